@@ -1,0 +1,93 @@
+// Readers that turn whatever JSON a cluster or a user hands us into
+// well-formed views. Every verdict function works on these views, so malformed
+// input degrades to "missing" instead of throwing.
+import type { NodeCondition, Taint } from './kube.ts';
+
+export function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function asStringMap(value: unknown): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(asRecord(value))) {
+    if (typeof entry === 'string') map[key] = entry;
+  }
+  return map;
+}
+
+export function metadataOf(object: unknown): {
+  name: string;
+  namespace: string;
+  uid: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  creationTimestamp: string | undefined;
+} {
+  const meta = asRecord(asRecord(object)['metadata']);
+  return {
+    name: asString(meta['name']) ?? '',
+    namespace: asString(meta['namespace']) ?? '',
+    uid: asString(meta['uid']) ?? '',
+    labels: asStringMap(meta['labels']),
+    annotations: asStringMap(meta['annotations']),
+    creationTimestamp: asString(meta['creationTimestamp']),
+  };
+}
+
+export function readTaints(value: unknown): Taint[] {
+  const taints: Taint[] = [];
+  for (const raw of asArray(value)) {
+    const taint = asRecord(raw);
+    const key = asString(taint['key']);
+    if (key === undefined) continue;
+    const value = asString(taint['value']);
+    taints.push({ key, effect: asString(taint['effect']) ?? '', ...(value === undefined ? {} : { value }) });
+  }
+  return taints;
+}
+
+export function readConditions(value: unknown): NodeCondition[] {
+  const conditions: NodeCondition[] = [];
+  for (const raw of asArray(value)) {
+    const condition = asRecord(raw);
+    const type = asString(condition['type']);
+    if (type === undefined) continue;
+    const optional: Partial<NodeCondition> = {};
+    for (const field of ['reason', 'message', 'lastHeartbeatTime', 'lastTransitionTime'] as const) {
+      const text = asString(condition[field]);
+      if (text !== undefined) optional[field] = text;
+    }
+    conditions.push({ type, status: asString(condition['status']) ?? 'Unknown', ...optional });
+  }
+  return conditions;
+}
+
+export interface NodeView {
+  name: string;
+  uid: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  taints: Taint[];
+  conditions: NodeCondition[];
+}
+
+export function readNode(node: unknown): NodeView {
+  const { name, uid, labels, annotations } = metadataOf(node);
+  const object = asRecord(node);
+  return {
+    name,
+    uid,
+    labels,
+    annotations,
+    taints: readTaints(asRecord(object['spec'])['taints']),
+    conditions: readConditions(asRecord(object['status'])['conditions']),
+  };
+}
