@@ -24,8 +24,13 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "reporter" {
-		os.Exit(runReporter(os.Args[2:]))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "reporter":
+			os.Exit(runReporter(os.Args[2:]))
+		case "nrc-standin":
+			os.Exit(runStandIn(os.Args[2:]))
+		}
 	}
 	os.Exit(runServer(os.Args[1:]))
 }

@@ -1,0 +1,117 @@
+// Starts and stops the real local cluster (kube-apiserver + embedded etcd,
+// built by build.sh) and runs the real kubectl against it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const clusterDir = import.meta.dirname;
+export const localclusterBin = join(clusterDir, 'bin', 'localcluster');
+export const kubectlBin = join(clusterDir, 'bin', 'kubectl');
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Cluster {
+  server: string;
+  kubeconfig: string;
+  caFile: string;
+  auditLog: string;
+  featureGates: string;
+  stateDir: string;
+  /** Runs the real kubectl with the admin kubeconfig. */
+  kubectl(args: string[], input?: string): Promise<CommandResult>;
+  /** Like kubectl, but throws with kubectl's stderr on a non-zero exit. */
+  kubectlOk(args: string[], input?: string): Promise<string>;
+  /** Processes started next to the cluster (reporters, the NRC stand-in) stop with it. */
+  adopt(child: ChildProcess): void;
+  stop(): Promise<void>;
+}
+
+export function run(command: string, args: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+function requireBinaries(): void {
+  for (const binary of [localclusterBin, kubectlBin]) {
+    if (!existsSync(binary)) throw new Error(`${binary} is missing: run "bash test/cluster/build.sh" (needs Go >= 1.26)`);
+  }
+}
+
+function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startCluster(options: { featureGates?: string; timeoutMs?: number } = {}): Promise<Cluster> {
+  requireBinaries();
+  const stateDir = mkdtempSync(join(tmpdir(), 'readiness-cluster-'));
+  const log = openSync(join(stateDir, 'localcluster.log'), 'a');
+  const args = ['--state-dir', stateDir, '--keep-state'];
+  if (options.featureGates) args.push('--feature-gates', options.featureGates);
+  const server = spawn(localclusterBin, args, { stdio: ['ignore', 'pipe', log] });
+  const children: ChildProcess[] = [];
+
+  const info = await new Promise<Record<string, string>>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      server.kill('SIGKILL');
+      reject(
+        new Error(`kube-apiserver was not ready within ${options.timeoutMs ?? 120_000} ms; see ${join(stateDir, 'localcluster.log')}`),
+      );
+    }, options.timeoutMs ?? 120_000);
+    server.once('exit', (code) => {
+      clearTimeout(timer);
+      const tail = readFileSync(join(stateDir, 'localcluster.log'), 'utf8').trim().split('\n').slice(-3).join('\n');
+      reject(new Error(`localcluster exited with ${code} before it was ready:\n${tail}`));
+    });
+    createInterface({ input: server.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(line) as Record<string, string>);
+    });
+  });
+  server.removeAllListeners('exit');
+
+  const kubectl = (kubectlArgs: string[], input?: string) => run(kubectlBin, ['--kubeconfig', info['kubeconfig']!, ...kubectlArgs], input);
+  return {
+    server: info['server']!,
+    kubeconfig: info['kubeconfig']!,
+    caFile: info['caFile']!,
+    auditLog: info['auditLog']!,
+    featureGates: info['featureGates']!,
+    stateDir,
+    kubectl,
+    async kubectlOk(kubectlArgs, input) {
+      const result = await kubectl(kubectlArgs, input);
+      if (result.code !== 0) throw new Error(`kubectl ${kubectlArgs.join(' ')}: ${result.stderr.trim()}`);
+      return result.stdout;
+    },
+    adopt(child) {
+      children.push(child);
+    },
+    async stop() {
+      await Promise.all(children.map((child) => stopChild(child, 5_000)));
+      await stopChild(server, 30_000);
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Raw HTTPS requests to the local apiserver, so tests see the exact status
+// code and message kube-apiserver returns, with the headers a reporter sends.
+import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { Cluster } from './cluster.ts';
+
+export interface ApiRequest {
+  method: 'GET' | 'PUT' | 'PATCH' | 'POST';
+  path: string;
+  token: string;
+  /** Impersonate-User; the NRC reporter sends only this header. */
+  impersonateUser?: string;
+  impersonateGroups?: string[];
+  body?: unknown;
+  contentType?: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  /** The Status object's message for errors; empty on success. */
+  message: string;
+  body: unknown;
+}
+
+export function apiRequest(cluster: Cluster, call: ApiRequest): Promise<ApiResponse> {
+  const url = new URL(call.path, cluster.server);
+  const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
+  const headers: Record<string, string | string[]> = { Authorization: `Bearer ${call.token}`, Accept: 'application/json' };
+  if (call.impersonateUser) headers['Impersonate-User'] = call.impersonateUser;
+  if (call.impersonateGroups) headers['Impersonate-Group'] = call.impersonateGroups;
+  if (payload !== undefined) headers['Content-Type'] = call.contentType ?? 'application/json';
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { method: call.method, headers, ca: readFileSync(cluster.caFile) }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      response.on('end', () => {
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // Non-JSON bodies are kept as text.
+        }
+        const status = response.statusCode ?? 0;
+        const message =
+          status >= 400 && typeof body === 'object' && body !== null ? String((body as { message?: unknown }).message ?? '') : '';
+        resolve({ status, message, body });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(payload);
+  });
+}

@@ -1,0 +1,224 @@
+// Loads a scenario into the local cluster with the real kubectl: the seeds'
+// hardened CNI example (NRC's upstream manifests, read in place) and its
+// insecure or broken variants.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { localclusterBin, type Cluster } from './cluster.ts';
+
+export const upstreamDir = resolve(
+  process.env['READINESS_UPSTREAM_DIR'] ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'upstream', 'node-readiness-controller'),
+);
+
+export type Variant =
+  /** Constrained impersonation, exactly the seeds' hardened example. */
+  | 'hardened'
+  /** NRC's cni-readiness example: the reporter's SA may write every node's status. */
+  | 'broad'
+  /** Hardened, plus legacy `impersonate` on users and groups: the SA can become any node. */
+  | 'legacy-impersonation'
+  /** Hardened RBAC, but the DaemonSet lacks IMPERSONATE_NODE, so the reporter acts as itself. */
+  | 'no-impersonate-env'
+  /** Hardened, on an apiserver started with ConstrainedImpersonation=false. */
+  | 'gate-off';
+
+export const VARIANTS: Variant[] = ['hardened', 'broad', 'legacy-impersonation', 'no-impersonate-env', 'gate-off'];
+export const NODES = ['node-a', 'node-b', 'node-c'];
+export const REPORTER = { namespace: 'kube-system', serviceAccount: 'cni-reporter', daemonSet: 'cni-reporter' };
+export const CONDITION = 'projectcalico.org/CalicoReady';
+export const TAINT = { key: 'readiness.k8s.io/NetworkReady', effect: 'NoSchedule', value: 'pending' };
+
+/** The apiserver feature gates a variant needs. */
+export function featureGatesFor(variant: Variant): string {
+  return variant === 'gate-off' ? 'ConstrainedImpersonation=false' : 'ConstrainedImpersonation=true';
+}
+
+type Manifest = Record<string, unknown>;
+
+export function readManifests(relativePath: string): Manifest[] {
+  return parseAllDocuments(readFileSync(join(upstreamDir, relativePath), 'utf8'))
+    .map((document) => document.toJSON() as Manifest | null)
+    .filter((manifest): manifest is Manifest => manifest !== null);
+}
+
+const legacyImpersonation: Manifest[] = [
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'cni-reporter-legacy-impersonator' },
+    rules: [{ apiGroups: [''], resources: ['users', 'groups'], verbs: ['impersonate'] }],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'cni-reporter-legacy-impersonator' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cni-reporter-legacy-impersonator' },
+    subjects: [{ kind: 'ServiceAccount', name: REPORTER.serviceAccount, namespace: REPORTER.namespace }],
+  },
+];
+
+function withoutImpersonateEnv(manifests: Manifest[]): Manifest[] {
+  return manifests.map((manifest) => {
+    if (manifest['kind'] !== 'DaemonSet') return manifest;
+    const copy = structuredClone(manifest) as { spec: { template: { spec: { containers: { env?: { name: string }[] }[] } } } };
+    for (const container of copy.spec.template.spec.containers) {
+      container.env = (container.env ?? []).filter((entry) => entry.name !== 'IMPERSONATE_NODE');
+    }
+    return copy as unknown as Manifest;
+  });
+}
+
+/** The reporter workload and its RBAC for a variant. */
+export function reporterManifests(variant: Variant): Manifest[] {
+  const hardened = [
+    ...readManifests('examples/constrained-impersonation/reporter-ds.yaml'),
+    ...readManifests('examples/constrained-impersonation/rbac.yaml'),
+  ];
+  switch (variant) {
+    case 'hardened':
+    case 'gate-off':
+      return hardened;
+    case 'broad':
+      return [
+        ...readManifests('examples/cni-readiness/cni-reporter-ds.yaml'),
+        ...readManifests('examples/cni-readiness/calico-rbac-node-status-patch-role.yaml'),
+      ];
+    case 'legacy-impersonation':
+      return [...hardened, ...legacyImpersonation];
+    case 'no-impersonate-env':
+      return withoutImpersonateEnv(hardened);
+  }
+}
+
+export function workerNode(name: string): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'node-role.kubernetes.io/worker': '',
+      },
+    },
+    // Registered with the startup taint, as the seeds' kind config does for workers.
+    spec: { taints: [TAINT] },
+  };
+}
+
+/** One pod per node from the DaemonSet's template, bound with spec.nodeName, so TokenRequest yields pod-bound tokens carrying the node name. */
+export function reporterPod(daemonSet: Manifest, node: string): Manifest {
+  const template = structuredClone((daemonSet['spec'] as { template: { metadata?: Manifest; spec: Manifest } }).template);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${REPORTER.daemonSet}-${node}`, namespace: REPORTER.namespace, labels: template.metadata?.['labels'] ?? {} },
+    spec: { ...template.spec, nodeName: node },
+  };
+}
+
+function asYaml(manifests: Manifest[]): string {
+  return manifests.map((manifest) => stringify(manifest)).join('---\n');
+}
+
+export async function applyManifests(cluster: Cluster, manifests: Manifest[]): Promise<void> {
+  await cluster.kubectlOk(['apply', '-f', '-'], asYaml(manifests));
+}
+
+export async function installCRD(cluster: Cluster): Promise<void> {
+  await cluster.kubectlOk(['apply', '-f', join(upstreamDir, 'config/crd/bases/readiness.node.x-k8s.io_nodereadinessrules.yaml')]);
+  await cluster.kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/nodereadinessrules.readiness.node.x-k8s.io']);
+}
+
+export interface LoadedScenario {
+  variant: Variant;
+  nodes: string[];
+  /** Whether the reporter DaemonSet sets IMPERSONATE_NODE=true. */
+  impersonatesNode: boolean;
+}
+
+export async function loadScenario(cluster: Cluster, variant: Variant, options: { withRule?: boolean } = {}): Promise<LoadedScenario> {
+  await installCRD(cluster);
+  const reporter = reporterManifests(variant);
+  // The ServiceAccount first: with no controller-manager, nothing creates it for the pods.
+  await applyManifests(cluster, reporter);
+  await applyManifests(cluster, NODES.map(workerNode));
+  const daemonSet = reporter.find((manifest) => manifest['kind'] === 'DaemonSet')!;
+  await applyManifests(
+    cluster,
+    NODES.map((node) => reporterPod(daemonSet, node)),
+  );
+  if (options.withRule ?? true) {
+    await cluster.kubectlOk(['apply', '-f', join(upstreamDir, 'examples/constrained-impersonation/readiness-rule.yaml')]);
+  }
+  const env = JSON.stringify(daemonSet);
+  return { variant, nodes: NODES, impersonatesNode: env.includes('"IMPERSONATE_NODE"') };
+}
+
+/** A token bound to the reporter pod on `node`, exactly what the kubelet would project into it. */
+export async function podBoundToken(cluster: Cluster, node: string): Promise<string> {
+  const pod = `${REPORTER.daemonSet}-${node}`;
+  const uid = (await cluster.kubectlOk(['-n', REPORTER.namespace, 'get', 'pod', pod, '-o', 'jsonpath={.metadata.uid}'])).trim();
+  const token = await cluster.kubectlOk([
+    '-n',
+    REPORTER.namespace,
+    'create',
+    'token',
+    REPORTER.serviceAccount,
+    '--bound-object-kind=Pod',
+    `--bound-object-name=${pod}`,
+    `--bound-object-uid=${uid}`,
+    '--duration=1h',
+  ]);
+  return token.trim();
+}
+
+export interface Reporters {
+  /** Sets what each node's reporter reports next: healthy or not, with a message. */
+  report(node: string, healthy: boolean, message?: string): void;
+}
+
+/** Runs one reporter per node, making the NRC reporter's own calls with that node's pod-bound token. */
+export async function startReporters(cluster: Cluster, scenario: LoadedScenario, initial: Record<string, boolean>): Promise<Reporters> {
+  const dir = join(cluster.stateDir, 'reporters');
+  mkdirSync(dir, { recursive: true });
+  const statusFile = (node: string) => join(dir, `${node}.status`);
+  const report = (node: string, healthy: boolean, message?: string) =>
+    writeFileSync(
+      statusFile(node),
+      `${healthy ? 'True' : 'False'}\n${message ?? (healthy ? 'Endpoint reports ready' : 'calico-node is not ready')}\n`,
+    );
+  for (const node of scenario.nodes) {
+    report(node, initial[node] ?? false);
+    const tokenFile = join(dir, `${node}.token`);
+    writeFileSync(tokenFile, await podBoundToken(cluster, node), { mode: 0o600 });
+    const child = spawn(
+      localclusterBin,
+      [
+        'reporter',
+        `--server=${cluster.server}`,
+        `--ca-file=${cluster.caFile}`,
+        `--token-file=${tokenFile}`,
+        `--node=${node}`,
+        `--condition=${CONDITION}`,
+        `--status-file=${statusFile(node)}`,
+        `--impersonate-node=${scenario.impersonatesNode}`,
+        '--interval=500ms',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr.on('data', (chunk: Buffer) => writeFileSync(join(dir, `${node}.log`), chunk, { flag: 'a' }));
+    cluster.adopt(child);
+  }
+  return { report };
+}
+
+/** Starts the stand-in for NRC's controller (see cmd/localcluster/standin.go for why it is not NRC's own). */
+export function startController(cluster: Cluster): void {
+  const child = spawn(localclusterBin, ['nrc-standin', `--kubeconfig=${cluster.kubeconfig}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr.on('data', (chunk: Buffer) => writeFileSync(join(cluster.stateDir, 'nrc-standin.log'), chunk, { flag: 'a' }));
+  cluster.adopt(child);
+}

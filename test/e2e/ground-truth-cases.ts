@@ -1,0 +1,133 @@
+// The requests the ground-truth test sends with a reporter's real pod-bound
+// token, and what kube-apiserver answered. Later issues check their
+// predictions against exactly these outcomes.
+import type { Variant } from '../cluster/scenario.ts';
+
+export interface Probe {
+  id: string;
+  /** The pod whose bound token is used: the reporter on this node. */
+  tokenOf: string;
+  verb: 'get' | 'update' | 'patch';
+  target: string;
+  subresource?: 'status';
+  /** How the request identifies itself: as the token's SA, or impersonating a node (optionally with groups). */
+  impersonate: { user: string; groups?: string[] } | null;
+}
+
+export const PROBES: Probe[] = [
+  { id: 'get-own-as-own', tokenOf: 'node-a', verb: 'get', target: 'node-a', impersonate: { user: 'system:node:node-a' } },
+  { id: 'get-other-as-own', tokenOf: 'node-a', verb: 'get', target: 'node-b', impersonate: { user: 'system:node:node-a' } },
+  {
+    id: 'update-own-status-as-own',
+    tokenOf: 'node-a',
+    verb: 'update',
+    target: 'node-a',
+    subresource: 'status',
+    impersonate: { user: 'system:node:node-a' },
+  },
+  {
+    id: 'update-other-status-as-own',
+    tokenOf: 'node-a',
+    verb: 'update',
+    target: 'node-b',
+    subresource: 'status',
+    impersonate: { user: 'system:node:node-a' },
+  },
+  {
+    id: 'patch-own-status-as-own',
+    tokenOf: 'node-a',
+    verb: 'patch',
+    target: 'node-a',
+    subresource: 'status',
+    impersonate: { user: 'system:node:node-a' },
+  },
+  { id: 'patch-own-spec-as-own', tokenOf: 'node-a', verb: 'patch', target: 'node-a', impersonate: { user: 'system:node:node-a' } },
+  { id: 'get-own-direct', tokenOf: 'node-a', verb: 'get', target: 'node-a', impersonate: null },
+  { id: 'update-own-status-direct', tokenOf: 'node-a', verb: 'update', target: 'node-a', subresource: 'status', impersonate: null },
+  { id: 'update-other-status-direct', tokenOf: 'node-a', verb: 'update', target: 'node-b', subresource: 'status', impersonate: null },
+  {
+    id: 'update-other-status-as-other',
+    tokenOf: 'node-a',
+    verb: 'update',
+    target: 'node-b',
+    subresource: 'status',
+    impersonate: { user: 'system:node:node-b' },
+  },
+  {
+    id: 'update-other-status-as-other-with-groups',
+    tokenOf: 'node-a',
+    verb: 'update',
+    target: 'node-b',
+    subresource: 'status',
+    impersonate: { user: 'system:node:node-b', groups: ['system:nodes'] },
+  },
+];
+
+/** The HTTP status kube-apiserver v1.36 returns for each probe in each scenario, established by running them. */
+export const EXPECTED: Record<Variant, Record<string, number>> = {
+  hardened: {
+    'get-own-as-own': 200,
+    'get-other-as-own': 403,
+    'update-own-status-as-own': 200,
+    'update-other-status-as-own': 403,
+    'patch-own-status-as-own': 403,
+    'patch-own-spec-as-own': 403,
+    'get-own-direct': 403,
+    'update-own-status-direct': 403,
+    'update-other-status-direct': 403,
+    'update-other-status-as-other': 403,
+    'update-other-status-as-other-with-groups': 403,
+  },
+  broad: {
+    'get-own-as-own': 403,
+    'get-other-as-own': 403,
+    'update-own-status-as-own': 403,
+    'update-other-status-as-own': 403,
+    'patch-own-status-as-own': 403,
+    'patch-own-spec-as-own': 403,
+    'get-own-direct': 200,
+    'update-own-status-direct': 200,
+    'update-other-status-direct': 200,
+    'update-other-status-as-other': 403,
+    'update-other-status-as-other-with-groups': 403,
+  },
+  'legacy-impersonation': {
+    'get-own-as-own': 200,
+    'get-other-as-own': 403,
+    'update-own-status-as-own': 200,
+    'update-other-status-as-own': 403,
+    'patch-own-status-as-own': 403,
+    'patch-own-spec-as-own': 403,
+    'get-own-direct': 403,
+    'update-own-status-direct': 403,
+    'update-other-status-direct': 403,
+    'update-other-status-as-other': 403,
+    'update-other-status-as-other-with-groups': 200,
+  },
+  'no-impersonate-env': {
+    'get-own-as-own': 200,
+    'get-other-as-own': 403,
+    'update-own-status-as-own': 200,
+    'update-other-status-as-own': 403,
+    'patch-own-status-as-own': 403,
+    'patch-own-spec-as-own': 403,
+    'get-own-direct': 403,
+    'update-own-status-direct': 403,
+    'update-other-status-direct': 403,
+    'update-other-status-as-other': 403,
+    'update-other-status-as-other-with-groups': 403,
+  },
+  'gate-off': {
+    'get-own-as-own': 403,
+    'get-other-as-own': 403,
+    'update-own-status-as-own': 403,
+    'update-other-status-as-own': 403,
+    'patch-own-status-as-own': 403,
+    'patch-own-spec-as-own': 403,
+    'get-own-direct': 403,
+    'update-own-status-direct': 403,
+    'update-other-status-direct': 403,
+    'update-other-status-as-other': 403,
+    'update-other-status-as-other-with-groups': 403,
+  },
+};
