@@ -20,6 +20,9 @@ export interface Cluster {
   server: string;
   kubeconfig: string;
   caFile: string;
+  /** The admin client certificate and key (O=system:masters), for harness-only writes such as the scale fixture. */
+  adminCertFile: string;
+  adminKeyFile: string;
   auditLog: string;
   featureGates: string;
   stateDir: string;
@@ -96,6 +99,8 @@ export async function startCluster(options: { featureGates?: string; timeoutMs?:
     server: info['server']!,
     kubeconfig: info['kubeconfig']!,
     caFile: info['caFile']!,
+    adminCertFile: join(stateDir, 'pki', 'admin.crt'),
+    adminKeyFile: join(stateDir, 'pki', 'admin.key'),
     auditLog: info['auditLog']!,
     featureGates: info['featureGates']!,
     stateDir,

@@ -1,0 +1,93 @@
+// `npm run demo`: builds the real cluster if needed, starts it with the
+// seeds' hardened CNI scenario, shows the nodes going from held to ready as
+// their reporters report, then waits so kubectl and Headlamp can look at it.
+// Ctrl-C stops everything and removes the state. `--once` exits after the show.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { evaluateCluster } from '@kubectl-readiness/shared';
+import { kubectlBin, startCluster, type Cluster } from './cluster/cluster.ts';
+import { CONDITION, REPORTER, loadScenario, startController, startReporters } from './cluster/scenario.ts';
+
+const once = process.argv.includes('--once');
+const say = (line: string) => console.log(`demo: ${line}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function build(): void {
+  say('building kube-apiserver, etcd and kubectl from the k8s.io/kubernetes Go module (first build: several minutes; later: seconds)');
+  const result = spawnSync('bash', [join(import.meta.dirname, 'cluster', 'build.sh')], { stdio: 'inherit' });
+  if (result.error || result.status !== 0) {
+    console.error(`demo: build failed${result.status === 3 ? ': Go >= 1.26 must be on PATH' : ''}`);
+    process.exit(1);
+  }
+}
+
+async function showReadiness(cluster: Cluster): Promise<boolean> {
+  const [nodes, rules] = await Promise.all([
+    cluster.kubectlOk(['get', 'nodes', '-o', 'json']),
+    cluster.kubectlOk(['get', 'nodereadinessrules', '-o', 'json']),
+  ]);
+  const result = evaluateCluster((JSON.parse(rules) as { items: unknown[] }).items, (JSON.parse(nodes) as { items: unknown[] }).items);
+  for (const node of result.nodes) {
+    const reason = node.verdicts.map((verdict) => verdict.reason).join('; ');
+    console.log(`  ${node.node.padEnd(8)} ${(node.schedulable ? 'schedulable' : 'tainted').padEnd(12)} ${node.label.padEnd(34)} ${reason}`);
+  }
+  return result.nodes.every((node) => node.schedulable);
+}
+
+async function main(): Promise<void> {
+  build();
+  say('starting kube-apiserver v1.36 with embedded etcd on 127.0.0.1 (ConstrainedImpersonation=true, Node,RBAC, NodeRestriction)');
+  const cluster = await startCluster();
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping the cluster and removing its state');
+    await cluster.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  say(`loading the hardened scenario: 3 worker nodes with ${'readiness.k8s.io/NetworkReady'}, the cni-reporter DaemonSet, constrained RBAC, the rule`);
+  const scenario = await loadScenario(cluster, 'hardened');
+  startController(cluster);
+  say('starting the NRC controller stand-in and one reporter per node (pod-bound token, Impersonate-User: system:node:<node>)');
+  const reporters = await startReporters(cluster, scenario, {});
+
+  for (const [index, node] of scenario.nodes.entries()) {
+    await sleep(2_000);
+    say(`${node}'s CNI comes up: its reporter sets ${CONDITION}=True`);
+    reporters.report(node, true);
+    if (index === scenario.nodes.length - 1) await sleep(2_000);
+    await showReadiness(cluster);
+  }
+
+  say("the seeds' own checks, with the real kubectl:");
+  const sa = `system:serviceaccount:${REPORTER.namespace}:${REPORTER.serviceAccount}`;
+  for (const check of [
+    ['auth', 'can-i', 'get', 'nodes', `--as=${sa}`],
+    ['auth', 'can-i', 'update', 'nodes/status', `--as=${sa}`],
+    ['get', 'nodes', '-o', `custom-columns=NAME:.metadata.name,CALICO_READY:.status.conditions[?(@.type=="${CONDITION}")].status,TAINTS:.spec.taints[*].key`],
+  ]) {
+    const result = await cluster.kubectl(check);
+    console.log(`$ kubectl ${check.join(' ')}\n${(result.stdout + result.stderr).trimEnd()}`);
+  }
+
+  console.log(`
+The cluster is running. Point tools at it:
+  export KUBECONFIG=${cluster.kubeconfig}
+  ${kubectlBin} get nodes
+  ${kubectlBin} get nodereadinessrules
+  headlamp --kubeconfig ${cluster.kubeconfig}      (a desktop Headlamp, with the plugin installed)
+Flip a node back to not-ready: echo False > ${join(cluster.stateDir, 'reporters', 'node-b.status')}
+Audit log of every request: ${cluster.auditLog}
+`);
+  if (once) await stop();
+  else say('press Ctrl-C to stop');
+}
+
+main().catch((error: unknown) => {
+  console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
