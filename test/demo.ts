@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
-  say(`loading the hardened scenario: 3 worker nodes with ${'readiness.k8s.io/NetworkReady'}, the cni-reporter DaemonSet, constrained RBAC, the rule`);
+  say(
+    `loading the hardened scenario: 3 worker nodes with ${'readiness.k8s.io/NetworkReady'}, the cni-reporter DaemonSet, constrained RBAC, the rule`,
+  );
   const scenario = await loadScenario(cluster, 'hardened');
   startController(cluster);
   say('starting the NRC controller stand-in and one reporter per node (pod-bound token, Impersonate-User: system:node:<node>)');
@@ -68,7 +70,12 @@ async function main(): Promise<void> {
   for (const check of [
     ['auth', 'can-i', 'get', 'nodes', `--as=${sa}`],
     ['auth', 'can-i', 'update', 'nodes/status', `--as=${sa}`],
-    ['get', 'nodes', '-o', `custom-columns=NAME:.metadata.name,CALICO_READY:.status.conditions[?(@.type=="${CONDITION}")].status,TAINTS:.spec.taints[*].key`],
+    [
+      'get',
+      'nodes',
+      '-o',
+      `custom-columns=NAME:.metadata.name,CALICO_READY:.status.conditions[?(@.type=="${CONDITION}")].status,TAINTS:.spec.taints[*].key`,
+    ],
   ]) {
     const result = await cluster.kubectl(check);
     console.log(`$ kubectl ${check.join(' ')}\n${(result.stdout + result.stderr).trimEnd()}`);

@@ -31,7 +31,15 @@ export function scaleNode(index: number, now = Date.now()): Record<string, unkno
     kubelet('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
     kubelet('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
   ];
-  if (!missing) conditions.push(kubelet(CONDITION, held ? 'False' : 'True', held ? 'EndpointNotReady' : 'EndpointOK', held ? 'calico-node is not ready' : 'Endpoint reports ready'));
+  if (!missing)
+    conditions.push(
+      kubelet(
+        CONDITION,
+        held ? 'False' : 'True',
+        held ? 'EndpointNotReady' : 'EndpointOK',
+        held ? 'calico-node is not ready' : 'Endpoint reports ready',
+      ),
+    );
   const images = Array.from({ length: 44 + (index % 40) }, (_, image) => ({
     names: [
       `registry.example.com/team-${image % 7}/service-${image}@sha256:${(index * 7919 + image).toString(16).padStart(64, '0')}`,

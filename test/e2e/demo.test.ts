@@ -6,12 +6,18 @@ import { describe, it } from 'node:test';
 
 describe('npm run demo', () => {
   it('builds, starts the cluster, shows every node going from held to ready, and cleans up', () => {
-    const demo = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'demo.ts'), '--once'], { encoding: 'utf8', timeout: 600_000 });
+    const demo = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'demo.ts'), '--once'], {
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
     assert.equal(demo.status, 0, demo.stderr);
     const lines = demo.stdout.split('\n');
     assert.ok(lines.some((line) => /node-b\s+tainted\s+held by network-readiness-rule/.test(line)));
     for (const node of ['node-a', 'node-b', 'node-c']) {
-      assert.ok(lines.some((line) => new RegExp(`${node}\\s+schedulable\\s+ready`).test(line)), `${node} never became ready:\n${demo.stdout}`);
+      assert.ok(
+        lines.some((line) => new RegExp(`${node}\\s+schedulable\\s+ready`).test(line)),
+        `${node} never became ready:\n${demo.stdout}`,
+      );
     }
     assert.match(demo.stdout, /\$ kubectl auth can-i get nodes --as=system:serviceaccount:kube-system:cni-reporter\nno/);
     assert.match(demo.stdout, /demo: stopping the cluster and removing its state/);
