@@ -9,3 +9,5 @@ export * from './evaluate.ts';
 export * from './aggregate.ts';
 export * from './conditions.ts';
 export * from './reporters.ts';
+export * from './rbac.ts';
+export * from './chain.ts';

@@ -1,0 +1,332 @@
+// kube-apiserver's decision chain for a reporter's request under KEP-5284, as
+// ready-to-send SubjectAccessReviews, and the verdict their answers imply.
+// Order (constrained impersonation on): associated-node, arbitrary-node,
+// legacy `impersonate`; then the action as the impersonated user; then
+// NodeRestriction admission, which no review can see and is modelled.
+import { grantsFor, indexRbac, serviceAccountUser, type Grant, type RbacObjects, type UserInfo } from './rbac.ts';
+
+export const NODE_NAME_EXTRA = 'authentication.kubernetes.io/node-name';
+export const ASSOCIATED_NODE_KEYS_EXTRA = 'authentication.kubernetes.io/associated-node-keys';
+/** The extra keys of a pod-bound ServiceAccount token on 1.32+, sorted as the filter sorts them. */
+export const POD_BOUND_EXTRA_KEYS = [
+  'authentication.kubernetes.io/credential-id',
+  'authentication.kubernetes.io/node-name',
+  'authentication.kubernetes.io/node-uid',
+  'authentication.kubernetes.io/pod-name',
+  'authentication.kubernetes.io/pod-uid',
+];
+
+export interface Action {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  name?: string;
+  namespace?: string;
+}
+
+export interface SubjectAccessReviewSpec {
+  user: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+  resourceAttributes: {
+    verb: string;
+    group: string;
+    version: string;
+    resource: string;
+    subresource?: string;
+    name?: string;
+    namespace?: string;
+  };
+}
+
+export type ChainStep =
+  | 'associated-node-action'
+  | 'associated-node-identity'
+  | 'arbitrary-node-action'
+  | 'arbitrary-node-identity'
+  | 'legacy-identity'
+  | 'as-node'
+  | 'as-legacy-user'
+  | 'direct';
+
+export interface ChainQuestion {
+  step: ChainStep;
+  summary: string;
+  review: SubjectAccessReviewSpec;
+}
+
+export interface ChainRequest {
+  serviceAccount: { namespace: string; name: string };
+  /** The node the reporter's pod runs on: the node-name its pod-bound token carries. */
+  runsOn: string;
+  /** The node it impersonates (Impersonate-User: system:node:<node>), or null when it acts as itself. */
+  impersonate: string | null;
+  action: Action;
+  /** Whether the apiserver runs with ConstrainedImpersonation (1.36+: on by default). */
+  constrainedImpersonation: boolean;
+}
+
+export interface ChainPlan {
+  request: ChainRequest;
+  questions: ChainQuestion[];
+}
+
+export const NODE_GROUPS = ['system:nodes', 'system:authenticated'];
+/** Legacy impersonation without Impersonate-Group yields only this group: not a node to the Node authorizer. */
+export const LEGACY_NODE_GROUPS = ['system:authenticated'];
+
+function attributes(action: Action, verb = action.verb): SubjectAccessReviewSpec['resourceAttributes'] {
+  return {
+    verb,
+    group: action.group,
+    version: 'v1',
+    resource: action.resource,
+    ...(action.subresource ? { subresource: action.subresource } : {}),
+    ...(action.name ? { name: action.name } : {}),
+    ...(action.namespace ? { namespace: action.namespace } : {}),
+  };
+}
+
+function identityAttributes(verb: string, name: string): SubjectAccessReviewSpec['resourceAttributes'] {
+  return { verb, group: 'authentication.k8s.io', version: 'v1', resource: 'nodes', name };
+}
+
+export function describeAction(action: Action): string {
+  const resource = action.subresource ? `${action.resource}/${action.subresource}` : action.resource;
+  const group = action.group ? `.${action.group}` : '';
+  return `${action.verb} ${resource}${group}${action.name ? ` ${action.name}` : ''}`;
+}
+
+export function planChain(request: ChainRequest): ChainPlan {
+  const requester = serviceAccountUser(request.serviceAccount.namespace, request.serviceAccount.name);
+  const realExtra = { [NODE_NAME_EXTRA]: [request.runsOn] };
+  const asRequester = { user: requester.username, groups: requester.groups, extra: realExtra };
+  const { action } = request;
+  const questions: ChainQuestion[] = [];
+  const target = request.impersonate;
+  if (target === null) {
+    questions.push({
+      step: 'direct',
+      summary: `${describeAction(action)} as ${requester.username}`,
+      review: { ...asRequester, resourceAttributes: attributes(action) },
+    });
+    return { request, questions };
+  }
+  if (request.constrainedImpersonation) {
+    // The associated-node filter only tries the node its token is bound to.
+    if (target === request.runsOn) {
+      // Both checks see the requester's extras replaced by the list of their keys.
+      const rewritten = {
+        user: requester.username,
+        groups: requester.groups,
+        extra: { [ASSOCIATED_NODE_KEYS_EXTRA]: POD_BOUND_EXTRA_KEYS },
+      };
+      questions.push({
+        step: 'associated-node-action',
+        summary: `impersonate-on:associated-node:${action.verb} on ${describeAction(action)}`,
+        review: { ...rewritten, resourceAttributes: attributes(action, `impersonate-on:associated-node:${action.verb}`) },
+      });
+      questions.push({
+        step: 'associated-node-identity',
+        summary: 'impersonate:associated-node on nodes.authentication.k8s.io "*"',
+        review: { ...rewritten, resourceAttributes: identityAttributes('impersonate:associated-node', '*') },
+      });
+    }
+    questions.push({
+      step: 'arbitrary-node-action',
+      summary: `impersonate-on:arbitrary-node:${action.verb} on ${describeAction(action)}`,
+      review: { ...asRequester, resourceAttributes: attributes(action, `impersonate-on:arbitrary-node:${action.verb}`) },
+    });
+    questions.push({
+      step: 'arbitrary-node-identity',
+      summary: `impersonate:arbitrary-node on nodes.authentication.k8s.io ${target}`,
+      review: { ...asRequester, resourceAttributes: identityAttributes('impersonate:arbitrary-node', target) },
+    });
+  }
+  questions.push({
+    step: 'legacy-identity',
+    summary: `impersonate users system:node:${target}`,
+    review: {
+      ...asRequester,
+      resourceAttributes: { verb: 'impersonate', group: '', version: 'v1', resource: 'users', name: `system:node:${target}` },
+    },
+  });
+  questions.push({
+    step: 'as-node',
+    summary: `${describeAction(action)} as system:node:${target} [system:nodes]`,
+    review: { user: `system:node:${target}`, groups: NODE_GROUPS, resourceAttributes: attributes(action) },
+  });
+  questions.push({
+    step: 'as-legacy-user',
+    summary: `${describeAction(action)} as system:node:${target} without the system:nodes group`,
+    review: { user: `system:node:${target}`, groups: LEGACY_NODE_GROUPS, resourceAttributes: attributes(action) },
+  });
+  return { request, questions };
+}
+
+export interface ReviewAnswer {
+  allowed: boolean;
+  reason?: string;
+  /** Where an answer came from RBAC objects rather than the apiserver: the grants behind an allow. */
+  grants?: Grant[];
+}
+
+export type ImpersonationMode = 'associated-node' | 'arbitrary-node' | 'legacy' | 'none';
+
+export interface StepOutcome extends ChainQuestion {
+  answer: ReviewAnswer | null;
+  /** Whether this step's answer decided the outcome. */
+  decisive: boolean;
+}
+
+export interface ChainVerdict {
+  /** null: an answer needed to decide was missing. */
+  allowed: boolean | null;
+  mode: ImpersonationMode | 'direct';
+  identity: UserInfo | null;
+  decidedBy: 'impersonation' | 'authorization' | 'admission (modelled)' | 'unknown';
+  explanation: string;
+  steps: StepOutcome[];
+  admission: { applies: boolean; allowed: boolean; reason: string };
+}
+
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+/** NodeRestriction, as modelled: a node identity may write only its own Node and status. */
+export function nodeRestriction(identity: UserInfo, action: Action): { applies: boolean; allowed: boolean; reason: string } {
+  const isNode = identity.username.startsWith('system:node:') && identity.groups.includes('system:nodes');
+  if (!isNode || action.group !== '' || action.resource !== 'nodes' || !WRITE_VERBS.has(action.verb)) {
+    return { applies: false, allowed: true, reason: 'NodeRestriction does not apply' };
+  }
+  const self = identity.username.slice('system:node:'.length);
+  if (action.name !== undefined && action.name !== self) {
+    return { applies: true, allowed: false, reason: `node "${self}" is not allowed to modify node "${action.name}"` };
+  }
+  return { applies: true, allowed: true, reason: `node "${self}" may modify its own Node object` };
+}
+
+export function decideChain(plan: ChainPlan, answer: (question: ChainQuestion) => ReviewAnswer | undefined): ChainVerdict {
+  const steps: StepOutcome[] = plan.questions.map((question) => ({ ...question, answer: answer(question) ?? null, decisive: false }));
+  const step = (name: ChainStep) => steps.find((entry) => entry.step === name);
+  const passes = (...names: ChainStep[]): boolean | null => {
+    const outcomes = names.map((name) => step(name)?.answer?.allowed ?? null);
+    if (outcomes.some((outcome) => outcome === false)) return false;
+    return outcomes.some((outcome) => outcome === null) ? null : true;
+  };
+  const noAdmission = { applies: false, allowed: true, reason: 'NodeRestriction does not apply' };
+  const unknown = (missing: ChainStep[]): ChainVerdict => ({
+    allowed: null,
+    mode: 'none',
+    identity: null,
+    decidedBy: 'unknown',
+    explanation: `cannot tell: no answer for ${missing.join(', ')}`,
+    steps,
+    admission: noAdmission,
+  });
+  const finish = (mode: ChainVerdict['mode'], identity: UserInfo, authorizeStep: ChainStep): ChainVerdict => {
+    const authorized = step(authorizeStep)!;
+    if (authorized.answer === null) return unknown([authorizeStep]);
+    authorized.decisive = true;
+    const via = mode === 'direct' ? `as ${identity.username}` : `impersonating ${identity.username} via ${mode}`;
+    if (!authorized.answer.allowed) {
+      return {
+        allowed: false,
+        mode,
+        identity,
+        decidedBy: 'authorization',
+        explanation: `denied ${via}: ${authorized.summary} is not authorized`,
+        steps,
+        admission: noAdmission,
+      };
+    }
+    const admission = nodeRestriction(identity, plan.request.action);
+    if (!admission.allowed) {
+      return {
+        allowed: false,
+        mode,
+        identity,
+        decidedBy: 'admission (modelled)',
+        explanation: `denied ${via} by NodeRestriction (modelled): ${admission.reason}`,
+        steps,
+        admission,
+      };
+    }
+    return { allowed: true, mode, identity, decidedBy: 'authorization', explanation: `allowed ${via}`, steps, admission };
+  };
+
+  const { request } = plan;
+  if (request.impersonate === null) {
+    const user = serviceAccountUser(request.serviceAccount.namespace, request.serviceAccount.name);
+    return finish('direct', user, 'direct');
+  }
+  const nodeUser = `system:node:${request.impersonate}`;
+  const modes: [ImpersonationMode, ChainStep[]][] = [
+    ['associated-node', ['associated-node-action', 'associated-node-identity']],
+    ['arbitrary-node', ['arbitrary-node-action', 'arbitrary-node-identity']],
+    ['legacy', ['legacy-identity']],
+  ];
+  for (const [mode, names] of modes) {
+    if (!names.every((name) => step(name))) continue;
+    const result = passes(...names);
+    if (result === null) return unknown(names.filter((name) => step(name)!.answer === null));
+    if (!result) continue;
+    names.forEach((name) => (step(name)!.decisive = true));
+    return mode === 'legacy'
+      ? finish('legacy', { username: nodeUser, groups: LEGACY_NODE_GROUPS }, 'as-legacy-user')
+      : finish(mode, { username: nodeUser, groups: NODE_GROUPS }, 'as-node');
+  }
+  const first = steps.find((entry) => entry.answer?.allowed === false);
+  if (first) first.decisive = true;
+  return {
+    allowed: false,
+    mode: 'none',
+    identity: null,
+    decidedBy: 'impersonation',
+    explanation: `denied: ${request.serviceAccount.namespace}/${request.serviceAccount.name} may not impersonate ${nodeUser}${first ? ` (${first.summary} is not granted)` : ''}`,
+    steps,
+    admission: noAdmission,
+  };
+}
+
+/**
+ * Answers a review from RBAC objects, plus a model of the Node authorizer for
+ * node identities. This is the fallback when the viewer may not create
+ * SubjectAccessReviews; answers from the apiserver are authoritative.
+ */
+export function rbacAnswerer(rbac: RbacObjects): (question: ChainQuestion) => ReviewAnswer {
+  const index = indexRbac(rbac);
+  return ({ review }) => {
+    const user = { username: review.user, groups: review.groups };
+    const { resourceAttributes: attrs } = review;
+    const nodeAnswer = nodeAuthorizer(user, attrs);
+    if (nodeAnswer) return nodeAnswer;
+    const grants = grantsFor(index, user, {
+      verb: attrs.verb,
+      group: attrs.group,
+      resource: attrs.resource,
+      ...(attrs.subresource ? { subresource: attrs.subresource } : {}),
+      ...(attrs.name ? { name: attrs.name } : {}),
+      ...(attrs.namespace ? { namespace: attrs.namespace } : {}),
+    });
+    return grants.length > 0 ? { allowed: true, reason: 'RBAC', grants } : { allowed: false, reason: 'no RBAC rule grants it' };
+  };
+}
+
+/** The Node authorizer's rules for the nodes resource, as modelled; undefined when it has no opinion. */
+function nodeAuthorizer(user: UserInfo, attrs: SubjectAccessReviewSpec['resourceAttributes']): ReviewAnswer | undefined {
+  if (!user.username.startsWith('system:node:') || !user.groups.includes('system:nodes')) return undefined;
+  if (attrs.group !== '' || attrs.resource !== 'nodes') return undefined;
+  const self = user.username.slice('system:node:'.length);
+  if (['get', 'list', 'watch'].includes(attrs.verb)) {
+    return attrs.name === self
+      ? { allowed: true, reason: 'Node authorizer (modelled): a node may read its own Node' }
+      : {
+          allowed: false,
+          reason: `Node authorizer (modelled): node '${self}' cannot read '${attrs.name ?? '*'}', only its own Node object`,
+        };
+  }
+  if (['create', 'update', 'patch'].includes(attrs.verb))
+    return { allowed: true, reason: 'Node authorizer (modelled): nodes may write Node objects; NodeRestriction limits which' };
+  return undefined;
+}
