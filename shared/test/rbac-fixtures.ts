@@ -3,8 +3,13 @@
 import type { RbacObjects } from '../src/index.ts';
 import { loadManifests, type Manifest } from './fixtures.ts';
 
-export function rbacFrom(...sources: (Manifest[] | Record<string, unknown>[])[]): RbacObjects {
-  const objects = sources.flat().map((entry) => ('object' in entry && 'file' in entry ? (entry as Manifest).object : entry));
+function isManifest(entry: Manifest | Record<string, unknown>): entry is Manifest {
+  return 'object' in entry && 'file' in entry;
+}
+
+/** Collects RBAC objects from upstream manifests and hand-made objects alike. */
+export function rbacFrom(...sources: (Manifest | Record<string, unknown>)[][]): RbacObjects {
+  const objects = sources.flat().map((entry) => (isManifest(entry) ? entry.object : entry));
   const of = (kind: string) => objects.filter((object) => object['kind'] === kind);
   return {
     clusterRoles: of('ClusterRole'),
