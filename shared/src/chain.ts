@@ -294,7 +294,7 @@ export function decideChain(plan: ChainPlan, answer: (question: ChainQuestion) =
  * node identities. This is the fallback when the viewer may not create
  * SubjectAccessReviews; answers from the apiserver are authoritative.
  */
-export function rbacAnswerer(rbac: RbacObjects): (question: ChainQuestion) => ReviewAnswer {
+export function rbacAnswerer(rbac: RbacObjects): (question: { review: SubjectAccessReviewSpec }) => ReviewAnswer {
   const index = indexRbac(rbac);
   return ({ review }) => {
     const user = { username: review.user, groups: review.groups };

@@ -11,3 +11,6 @@ export * from './conditions.ts';
 export * from './reporters.ts';
 export * from './rbac.ts';
 export * from './chain.ts';
+export * from './posture.ts';
+export * from './findings.ts';
+export * from './remediation.ts';

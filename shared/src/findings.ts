@@ -1,0 +1,412 @@
+// Findings: stable ids, a severity, a one-line title, the evidence (the
+// binding and role, or the review answer) and a remediation. The CLI's
+// `verify` and Headlamp's Security view print exactly these.
+import type { ReviewAnswer } from './chain.ts';
+import { classifyPosture, postureQuestions, type PostureQuestionId, type PostureVerdict } from './posture.ts';
+import { describeGrant, indexRbac, rulesOf, serviceAccountUser, whoCan, type Grant, type RbacObjects } from './rbac.ts';
+import type { Reporter } from './reporters.ts';
+
+export type Severity = 'pass' | 'info' | 'warn' | 'fail';
+export const SEVERITY_ORDER: readonly Severity[] = ['fail', 'warn', 'info', 'pass'];
+
+export interface Finding {
+  id: string;
+  severity: Severity;
+  title: string;
+  /** What the finding is about: a reporter's ServiceAccount, or "cluster". */
+  subject: string;
+  evidence: string[];
+  remediation: string;
+}
+
+function answerEvidence(
+  id: PostureQuestionId,
+  answers: ReadonlyMap<PostureQuestionId, ReviewAnswer | undefined>,
+  summaries: Map<PostureQuestionId, string>,
+): string[] {
+  const answer = answers.get(id);
+  if (!answer) return [`${summaries.get(id)}: not answered`];
+  if (answer.grants && answer.grants.length > 0) return answer.grants.map(describeGrant);
+  return [
+    `SubjectAccessReview "${summaries.get(id)}": ${answer.allowed ? 'allowed' : 'denied'}${answer.reason ? ` (${answer.reason})` : ''}`,
+  ];
+}
+
+export interface ReporterAssessment {
+  reporter: Reporter;
+  posture: PostureVerdict;
+  findings: Finding[];
+}
+
+export interface AssessOptions {
+  /** Answers to postureQuestions(), from the apiserver or rbacAnswerer. */
+  answers: ReadonlyMap<PostureQuestionId, ReviewAnswer | undefined>;
+  /** RBAC objects, when readable: enable the walk for wildcards, ineffective resourceNames and escalation paths. */
+  rbac?: RbacObjects;
+  /** Node names for the questions; any two distinct names will do. */
+  nodes?: { ownNode: string; otherNode: string };
+}
+
+const ADMIN_SUBJECTS = new Set(['Group/system:masters']);
+const IMPERSONATION_VERB = /^impersonate(:|-on:|$)/;
+
+/** Subjects that hold a power through the cluster's own machinery, not through a grant anyone should review. */
+function isBuiltIn(grant: Grant): boolean {
+  return (
+    grant.role.name === 'cluster-admin' ||
+    ADMIN_SUBJECTS.has(`${grant.subject.kind}/${grant.subject.name}`) ||
+    grant.subject.name.startsWith('system:')
+  );
+}
+
+export function assessReporter(reporter: Reporter, options: AssessOptions): ReporterAssessment {
+  const sa = reporter.serviceAccount;
+  const subject = `${sa.namespace}/${sa.name}`;
+  const nodes = options.nodes ?? { ownNode: 'node-a', otherNode: 'node-b' };
+  const summaries = new Map(postureQuestions(sa, nodes).map((question) => [question.id, question.summary]));
+  const { answers } = options;
+  const posture = classifyPosture({ impersonatesNode: reporter.impersonatesNode }, answers);
+  const allowed = (id: PostureQuestionId) => answers.get(id)?.allowed === true;
+  const evidence = (...ids: PostureQuestionId[]) => ids.filter(allowed).flatMap((id) => answerEvidence(id, answers, summaries));
+  const findings: Finding[] = [];
+  const add = (finding: Omit<Finding, 'subject'>) => findings.push({ ...finding, subject });
+  const rbacOnly = [...answers.values()].some((answer) => answer?.grants !== undefined);
+
+  const directWrite: PostureQuestionId[] = ['direct-update-status', 'direct-patch-status', 'direct-update-node', 'direct-patch-node'];
+  if (directWrite.some(allowed)) {
+    add({
+      id: 'direct-node-write',
+      severity: 'fail',
+      title: 'The ServiceAccount can write any node or node status directly: one compromised node can lie about every other',
+      evidence: evidence(...directWrite),
+      remediation: 'Remove the node and nodes/status grants; grant the constrained impersonation roles instead (see the remediation YAML).',
+    });
+  } else if (directWrite.every((id) => answers.get(id) !== undefined)) {
+    add({ id: 'direct-node-write', severity: 'pass', title: 'No direct write on nodes or nodes/status', evidence: [], remediation: '' });
+  }
+  if (allowed('direct-get-node')) {
+    add({
+      id: 'direct-node-read',
+      severity: reporter.impersonatesNode ? 'warn' : 'info',
+      title: 'The ServiceAccount can read every node directly',
+      evidence: evidence('direct-get-node'),
+      remediation: 'A reporter that impersonates its node needs no direct read on nodes; remove it.',
+    });
+  }
+
+  const constrained: PostureQuestionId[] = ['associated-identity', 'associated-get', 'associated-update-status'];
+  if (constrained.every(allowed)) {
+    add({
+      id: 'constrained-grants',
+      severity: 'pass',
+      title: 'Constrained impersonation grants are present (associated-node: get, update status)',
+      evidence: evidence(...constrained),
+      remediation: '',
+    });
+  } else if (reporter.impersonatesNode) {
+    add({
+      id: 'constrained-grants',
+      severity: 'fail',
+      title: `Constrained impersonation grants are missing: ${constrained.filter((id) => !allowed(id)).join(', ')}`,
+      evidence: constrained
+        .filter((id) => !allowed(id))
+        .map((id) => `${summaries.get(id)}: ${answers.get(id) ? 'denied' : 'not answered'}`),
+      remediation: 'Apply the node impersonator and constrained status roles from the remediation YAML.',
+    });
+  }
+
+  const legacy: PostureQuestionId[] = ['legacy-users', 'legacy-groups', 'legacy-serviceaccounts', 'legacy-uids', 'legacy-userextras'];
+  if (legacy.some(allowed)) {
+    add({
+      id: 'legacy-impersonation',
+      severity: 'fail',
+      title:
+        'Legacy impersonate is granted: the ServiceAccount can become other identities, including any node with Impersonate-Group: system:nodes',
+      evidence: evidence(...legacy),
+      remediation: 'Remove the impersonate verb on users, groups, serviceaccounts, uids and userextras; KEP-5284 verbs replace it.',
+    });
+  }
+  if (allowed('arbitrary-identity')) {
+    add({
+      id: 'arbitrary-node-impersonation',
+      severity: 'fail',
+      title: 'impersonate:arbitrary-node is granted: the ServiceAccount can act as any node, not only its own',
+      evidence: evidence('arbitrary-identity', 'arbitrary-update-status', 'arbitrary-patch-status'),
+      remediation: 'Use impersonate:associated-node, which binds the reporter to the node its pod runs on.',
+    });
+  }
+  for (const [id, mode] of [
+    ['serviceaccount-identity', 'serviceaccount'],
+    ['user-info-identity', 'user-info'],
+  ] as const) {
+    if (allowed(id)) {
+      add({
+        id: `${mode}-impersonation`,
+        severity: 'fail',
+        title: `impersonate:${mode} is granted: a reporter never needs to act as another ${mode === 'serviceaccount' ? 'ServiceAccount' : 'user'}`,
+        evidence: evidence(id),
+        remediation: `Remove impersonate:${mode} from the reporter's roles.`,
+      });
+    }
+  }
+  if (posture.extraVerbs.length > 0) {
+    add({
+      id: 'extra-impersonate-on-verbs',
+      severity: 'warn',
+      title: `impersonate-on:associated-node grants more than the reporter uses (get nodes, update nodes/status): ${posture.extraVerbs.join(', ')}`,
+      evidence: evidence(...posture.extraVerbs),
+      remediation:
+        'Keep only impersonate-on:associated-node:get on nodes and impersonate-on:associated-node:update on nodes/status (add :patch only if the reporter patches).',
+    });
+  }
+
+  addWorkloadFindings(reporter, posture, add);
+  if (options.rbac) addRbacWalkFindings(reporter, options.rbac, add);
+  else
+    add({
+      id: 'rbac-walk',
+      severity: 'info',
+      title: 'RBAC objects were not readable: wildcard, resourceNames and escalation checks were skipped',
+      evidence: [],
+      remediation: 'Grant list on clusterroles, clusterrolebindings, roles and rolebindings to run them.',
+    });
+  if (rbacOnly) {
+    add({
+      id: 'answers-from-rbac',
+      severity: 'info',
+      title: 'Results from RBAC objects only: SubjectAccessReviews were not available, so webhooks and other authorizers are not reflected',
+      evidence: [],
+      remediation: 'Grant create on subjectaccessreviews for authoritative answers.',
+    });
+  }
+  return { reporter, posture, findings: sortFindings(findings) };
+}
+
+function addWorkloadFindings(reporter: Reporter, posture: PostureVerdict, add: (finding: Omit<Finding, 'subject'>) => void): void {
+  const workload = `${reporter.workload.kind} ${reporter.workload.namespace}/${reporter.workload.name} container ${reporter.container}`;
+  if (!reporter.impersonatesNode && posture.posture !== 'broad') {
+    add({
+      id: 'impersonate-node-env',
+      severity: 'fail',
+      title: 'IMPERSONATE_NODE is not "true": the reporter acts as its ServiceAccount, which constrained RBAC denies',
+      evidence: [workload],
+      remediation: 'Set env IMPERSONATE_NODE=true on the reporter container (see the env patch).',
+    });
+  } else if (reporter.impersonatesNode && !posture.canReport && posture.posture !== 'unknown') {
+    add({
+      id: 'impersonate-node-env',
+      severity: 'fail',
+      title: 'IMPERSONATE_NODE=true but the grants it needs are missing: every status write is denied',
+      evidence: [workload],
+      remediation: 'Apply the constrained impersonation roles from the remediation YAML.',
+    });
+  } else if (reporter.impersonatesNode) {
+    add({ id: 'impersonate-node-env', severity: 'pass', title: 'IMPERSONATE_NODE=true', evidence: [workload], remediation: '' });
+  }
+  if (!reporter.nodeNameFromSpec) {
+    add({
+      id: 'node-name-from-spec',
+      severity: 'warn',
+      title: 'NODE_NAME does not come from spec.nodeName: the reporter may name a node it does not run on',
+      evidence: [workload],
+      remediation: 'Set NODE_NAME with valueFrom.fieldRef.fieldPath: spec.nodeName.',
+    });
+  }
+  if (!reporter.projectedToken || reporter.secretVolumes.length > 0) {
+    add({
+      id: 'projected-token',
+      severity: 'warn',
+      title: 'The reporter may use a legacy or unbound token: associated-node needs a pod-bound token carrying the node name',
+      evidence: [
+        ...(reporter.projectedToken ? [] : ['automountServiceAccountToken: false']),
+        ...reporter.secretVolumes.map((name) => `Secret volume ${name}`),
+      ],
+      remediation: 'Use the projected ServiceAccount token the kubelet mounts; remove Secret-based tokens.',
+    });
+  }
+}
+
+function addRbacWalkFindings(reporter: Reporter, rbac: RbacObjects, add: (finding: Omit<Finding, 'subject'>) => void): void {
+  const index = indexRbac(rbac);
+  const sa = reporter.serviceAccount;
+  const rules = rulesOf(index, serviceAccountUser(sa.namespace, sa.name));
+  const wildcards = rules.filter(
+    (grant) => grant.rule.verbs.includes('*') || grant.rule.resources.includes('*') || grant.rule.apiGroups.includes('*'),
+  );
+  if (wildcards.length > 0) {
+    add({
+      id: 'wildcard-grant',
+      severity: wildcards.some((grant) => grant.rule.verbs.includes('*') && grant.scope === undefined) ? 'fail' : 'warn',
+      title: 'A wildcard rule reaches the reporter: a "*" verb also grants every impersonate and impersonate-on verb',
+      evidence: wildcards.map(describeGrant),
+      remediation: 'Replace wildcards with the exact verbs and resources the reporter uses.',
+    });
+  }
+  const ineffective = rules.filter(
+    (grant) => grant.rule.resourceNames.length > 0 && grant.rule.verbs.some((verb) => verb === 'impersonate:associated-node'),
+  );
+  if (ineffective.length > 0) {
+    add({
+      id: 'ineffective-resource-names',
+      severity: 'warn',
+      title:
+        'resourceNames on impersonate:associated-node never match: the apiserver always asks for the name "*", so this grant does nothing',
+      evidence: ineffective.map(describeGrant),
+      remediation: 'Drop resourceNames; associated-node already limits the reporter to its own node.',
+    });
+  }
+  const unusual = rules.filter((grant) =>
+    grant.rule.verbs.some(
+      (verb) =>
+        IMPERSONATION_VERB.test(verb) && verb !== 'impersonate:associated-node' && !verb.startsWith('impersonate-on:associated-node:'),
+    ),
+  );
+  if (unusual.length > 0) {
+    add({
+      id: 'impersonation-verbs',
+      severity: 'warn',
+      title: 'Impersonation verbs other than associated-node are bound to the reporter',
+      evidence: unusual.map(describeGrant),
+      remediation: 'Keep only impersonate:associated-node and the impersonate-on:associated-node verbs the reporter uses.',
+    });
+  }
+  const tokenMinters = whoCan(index, {
+    verb: 'create',
+    group: '',
+    resource: 'serviceaccounts',
+    subresource: 'token',
+    name: sa.name,
+    namespace: sa.namespace,
+  }).filter((grant) => !isBuiltIn(grant));
+  if (tokenMinters.length > 0) {
+    add({
+      id: 'token-minting',
+      severity: 'warn',
+      title: `Others can mint tokens for ${sa.namespace}/${sa.name}, bound to any node: they gain the reporter's node-bound power on every node`,
+      evidence: tokenMinters.map(
+        (grant) =>
+          `${grant.subject.kind} ${grant.subject.namespace ? `${grant.subject.namespace}/` : ''}${grant.subject.name}: ${describeGrant(grant)}`,
+      ),
+      remediation: 'Limit create on serviceaccounts/token for this ServiceAccount to cluster administrators.',
+    });
+  }
+  const podCreators = whoCan(index, { verb: 'create', group: '', resource: 'pods', namespace: sa.namespace }).filter(
+    (grant) => !isBuiltIn(grant),
+  );
+  if (podCreators.length > 0) {
+    add({
+      id: 'pod-creation',
+      severity: 'warn',
+      title: `Others can create pods in ${sa.namespace} with any spec.nodeName and this ServiceAccount: their pods get its power for any node`,
+      evidence: podCreators.map(
+        (grant) =>
+          `${grant.subject.kind} ${grant.subject.namespace ? `${grant.subject.namespace}/` : ''}${grant.subject.name}: ${describeGrant(grant)}`,
+      ),
+      remediation: `Run reporters in a namespace where only administrators create pods.`,
+    });
+  }
+}
+
+export interface ClusterFacts {
+  /** /version's gitVersion, e.g. v1.36.3. */
+  gitVersion: string | null;
+  /** kubernetes_feature_enabled{name="ConstrainedImpersonation"} from /metrics, when readable. */
+  featureMetric: 0 | 1 | null;
+  /** The message of a 403 to a node-impersonating probe request, when one was made. */
+  probeMessage?: string | null;
+}
+
+export type GateState = 'enabled' | 'disabled' | 'unknown';
+
+/** Reads the gate from a 403's wording: constrained checks name impersonate-on / arbitrary-node, legacy names users. */
+export function gateFromProbe(message: string): GateState {
+  if (/impersonate-on:|impersonate:arbitrary-node|impersonate:associated-node/.test(message)) return 'enabled';
+  if (/cannot impersonate resource "users"/.test(message)) return 'disabled';
+  return 'unknown';
+}
+
+function minorOf(gitVersion: string): number | null {
+  const match = /^v?1\.(\d+)/.exec(gitVersion);
+  return match ? Number(match[1]) : null;
+}
+
+export function clusterFindings(facts: ClusterFacts): { gate: GateState; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const add = (finding: Omit<Finding, 'subject'>) => findings.push({ ...finding, subject: 'cluster' });
+  const minor = facts.gitVersion ? minorOf(facts.gitVersion) : null;
+  const probe = facts.probeMessage ? gateFromProbe(facts.probeMessage) : 'unknown';
+  const fromMetric: GateState = facts.featureMetric === 1 ? 'enabled' : facts.featureMetric === 0 ? 'disabled' : 'unknown';
+  let gate: GateState = fromMetric !== 'unknown' ? fromMetric : probe;
+  const evidence = [
+    `server version ${facts.gitVersion ?? 'unknown'}`,
+    ...(facts.featureMetric !== null ? [`kubernetes_feature_enabled{name="ConstrainedImpersonation"} ${facts.featureMetric}`] : []),
+    ...(facts.probeMessage ? [`probe: ${facts.probeMessage}`] : []),
+  ];
+  if (minor === null) {
+    add({
+      id: 'cluster-version',
+      severity: 'warn',
+      title: 'Server version unknown: constrained impersonation support cannot be judged',
+      evidence,
+      remediation: 'Grant get on /version.',
+    });
+  } else if (minor < 35) {
+    gate = 'disabled';
+    add({
+      id: 'cluster-version',
+      severity: 'fail',
+      title: `Kubernetes 1.${minor} has no constrained impersonation (KEP-5284 arrives in 1.35)`,
+      evidence,
+      remediation: 'Upgrade to 1.36+ (beta, on by default) or 1.35 with --feature-gates=ConstrainedImpersonation=true.',
+    });
+  } else {
+    add({
+      id: 'cluster-version',
+      severity: 'pass',
+      title: `Kubernetes 1.${minor} supports constrained impersonation`,
+      evidence,
+      remediation: '',
+    });
+    if (gate === 'unknown') gate = minor >= 36 ? 'enabled' : 'unknown';
+  }
+  if (minor !== null && minor >= 35) {
+    const stage = minor === 35 ? 'alpha, off by default' : 'beta, on by default';
+    if (gate === 'enabled') {
+      add({
+        id: 'constrained-impersonation-gate',
+        severity: 'pass',
+        title: `ConstrainedImpersonation is enabled (${stage})`,
+        evidence,
+        remediation: '',
+      });
+    } else if (gate === 'disabled') {
+      add({
+        id: 'constrained-impersonation-gate',
+        severity: 'fail',
+        title: `ConstrainedImpersonation is disabled (${stage}): associated-node grants have no effect`,
+        evidence,
+        remediation: 'Start kube-apiserver with --feature-gates=ConstrainedImpersonation=true.',
+      });
+    } else {
+      add({
+        id: 'constrained-impersonation-gate',
+        severity: 'warn',
+        title: `ConstrainedImpersonation is ${stage} on 1.${minor} and could not be confirmed`,
+        evidence,
+        remediation: 'Grant get on /metrics, or probe with a node-impersonating request.',
+      });
+    }
+  }
+  add({
+    id: 'impersonation-cache',
+    severity: 'info',
+    title: 'kube-apiserver caches granted impersonation for about 10 seconds: an RBAC change takes that long to apply',
+    evidence: [],
+    remediation: '',
+  });
+  return { gate, findings };
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+}
