@@ -45,6 +45,8 @@ export interface AssessOptions {
   rbac?: RbacObjects;
   /** Node names for the questions; any two distinct names will do. */
   nodes?: { ownNode: string; otherNode: string };
+  /** The ConstrainedImpersonation gate, from clusterFindings. */
+  gate?: GateState;
 }
 
 const ADMIN_SUBJECTS = new Set(['Group/system:masters']);
@@ -65,7 +67,10 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
   const nodes = options.nodes ?? { ownNode: 'node-a', otherNode: 'node-b' };
   const summaries = new Map(postureQuestions(sa, nodes).map((question) => [question.id, question.summary]));
   const { answers } = options;
-  const posture = classifyPosture({ impersonatesNode: reporter.impersonatesNode }, answers);
+  const posture = classifyPosture(
+    { impersonatesNode: reporter.impersonatesNode, constrainedImpersonation: options.gate ?? 'unknown' },
+    answers,
+  );
   const allowed = (id: PostureQuestionId) => answers.get(id)?.allowed === true;
   const evidence = (...ids: PostureQuestionId[]) => ids.filter(allowed).flatMap((id) => answerEvidence(id, answers, summaries));
   const findings: Finding[] = [];
@@ -196,7 +201,7 @@ function addWorkloadFindings(reporter: Reporter, posture: PostureVerdict, add: (
     add({
       id: 'impersonate-node-env',
       severity: 'fail',
-      title: 'IMPERSONATE_NODE=true but the grants it needs are missing: every status write is denied',
+      title: 'IMPERSONATE_NODE=true but the grants or the ConstrainedImpersonation gate it needs are missing: every status write is denied',
       evidence: [workload],
       remediation: 'Apply the constrained impersonation roles from the remediation YAML.',
     });
@@ -405,6 +410,16 @@ export function clusterFindings(facts: ClusterFacts): { gate: GateState; finding
     remediation: '',
   });
   return { gate, findings };
+}
+
+/** Reads kubernetes_feature_enabled{name="<gate>"} from a Prometheus text exposition; null when absent. */
+export function featureGateFromMetrics(text: string, gate = 'ConstrainedImpersonation'): 0 | 1 | null {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('kubernetes_feature_enabled{') || !line.includes(`name="${gate}"`)) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (value === 0 || value === 1) return value;
+  }
+  return null;
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

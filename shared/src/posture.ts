@@ -200,6 +200,8 @@ export interface PostureInput {
   impersonatesNode: boolean;
   /** The reporter is known to write with PATCH (NRC's reporter uses UpdateStatus, a PUT). */
   patchesStatus?: boolean;
+  /** With the gate off, associated-node grants are inert: reviews still allow them, the filter never tries them. */
+  constrainedImpersonation?: 'enabled' | 'disabled' | 'unknown';
 }
 
 export interface PostureVerdict {
@@ -240,11 +242,13 @@ export function classifyPosture(input: PostureInput, answers: ReadonlyMap<Postur
   const legacy = any('legacy-users');
   const arbitrary =
     all('arbitrary-identity') === true ? any('arbitrary-update-status', 'arbitrary-patch-status') : yes('arbitrary-identity');
-  const associated = all(
+  const granted = all(
     'associated-identity',
     ...NEEDED_ASSOCIATED_VERBS,
     ...(input.patchesStatus ? (['associated-patch-status'] as PostureQuestionId[]) : []),
   );
+  const gateOff = input.constrainedImpersonation === 'disabled';
+  const associated = gateOff && granted === true ? false : granted;
   const extraVerbs = EXTRA_ASSOCIATED_VERBS.filter((id) => !(input.patchesStatus && id === 'associated-patch-status') && yes(id) === true);
   const associatedIdentity = yes('associated-identity');
 
@@ -254,7 +258,9 @@ export function classifyPosture(input: PostureInput, answers: ReadonlyMap<Postur
   if (associatedIdentity && extraVerbs.length > 0)
     reasons.push(`impersonate-on:associated-node grants more than get and update: ${extraVerbs.join(', ')}`);
   const canReport = input.impersonatesNode ? associated === true : directWrite === true;
-  if (input.impersonatesNode && associated === false)
+  if (input.impersonatesNode && gateOff && granted === true)
+    reasons.push('ConstrainedImpersonation is disabled, so the associated-node grants have no effect: its writes are denied');
+  else if (input.impersonatesNode && associated === false)
     reasons.push('IMPERSONATE_NODE=true but the associated-node grants are missing: its writes are denied');
   if (!input.impersonatesNode && associated === true && !directWrite)
     reasons.push('the constrained grants are present but IMPERSONATE_NODE is not true: it acts as itself and is denied');

@@ -6,6 +6,7 @@ import {
   answerPostureQuestions,
   assessReporter,
   clusterFindings,
+  featureGateFromMetrics,
   discoverReporters,
   postureQuestions,
   rbacAnswerer,
@@ -394,3 +395,27 @@ function classify(reporter: Reporter, rbac: RbacObjects): Posture {
     nodes,
   }).posture.posture;
 }
+
+describe('gate awareness', () => {
+  it('constrained grants on a cluster with the gate off leave the reporter misconfigured', () => {
+    const answers = answerPostureQuestions(
+      postureQuestions(hardenedReporter.serviceAccount, nodes),
+      rbacAnswerer(rbacFrom(upstream.constrained())),
+    );
+    const { posture, findings } = assessReporter(hardenedReporter, { answers, nodes, gate: 'disabled' });
+    assert.equal(posture.posture, 'misconfigured');
+    assert.match(posture.reasons.join(), /ConstrainedImpersonation is disabled/);
+    assert.equal(findings.find((finding) => finding.id === 'impersonate-node-env')?.severity, 'fail');
+  });
+
+  it('reads the feature gate metric from /metrics text', () => {
+    const text = [
+      '# HELP kubernetes_feature_enabled [BETA] This metric records the data about the stage and enablement of a k8s feature.',
+      'kubernetes_feature_enabled{name="APIResponseCompression",stage="BETA"} 1',
+      'kubernetes_feature_enabled{name="ConstrainedImpersonation",stage="BETA"} 0',
+    ].join('\n');
+    assert.equal(featureGateFromMetrics(text), 0);
+    assert.equal(featureGateFromMetrics(text, 'APIResponseCompression'), 1);
+    assert.equal(featureGateFromMetrics('', 'ConstrainedImpersonation'), null);
+  });
+});

@@ -7,7 +7,8 @@ import type { Cluster } from './cluster.ts';
 export interface ApiRequest {
   method: 'GET' | 'PUT' | 'PATCH' | 'POST';
   path: string;
-  token: string;
+  /** A bearer token; without one the request uses the admin client certificate. */
+  token?: string;
   /** Impersonate-User; the NRC reporter sends only this header. */
   impersonateUser?: string;
   impersonateGroups?: string[];
@@ -25,12 +26,14 @@ export interface ApiResponse {
 export function apiRequest(cluster: Cluster, call: ApiRequest): Promise<ApiResponse> {
   const url = new URL(call.path, cluster.server);
   const payload = call.body === undefined ? undefined : JSON.stringify(call.body);
-  const headers: Record<string, string | string[]> = { Authorization: `Bearer ${call.token}`, Accept: 'application/json' };
+  const headers: Record<string, string | string[]> = { Accept: 'application/json' };
+  if (call.token) headers['Authorization'] = `Bearer ${call.token}`;
   if (call.impersonateUser) headers['Impersonate-User'] = call.impersonateUser;
   if (call.impersonateGroups) headers['Impersonate-Group'] = call.impersonateGroups;
   if (payload !== undefined) headers['Content-Type'] = call.contentType ?? 'application/json';
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: call.method, headers, ca: readFileSync(cluster.caFile) }, (response) => {
+    const credentials = call.token ? {} : { cert: readFileSync(cluster.adminCertFile), key: readFileSync(cluster.adminKeyFile) };
+    const outgoing = request(url, { method: call.method, headers, ca: readFileSync(cluster.caFile), ...credentials }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
       response.on('end', () => {
