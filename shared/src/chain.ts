@@ -3,7 +3,7 @@
 // Order (constrained impersonation on): associated-node, arbitrary-node,
 // legacy `impersonate`; then the action as the impersonated user; then
 // NodeRestriction admission, which no review can see and is modelled.
-import { grantsFor, indexRbac, serviceAccountUser, type Grant, type RbacObjects, type UserInfo } from './rbac.ts';
+import { grantsFor, indexRbac, serviceAccountUser, type Grant, type RbacObjects, type ResourceAttributes, type UserInfo } from './rbac.ts';
 
 export const NODE_NAME_EXTRA = 'authentication.kubernetes.io/node-name';
 export const ASSOCIATED_NODE_KEYS_EXTRA = 'authentication.kubernetes.io/associated-node-keys';
@@ -16,14 +16,8 @@ export const POD_BOUND_EXTRA_KEYS = [
   'authentication.kubernetes.io/pod-uid',
 ];
 
-export interface Action {
-  verb: string;
-  group: string;
-  resource: string;
-  subresource?: string;
-  name?: string;
-  namespace?: string;
-}
+/** The request a reporter makes, in SubjectAccessReview terms. */
+export type Action = ResourceAttributes;
 
 export interface SubjectAccessReviewSpec {
   user: string;

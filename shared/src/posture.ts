@@ -279,7 +279,10 @@ export function classifyPosture(input: PostureInput, answers: ReadonlyMap<Postur
             : !canReport
               ? 'misconfigured'
               : 'constrained';
-  if (posture === 'unknown') reasons.push(`not enough answers to tell: ${[...new Set(unanswered)].join(', ')}`);
+  if (posture === 'unknown')
+    reasons.push(
+      `not enough answers to tell (needs create on subjectaccessreviews, or list on RBAC objects): ${[...new Set(unanswered)].join(', ')}`,
+    );
   if (posture === 'constrained')
     reasons.push('only its own node, only get and update of its status, through associated-node impersonation');
   return { posture, reasons, unanswered: [...new Set(unanswered)], extraVerbs, canReport };

@@ -112,6 +112,22 @@ export function ruleAllows(rule: PolicyRule, attributes: ResourceAttributes): bo
   );
 }
 
+/** rbac/v1 NonResourceURLMatches: exact, "*", or a prefix ending in "*". */
+export function nonResourceAllows(rule: PolicyRule, verb: string, path: string): boolean {
+  if (!verbMatches(rule, verb)) return false;
+  return rule.nonResourceURLs.some((url) => url === '*' || url === path || (url.endsWith('*') && path.startsWith(url.slice(0, -1))));
+}
+
+/** Whether `user` may `verb` a non-resource path such as /metrics or /version, through ClusterRoleBindings. */
+export function canAccessPath(index: BoundRole[], user: UserInfo, verb: string, path: string): boolean {
+  return index.some(
+    (entry) =>
+      entry.scope === undefined &&
+      entry.subjects.some((subject) => subjectMatches(subject, user)) &&
+      entry.rules.some((rule) => nonResourceAllows(rule, verb, path)),
+  );
+}
+
 function readSubjects(binding: unknown, bindingNamespace: string): Subject[] {
   return asArray(asRecord(binding)['subjects']).flatMap((raw) => {
     const subject = asRecord(raw);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeGrant, grantsFor, indexRbac, serviceAccountUser, whoCan, type ResourceAttributes } from '../src/index.ts';
+import { canAccessPath, describeGrant, grantsFor, indexRbac, serviceAccountUser, whoCan, type ResourceAttributes } from '../src/index.ts';
 import { bind, clusterRole, cniReporterSubject, rbacFrom, upstream } from './rbac-fixtures.ts';
 
 const reporter = serviceAccountUser('kube-system', 'cni-reporter');
@@ -182,4 +182,22 @@ describe('whoCan', () => {
       'ServiceAccount/kube-system/cni-reporter',
     ]);
   });
+});
+
+describe('nonResourceURLs', () => {
+  const monitoring = rbacFrom([
+    clusterRole('metrics-reader', [{ nonResourceURLs: ['/metrics', '/debug/*'], verbs: ['get'] }]),
+    bind('ClusterRoleBinding', 'metrics-reader', { kind: 'ClusterRole', name: 'metrics-reader' }, [
+      { kind: 'Group', name: 'system:authenticated' },
+    ]),
+  ]);
+  const cases: [string, string, boolean][] = [
+    ['get', '/metrics', true],
+    ['get', '/debug/pprof/heap', true],
+    ['post', '/metrics', false],
+    ['get', '/version', false],
+  ];
+  for (const [verb, path, allowed] of cases) {
+    it(`${verb} ${path} → ${allowed}`, () => assert.equal(canAccessPath(indexRbac(monitoring), reporter, verb, path), allowed));
+  }
 });

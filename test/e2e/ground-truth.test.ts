@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { apiRequest, type ApiResponse } from '../cluster/requests.ts';
-import { CONDITION, VARIANTS, featureGatesFor, loadScenario, podBoundToken, type Variant } from '../cluster/scenario.ts';
-import { EXPECTED, PROBES, type Probe } from './ground-truth-cases.ts';
+import { CONDITION, VARIANTS, featureGatesFor, loadScenario, podBoundToken } from '../cluster/scenario.ts';
+import { PROBES, expectedStatus, type Probe } from './ground-truth-cases.ts';
 
 const resultsDir = join(import.meta.dirname, 'results');
 
@@ -61,7 +61,7 @@ for (const variant of VARIANTS) {
     after(() => cluster?.stop());
 
     for (const probe of PROBES) {
-      const expected = EXPECTED[variant as Variant][probe.id];
+      const expected = expectedStatus(variant, probe.id);
       it(`${probe.id} → ${expected}`, () => {
         const outcome = outcomes[probe.id]!;
         assert.equal(outcome.status, expected, outcome.message);

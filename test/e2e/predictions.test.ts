@@ -21,7 +21,7 @@ import {
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { apiRequest } from '../cluster/requests.ts';
 import { REPORTER, VARIANTS, featureGatesFor, loadScenario, type Variant } from '../cluster/scenario.ts';
-import { EXPECTED, PROBES } from './ground-truth-cases.ts';
+import { PROBES, expectedStatus } from './ground-truth-cases.ts';
 
 const EXPECTED_POSTURE: Record<Variant, Posture> = {
   hardened: 'constrained',
@@ -78,7 +78,7 @@ for (const variant of VARIANTS) {
     });
 
     for (const probe of predictable) {
-      const expected = EXPECTED[variant][probe.id] === 200;
+      const expected = expectedStatus(variant, probe.id) === 200;
       it(`${probe.id}: the planned reviews predict ${expected ? 'allowed' : 'denied'}`, async () => {
         const plan = planChain({
           serviceAccount: { namespace: REPORTER.namespace, name: REPORTER.serviceAccount },
