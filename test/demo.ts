@@ -4,11 +4,21 @@
 // Ctrl-C stops everything and removes the state. `--once` exits after the show.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { evaluateCluster } from '@kubectl-readiness/shared';
+import {
+  POSTURE_TITLES,
+  answerPostureQuestions,
+  assessReporter,
+  discoverReporters,
+  evaluateCluster,
+  postureQuestions,
+  type ReviewAnswer,
+} from '@kubectl-readiness/shared';
 import { kubectlBin, startCluster, type Cluster } from './cluster/cluster.ts';
+import { clusterSecurityInputs, subjectAccessReview } from './cluster/requests.ts';
 import { CONDITION, REPORTER, loadScenario, startController, startReporters } from './cluster/scenario.ts';
 
 const once = process.argv.includes('--once');
+const questionsNote = 'the core plans SubjectAccessReviews for the reporter, kube-apiserver answers them, the core decides';
 const say = (line: string) => console.log(`demo: ${line}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,6 +42,28 @@ async function showReadiness(cluster: Cluster): Promise<boolean> {
     console.log(`  ${node.node.padEnd(8)} ${(node.schedulable ? 'schedulable' : 'tainted').padEnd(12)} ${node.label.padEnd(34)} ${reason}`);
   }
   return result.nodes.every((node) => node.schedulable);
+}
+
+/** Can one compromised node lie about the others? The core's answer, from real SubjectAccessReviews. */
+async function showSecurity(cluster: Cluster): Promise<void> {
+  const inputs = await clusterSecurityInputs(cluster);
+  for (const finding of inputs.clusterFindings.filter((entry) => entry.severity !== 'info'))
+    console.log(`  ${finding.severity.padEnd(5)} ${finding.id.padEnd(32)} ${finding.title}`);
+  for (const reporter of discoverReporters(inputs.workloads, []).reporters) {
+    const questions = postureQuestions(reporter.serviceAccount, { ownNode: 'node-a', otherNode: 'node-b' });
+    const reviewed = new Map<string, ReviewAnswer>();
+    for (const question of questions) reviewed.set(question.id, await subjectAccessReview(cluster, question.review));
+    const { posture, findings } = assessReporter(reporter, {
+      answers: answerPostureQuestions(questions, (question) => reviewed.get(question.id)),
+      rbac: inputs.rbac,
+      gate: inputs.gate,
+    });
+    console.log(
+      `  reporter ${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name} (${reporter.workload.kind} ${reporter.workload.name}): ${POSTURE_TITLES[posture.posture]} — ${posture.reasons.join('; ')}`,
+    );
+    for (const finding of findings.filter((entry) => entry.severity !== 'info'))
+      console.log(`  ${finding.severity.padEnd(5)} ${finding.id.padEnd(32)} ${finding.title}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -65,7 +97,10 @@ async function main(): Promise<void> {
     await showReadiness(cluster);
   }
 
-  say("the seeds' own checks, with the real kubectl:");
+  say(`security: ${questionsNote}`);
+  await showSecurity(cluster);
+
+  say("the seeds' own checks, with the real kubectl, for comparison:");
   const sa = `system:serviceaccount:${REPORTER.namespace}:${REPORTER.serviceAccount}`;
   for (const check of [
     ['auth', 'can-i', 'get', 'nodes', `--as=${sa}`],

@@ -52,12 +52,16 @@ export interface AssessOptions {
 const ADMIN_SUBJECTS = new Set(['Group/system:masters']);
 const IMPERSONATION_VERB = /^impersonate(:|-on:|$)/;
 
-/** Subjects that hold a power through the cluster's own machinery, not through a grant anyone should review. */
+/**
+ * Holders of a power through the cluster's own machinery, not a grant anyone should review: cluster-admin,
+ * system:masters, built-in identities, and kube-controller-manager's bootstrap system:controller:* bindings.
+ */
 function isBuiltIn(grant: Grant): boolean {
   return (
     grant.role.name === 'cluster-admin' ||
     ADMIN_SUBJECTS.has(`${grant.subject.kind}/${grant.subject.name}`) ||
-    grant.subject.name.startsWith('system:')
+    grant.subject.name.startsWith('system:') ||
+    (grant.binding.name.startsWith('system:') && grant.role.name.startsWith('system:'))
   );
 }
 

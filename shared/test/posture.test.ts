@@ -85,6 +85,13 @@ const podCreator = rbacFrom(upstream.constrained(), [
   bind('RoleBinding', 'ci-deployer', { kind: 'ClusterRole', name: 'deployer' }, [{ kind: 'User', name: 'ci-bot' }], 'kube-system'),
   bind('ClusterRoleBinding', 'admins', { kind: 'ClusterRole', name: 'cluster-admin' }, [{ kind: 'Group', name: 'platform-admins' }]),
   clusterRole('cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]),
+  clusterRole('system:controller:daemon-set-controller', [{ apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete'] }]),
+  bind(
+    'ClusterRoleBinding',
+    'system:controller:daemon-set-controller',
+    { kind: 'ClusterRole', name: 'system:controller:daemon-set-controller' },
+    [{ kind: 'ServiceAccount', name: 'daemon-set-controller', namespace: 'kube-system' }],
+  ),
 ]);
 
 const scenarios: { name: string; reporter: Reporter; rbac: RbacObjects; posture: Posture; findings: string[] }[] = [
@@ -210,7 +217,7 @@ describe('reporter posture and findings', () => {
     );
   });
 
-  it('names the escalation subjects, but not cluster-admin bindings', () => {
+  it('names the escalation subjects, but not cluster-admin or the bootstrap controller bindings', () => {
     const finding = assess(hardenedReporter, podCreator).findings.find((entry) => entry.id === 'pod-creation')!;
     assert.equal(finding.evidence.length, 1);
     assert.match(finding.evidence[0]!, /^User ci-bot: RoleBinding ci-deployer in kube-system/);

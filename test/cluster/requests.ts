@@ -2,6 +2,15 @@
 // code and message kube-apiserver returns, with the headers a reporter sends.
 import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
+import {
+  clusterFindings,
+  featureGateFromMetrics,
+  type Finding,
+  type GateState,
+  type RbacObjects,
+  type ReviewAnswer,
+  type SubjectAccessReviewSpec,
+} from '@kubectl-readiness/shared';
 import type { Cluster } from './cluster.ts';
 
 export interface ApiRequest {
@@ -52,4 +61,39 @@ export function apiRequest(cluster: Cluster, call: ApiRequest): Promise<ApiRespo
     outgoing.on('error', reject);
     outgoing.end(payload);
   });
+}
+
+/** Creates a SubjectAccessReview as the admin; the only POST our tools make. */
+export async function subjectAccessReview(cluster: Cluster, spec: SubjectAccessReviewSpec): Promise<ReviewAnswer> {
+  const response = await apiRequest(cluster, {
+    method: 'POST',
+    path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+  });
+  if (response.status !== 201) throw new Error(`SubjectAccessReview: HTTP ${response.status}: ${response.message}`);
+  const status = (response.body as { status: { allowed: boolean; reason?: string } }).status;
+  return { allowed: status.allowed, ...(status.reason ? { reason: status.reason } : {}) };
+}
+
+/** Everything the reporter assessment reads from the cluster, fetched with the real kubectl. */
+export async function clusterSecurityInputs(
+  cluster: Cluster,
+): Promise<{ workloads: unknown[]; rbac: RbacObjects; gate: GateState; clusterFindings: Finding[] }> {
+  const list = async (kind: string) =>
+    (JSON.parse(await cluster.kubectlOk(['get', kind, '-A', '-o', 'json'])) as { items: unknown[] }).items;
+  const [daemonSets, deployments, clusterRoles, clusterRoleBindings, roles, roleBindings] = await Promise.all(
+    ['daemonsets', 'deployments', 'clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'].map(list),
+  );
+  const metrics = await apiRequest(cluster, { method: 'GET', path: '/metrics' });
+  const version = await apiRequest(cluster, { method: 'GET', path: '/version' });
+  const support = clusterFindings({
+    gitVersion: (version.body as { gitVersion: string }).gitVersion,
+    featureMetric: featureGateFromMetrics(String(metrics.body)),
+  });
+  return {
+    workloads: [...daemonSets!, ...deployments!],
+    rbac: { clusterRoles: clusterRoles!, clusterRoleBindings: clusterRoleBindings!, roles: roles!, roleBindings: roleBindings! },
+    gate: support.gate,
+    clusterFindings: support.findings,
+  };
 }

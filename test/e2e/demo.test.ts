@@ -20,6 +20,8 @@ describe('npm run demo', () => {
       );
     }
     assert.match(demo.stdout, /\$ kubectl auth can-i get nodes --as=system:serviceaccount:kube-system:cni-reporter\nno/);
+    assert.match(demo.stdout, /reporter kube-system\/cni-reporter \(DaemonSet cni-reporter\): Constrained/);
+    assert.match(demo.stdout, /pass {2}constrained-impersonation-gate/);
     assert.match(demo.stdout, /demo: stopping the cluster and removing its state/);
   });
 });

@@ -6,20 +6,17 @@ import { after, before, describe, it } from 'node:test';
 import {
   answerPostureQuestions,
   assessReporter,
-  clusterFindings,
   decideChain,
   discoverReporters,
-  featureGateFromMetrics,
   planChain,
   postureQuestions,
   type Action,
   type GateState,
   type Posture,
   type ReviewAnswer,
-  type SubjectAccessReviewSpec,
 } from '@kubectl-readiness/shared';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { apiRequest } from '../cluster/requests.ts';
+import { clusterSecurityInputs, subjectAccessReview } from '../cluster/requests.ts';
 import { REPORTER, VARIANTS, featureGatesFor, loadScenario, type Variant } from '../cluster/scenario.ts';
 import { PROBES, expectedStatus } from './ground-truth-cases.ts';
 
@@ -30,17 +27,6 @@ const EXPECTED_POSTURE: Record<Variant, Posture> = {
   'no-impersonate-env': 'misconfigured',
   'gate-off': 'misconfigured',
 };
-
-async function review(cluster: Cluster, spec: SubjectAccessReviewSpec): Promise<ReviewAnswer> {
-  const response = await apiRequest(cluster, {
-    method: 'POST',
-    path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
-  });
-  assert.equal(response.status, 201, response.message);
-  const status = (response.body as { status: { allowed: boolean; reason?: string } }).status;
-  return { allowed: status.allowed, ...(status.reason ? { reason: status.reason } : {}) };
-}
 
 function actionOf(probe: (typeof PROBES)[number]): Action {
   return {
@@ -61,15 +47,12 @@ for (const variant of VARIANTS) {
   describe(`predictions against the real apiserver: ${variant}`, () => {
     let cluster: Cluster;
     let gate: GateState;
+    let inputs: Awaited<ReturnType<typeof clusterSecurityInputs>>;
     before(async () => {
       cluster = await startCluster({ featureGates: featureGatesFor(variant) });
       await loadScenario(cluster, variant, { withRule: false });
-      const metrics = await apiRequest(cluster, { method: 'GET', path: '/metrics' });
-      const version = await apiRequest(cluster, { method: 'GET', path: '/version' });
-      gate = clusterFindings({
-        gitVersion: (version.body as { gitVersion: string }).gitVersion,
-        featureMetric: featureGateFromMetrics(String(metrics.body)),
-      }).gate;
+      inputs = await clusterSecurityInputs(cluster);
+      gate = inputs.gate;
     });
     after(() => cluster?.stop());
 
@@ -88,7 +71,7 @@ for (const variant of VARIANTS) {
           constrainedImpersonation: gate !== 'disabled',
         });
         const answers = new Map<string, ReviewAnswer>();
-        for (const question of plan.questions) answers.set(question.step, await review(cluster, question.review));
+        for (const question of plan.questions) answers.set(question.step, await subjectAccessReview(cluster, question.review));
         const verdict = decideChain(plan, (question) => answers.get(question.step));
         pairs += 1;
         if (verdict.allowed === expected) agreements += 1;
@@ -97,22 +80,13 @@ for (const variant of VARIANTS) {
     }
 
     it(`classifies the reporter as ${EXPECTED_POSTURE[variant]} from real reviews and RBAC objects`, async () => {
-      const daemonSets = JSON.parse(await cluster.kubectlOk(['get', 'daemonsets', '-A', '-o', 'json'])) as { items: unknown[] };
-      const [reporter] = discoverReporters(daemonSets.items, []).reporters;
+      const [reporter] = discoverReporters(inputs.workloads, []).reporters;
       assert.ok(reporter, 'the reporter DaemonSet was not discovered');
-      const list = async (kind: string) =>
-        (JSON.parse(await cluster.kubectlOk(['get', kind, '-A', '-o', 'json'])) as { items: unknown[] }).items;
-      const rbac = {
-        clusterRoles: await list('clusterroles'),
-        clusterRoleBindings: await list('clusterrolebindings'),
-        roles: await list('roles'),
-        roleBindings: await list('rolebindings'),
-      };
       const questions = postureQuestions(reporter.serviceAccount, { ownNode: 'node-a', otherNode: 'node-b' });
       const reviewed = new Map<string, ReviewAnswer>();
-      for (const question of questions) reviewed.set(question.id, await review(cluster, question.review));
+      for (const question of questions) reviewed.set(question.id, await subjectAccessReview(cluster, question.review));
       const answers = answerPostureQuestions(questions, (question) => reviewed.get(question.id));
-      const assessment = assessReporter(reporter, { answers, rbac, gate });
+      const assessment = assessReporter(reporter, { answers, rbac: inputs.rbac, gate });
       assert.equal(assessment.posture.posture, EXPECTED_POSTURE[variant], assessment.posture.reasons.join('; '));
     });
   });
