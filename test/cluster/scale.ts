@@ -3,7 +3,7 @@
 // created quickly over a keep-alive connection pool and deleted again.
 import { Agent, request } from 'node:https';
 import { readFileSync } from 'node:fs';
-import { TAINT, CONDITION } from './scenario.ts';
+import { TAINT, CONDITION, workerLabels } from './scenario.ts';
 import type { Cluster } from './cluster.ts';
 
 export const SCALE_LABEL = 'readiness.test/scale';
@@ -53,11 +53,9 @@ export function scaleNode(index: number, now = Date.now()): Record<string, unkno
     metadata: {
       name,
       labels: {
+        ...workerLabels(name),
         [SCALE_LABEL]: 'true',
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': index % 4 === 0 ? 'arm64' : 'amd64',
-        'node-role.kubernetes.io/worker': '',
         'topology.kubernetes.io/zone': zone,
         'node.kubernetes.io/instance-type': index % 2 === 0 ? 'm6i.2xlarge' : 'c6i.4xlarge',
       },

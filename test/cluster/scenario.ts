@@ -91,18 +91,22 @@ export function reporterManifests(variant: Variant): Manifest[] {
   }
 }
 
+export function workerLabels(name: string): Record<string, string> {
+  return {
+    'kubernetes.io/hostname': name,
+    'kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'node-role.kubernetes.io/worker': '',
+  };
+}
+
 export function workerNode(name: string): Manifest {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
       name,
-      labels: {
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        'node-role.kubernetes.io/worker': '',
-      },
+      labels: workerLabels(name),
     },
     // Registered with the startup taint, as the seeds' kind config does for workers.
     spec: { taints: [TAINT] },
