@@ -1,0 +1,61 @@
+// What the commands read from the cluster. Reads that are optional for a
+// command (rules, workloads, events) degrade to a one-line note instead of
+// failing it.
+import { RULE_GROUP, RULE_PLURAL, RULE_VERSION } from '@kubectl-readiness/shared';
+import { ApiError, type ApiClient } from './client.ts';
+
+export const RULES_PATH = `/apis/${RULE_GROUP}/${RULE_VERSION}/${RULE_PLURAL}`;
+
+export interface Optional<T> {
+  items: T[];
+  /** Why the items could not be read, in one line; null when they were. */
+  note: string | null;
+}
+
+async function optionalList(
+  client: ApiClient,
+  path: string,
+  query: Record<string, string>,
+  what: string,
+  on404: string,
+): Promise<Optional<unknown>> {
+  try {
+    return { items: (await client.list<unknown>(path, query)).items, note: null };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return { items: [], note: on404 };
+    if (error instanceof ApiError && error.status === 403) return { items: [], note: `not allowed to list ${what}` };
+    throw error;
+  }
+}
+
+export function fetchRules(client: ApiClient): Promise<Optional<unknown>> {
+  return optionalList(
+    client,
+    RULES_PATH,
+    {},
+    `nodereadinessrules.${RULE_GROUP}`,
+    `the NodeReadinessRule CRD (${RULE_GROUP}/${RULE_VERSION}) is not installed: showing node conditions only`,
+  );
+}
+
+export async function fetchNodes(client: ApiClient, labelSelector?: string): Promise<unknown[]> {
+  return (await client.list<unknown>('/api/v1/nodes', labelSelector ? { labelSelector } : {})).items;
+}
+
+export async function fetchWorkloads(client: ApiClient): Promise<Optional<unknown>> {
+  const daemonSets = await optionalList(client, '/apis/apps/v1/daemonsets', {}, 'daemonsets', 'apps/v1 is not served');
+  const deployments = await optionalList(client, '/apis/apps/v1/deployments', {}, 'deployments', 'apps/v1 is not served');
+  const note = [daemonSets.note, deployments.note].filter(Boolean).join('; ');
+  const kinds = (items: unknown[], kind: string) => items.map((item) => ({ kind, ...(item as object) }));
+  return { items: [...kinds(daemonSets.items, 'DaemonSet'), ...kinds(deployments.items, 'Deployment')], note: note || null };
+}
+
+export function fetchNodeEvents(client: ApiClient, node: string): Promise<Optional<unknown>> {
+  return optionalList(
+    client,
+    '/api/v1/events',
+    { fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node}` },
+    'events',
+    'events are not served',
+  );
+}

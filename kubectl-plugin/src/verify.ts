@@ -1,0 +1,296 @@
+// `kubectl readiness verify`: the seeds' security verification, automated and
+// extended. Requests: one paginated node list, the workload and rule lists, and
+// a fixed number of SubjectAccessReviews per reporter; never one per node.
+import {
+  POSTURE_TITLES,
+  answerPostureQuestions,
+  assessReporter,
+  clusterFindings,
+  conditionCoverage,
+  discoverReporters,
+  featureGateFromMetrics,
+  metadataOf,
+  postureQuestions,
+  rbacAnswerer,
+  remediationFor,
+  sortFindings,
+  type Finding,
+  type RbacObjects,
+  type Reporter,
+  type ReporterAssessment,
+  type ReviewAnswer,
+  type PostureQuestion,
+} from '@kubectl-readiness/shared';
+import { ApiError, type ApiClient } from './client.ts';
+import { CliError, EXIT_FAILED, EXIT_OK } from './errors.ts';
+import { fetchNodes, fetchRules, fetchWorkloads } from './fetch.ts';
+import { inert, junit, report, serialize, table, type OutputFormat, type Painter } from './render.ts';
+import type { Io } from './status.ts';
+
+export interface VerifyOptions {
+  reporters: string[];
+  namespace: string;
+  remediation: boolean;
+  staleAfterSeconds: number;
+  output: OutputFormat;
+}
+
+const REVIEW_CONCURRENCY = 4;
+
+async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
+
+async function optional<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 403 || error.status === 404)) return null;
+    throw error;
+  }
+}
+
+async function readRbac(client: ApiClient): Promise<RbacObjects | null> {
+  const paths = ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'].map(
+    (kind) => `/apis/rbac.authorization.k8s.io/v1/${kind}`,
+  );
+  const lists = await Promise.all(paths.map((path) => optional(async () => (await client.list<unknown>(path)).items)));
+  if (lists.some((list) => list === null)) return null;
+  const [clusterRoles, clusterRoleBindings, roles, roleBindings] = lists as unknown[][];
+  return { clusterRoles: clusterRoles!, clusterRoleBindings: clusterRoleBindings!, roles: roles!, roleBindings: roleBindings! };
+}
+
+/** --reporter NS/SA, or daemonset/NAME / deployment/NAME in -n's namespace. */
+export function selectReporters(discovered: Reporter[], wanted: string[], namespace: string): Reporter[] {
+  if (wanted.length === 0) return discovered;
+  return wanted.flatMap((spec) => {
+    const workload = /^(daemonset|ds|deployment|deploy)\/(.+)$/i.exec(spec);
+    if (workload) {
+      const kind = /^dep/i.test(workload[1]!) ? 'Deployment' : 'DaemonSet';
+      const found = discovered.filter(
+        (reporter) =>
+          reporter.workload.kind === kind && reporter.workload.name === workload[2] && reporter.workload.namespace === namespace,
+      );
+      if (found.length === 0) throw new CliError(`no reporter container found in ${kind} ${namespace}/${workload[2]}`);
+      return found;
+    }
+    const serviceAccount = /^([^/]+)\/([^/]+)$/.exec(spec);
+    if (!serviceAccount) throw new CliError(`--reporter "${spec}": use NAMESPACE/SERVICEACCOUNT or daemonset/NAME`);
+    const [, ns, name] = serviceAccount;
+    const found = discovered.filter((reporter) => reporter.serviceAccount.namespace === ns && reporter.serviceAccount.name === name);
+    if (found.length > 0) return found;
+    // A ServiceAccount with no workload found: judge its RBAC as if it impersonated its node, as the hardened setup intends.
+    return [
+      {
+        workload: { kind: 'ServiceAccount', namespace: ns!, name: name! },
+        container: '',
+        kind: 'custom',
+        serviceAccount: { namespace: ns!, name: name! },
+        conditionTypes: [],
+        impersonatesNode: true,
+        nodeNameFromSpec: true,
+        projectedToken: true,
+        secretVolumes: [],
+        feedsRules: [],
+        evidence: ['named with --reporter; no workload found'],
+        unresolved: 'no workload found for this ServiceAccount',
+      },
+    ];
+  });
+}
+
+function coverageFindings(rules: unknown[], nodes: unknown[], staleAfterSeconds: number): Finding[] {
+  return conditionCoverage(rules, nodes, { staleAfterSeconds }).map((coverage): Finding => {
+    const subject = `rule ${coverage.rule}`;
+    const list = (names: string[]) =>
+      names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+    if (coverage.missing.length > 0) {
+      return {
+        id: 'condition-coverage',
+        severity: 'fail',
+        title: `${coverage.type} is missing on ${coverage.missing.length} of ${coverage.checked} targeted nodes`,
+        subject,
+        evidence: [`missing: ${list(coverage.missing)}`],
+        remediation: 'Check that the reporter runs on those nodes and can write their status (see the reporter findings).',
+      };
+    }
+    if (coverage.stale.length > 0) {
+      return {
+        id: 'condition-coverage',
+        severity: 'warn',
+        title: `${coverage.type} has a stale heartbeat on ${coverage.stale.length} of ${coverage.checked} targeted nodes`,
+        subject,
+        evidence: [`stale: ${list(coverage.stale)}`],
+        remediation: 'A stale condition means its reporter stopped writing: check the reporter pods on those nodes.',
+      };
+    }
+    return {
+      id: 'condition-coverage',
+      severity: 'pass',
+      title: `${coverage.type} is present and fresh on all ${coverage.checked} targeted nodes`,
+      subject,
+      evidence: [],
+      remediation: '',
+    };
+  });
+}
+
+function paintSeverity(severity: Finding['severity'], paint: Painter): string {
+  return severity === 'fail'
+    ? paint('FAIL', 'red')
+    : severity === 'warn'
+      ? paint('WARN', 'yellow')
+      : severity === 'pass'
+        ? paint('PASS', 'green')
+        : paint('INFO', 'gray');
+}
+
+export async function runVerify(client: ApiClient, options: VerifyOptions, io: Io): Promise<number> {
+  const version = await optional(() => client.getJSON<{ gitVersion?: string }>('/version'));
+  const metrics = await optional(() => client.getText('/metrics'));
+  const support = clusterFindings({
+    gitVersion: version?.gitVersion ?? null,
+    featureMetric: metrics === null ? null : featureGateFromMetrics(metrics),
+  });
+  const [nodes, rules, workloads] = await Promise.all([fetchNodes(client), fetchRules(client), fetchWorkloads(client)]);
+  const notes = [rules.note, workloads.note ? `reporters: ${workloads.note}` : null].filter((note): note is string => note !== null);
+  notes.forEach(io.note);
+  const reporters = selectReporters(discoverReporters(workloads.items, rules.items).reporters, options.reporters, options.namespace);
+  const names = nodes.map((node) => metadataOf(node).name);
+  const sampleNodes = { ownNode: names[0] ?? 'node-a', otherNode: names[1] ?? 'another-node' };
+
+  let rbac: RbacObjects | null | undefined;
+  const rbacObjects = async () => (rbac === undefined ? (rbac = await readRbac(client)) : rbac);
+  let fromRbac = false;
+  const assessments: ReporterAssessment[] = [];
+  for (const reporter of reporters) {
+    const questions = postureQuestions(reporter.serviceAccount, sampleNodes);
+    let answers: Map<string, ReviewAnswer | undefined> | null = null;
+    if (!fromRbac) {
+      try {
+        const reviewed = await mapLimit(questions, REVIEW_CONCURRENCY, (question) => client.subjectAccessReview(question.review));
+        answers = new Map(questions.map((question, index) => [question.id, reviewed[index]]));
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 403)) throw error;
+        fromRbac = true;
+        io.note('not allowed to create subjectaccessreviews: results from RBAC objects only');
+      }
+    }
+    if (answers === null) {
+      const objects = await rbacObjects();
+      if (objects === null) {
+        throw new CliError(
+          'cannot check reporter security: needs create on subjectaccessreviews.authorization.k8s.io, or list on clusterroles, clusterrolebindings, roles and rolebindings',
+        );
+      }
+      const answer = rbacAnswerer(objects);
+      answers = answerPostureQuestions(questions, (question: PostureQuestion) => answer(question));
+    }
+    const objects = await rbacObjects();
+    assessments.push(
+      assessReporter(reporter, {
+        answers: answers as Map<PostureQuestion['id'], ReviewAnswer | undefined>,
+        ...(objects ? { rbac: objects } : {}),
+        gate: support.gate,
+        nodes: sampleNodes,
+      }),
+    );
+  }
+
+  const findings = sortFindings([
+    ...support.findings,
+    ...assessments.flatMap((assessment) => assessment.findings),
+    ...coverageFindings(rules.items, nodes, options.staleAfterSeconds),
+    ...(reporters.length === 0
+      ? [
+          {
+            id: 'reporters',
+            severity: 'warn' as const,
+            title: 'No reporter workloads found',
+            subject: 'cluster',
+            evidence: notes,
+            remediation: 'Name one with --reporter NAMESPACE/SERVICEACCOUNT.',
+          },
+        ]
+      : []),
+  ]);
+  const remediations = assessments
+    .filter((assessment) => assessment.posture.posture !== 'constrained')
+    .map((assessment) => {
+      const broadBindings = assessment.findings
+        .filter(
+          (finding) =>
+            ['direct-node-write', 'legacy-impersonation', 'arbitrary-node-impersonation', 'wildcard-grant'].includes(finding.id) &&
+            finding.severity === 'fail',
+        )
+        .flatMap((finding) =>
+          finding.evidence
+            .filter((line) => line.startsWith('ClusterRoleBinding') || line.startsWith('RoleBinding'))
+            .map((line) => line.split(' → ')[0]!),
+        );
+      return { reporter: assessment.reporter, remediation: remediationFor(assessment.reporter, [...new Set(broadBindings)]) };
+    });
+  const failed = findings.some((finding) => finding.severity === 'fail');
+  const counts = (['fail', 'warn', 'info', 'pass'] as const)
+    .map((severity) => `${findings.filter((finding) => finding.severity === severity).length} ${severity}`)
+    .join(', ');
+  const postures = assessments.map(
+    (assessment) =>
+      `${assessment.reporter.serviceAccount.namespace}/${assessment.reporter.serviceAccount.name}: ${POSTURE_TITLES[assessment.posture.posture]}`,
+  );
+
+  if (options.output === 'junit') io.out(junit('kubectl-readiness verify', findings));
+  else if (options.output === 'json' || options.output === 'yaml') {
+    io.out(
+      serialize(
+        report('VerifyReport', {
+          generatedAt: new Date().toISOString(),
+          source: fromRbac ? 'rbac-objects' : 'subject-access-reviews',
+          cluster: { gitVersion: version?.gitVersion ?? null, constrainedImpersonation: support.gate },
+          reporters: assessments.map((assessment) => ({
+            ...assessment.reporter,
+            posture: assessment.posture.posture,
+            reasons: assessment.posture.reasons,
+          })),
+          findings,
+          remediation: options.remediation
+            ? remediations.map((entry) => ({ serviceAccount: entry.reporter.serviceAccount, ...entry.remediation }))
+            : [],
+          passed: !failed,
+          notes,
+        }),
+        options.output,
+      ),
+    );
+  } else {
+    const rows = findings.map((finding) => [
+      paintSeverity(finding.severity, io.paint),
+      finding.id,
+      finding.subject,
+      inert(finding.title),
+      ...(options.output === 'wide' ? [inert(finding.evidence.join(' | '))] : []),
+    ]);
+    io.out(table(['SEVERITY', 'ID', 'SUBJECT', 'TITLE', ...(options.output === 'wide' ? ['EVIDENCE'] : [])], rows));
+    io.out(
+      `\nSummary: ${counts}${fromRbac ? ' (from RBAC objects only)' : ''}.${postures.length > 0 ? ` Reporters: ${postures.join('; ')}.` : ''}\n`,
+    );
+    if (options.remediation) {
+      for (const { reporter, remediation } of remediations) {
+        io.out(`\n# Remediation for ${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}\n${remediation.rbacYaml}`);
+        if (reporter.container)
+          io.out(`---\n# reporter-env-patch.yaml, then: ${remediation.patchCommand}\n${remediation.workloadPatchYaml}`);
+      }
+    }
+  }
+  return failed ? EXIT_FAILED : EXIT_OK;
+}
