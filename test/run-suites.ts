@@ -18,6 +18,7 @@ interface Suite {
 
 const suites: Suite[] = [
   { name: 'shared core', cwd: join(root, 'shared'), files: ['test/**/*.test.ts'] },
+  { name: 'kubectl-plugin', cwd: join(root, 'kubectl-plugin'), files: ['test/**/*.test.ts'] },
   {
     name: 'real cluster (kube-apiserver built from k8s.io/kubernetes)',
     cwd: join(root, 'test'),

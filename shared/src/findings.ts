@@ -1,8 +1,8 @@
 // Findings: stable ids, a severity, a one-line title, the evidence (the
 // binding and role, or the review answer) and a remediation. The CLI's
 // `verify` and Headlamp's Security view print exactly these.
-import type { ReviewAnswer } from './chain.ts';
-import { classifyPosture, postureQuestions, type PostureQuestionId, type PostureVerdict } from './posture.ts';
+import { rbacAnswerer, type ReviewAnswer } from './chain.ts';
+import { classifyPosture, postureQuestions, type PostureQuestion, type PostureQuestionId, type PostureVerdict } from './posture.ts';
 import { describeGrant, indexRbac, rulesOf, serviceAccountUser, whoCan, type Grant, type RbacObjects } from './rbac.ts';
 import type { Reporter } from './reporters.ts';
 
@@ -19,17 +19,22 @@ export interface Finding {
   remediation: string;
 }
 
+/**
+ * The evidence for an answer: the review's verdict, and the bindings and roles
+ * behind it whenever RBAC objects are at hand (from the fallback's own answer,
+ * or by walking RBAC for the same question when the apiserver answered).
+ */
 function answerEvidence(
-  id: PostureQuestionId,
-  answers: ReadonlyMap<PostureQuestionId, ReviewAnswer | undefined>,
-  summaries: Map<PostureQuestionId, string>,
+  question: PostureQuestion,
+  answer: ReviewAnswer | undefined,
+  provenance: ((question: PostureQuestion) => ReviewAnswer) | null,
 ): string[] {
-  const answer = answers.get(id);
-  if (!answer) return [`${summaries.get(id)}: not answered`];
-  if (answer.grants && answer.grants.length > 0) return answer.grants.map(describeGrant);
-  return [
-    `SubjectAccessReview "${summaries.get(id)}": ${answer.allowed ? 'allowed' : 'denied'}${answer.reason ? ` (${answer.reason})` : ''}`,
-  ];
+  if (!answer) return [`${question.summary}: not answered`];
+  const grants = answer.grants ?? (provenance ? provenance(question).grants : undefined) ?? [];
+  const review = answer.grants
+    ? []
+    : [`SubjectAccessReview "${question.summary}": ${answer.allowed ? 'allowed' : 'denied'}${answer.reason ? ` (${answer.reason})` : ''}`];
+  return [...grants.map(describeGrant), ...review];
 }
 
 export interface ReporterAssessment {
@@ -69,14 +74,17 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
   const sa = reporter.serviceAccount;
   const subject = `${sa.namespace}/${sa.name}`;
   const nodes = options.nodes ?? { ownNode: 'node-a', otherNode: 'node-b' };
-  const summaries = new Map(postureQuestions(sa, nodes).map((question) => [question.id, question.summary]));
+  const questions = new Map(postureQuestions(sa, nodes).map((question) => [question.id, question]));
+  const summaries = new Map([...questions].map(([id, question]) => [id, question.summary]));
+  const provenance = options.rbac ? rbacAnswerer(options.rbac) : null;
   const { answers } = options;
   const posture = classifyPosture(
     { impersonatesNode: reporter.impersonatesNode, constrainedImpersonation: options.gate ?? 'unknown' },
     answers,
   );
   const allowed = (id: PostureQuestionId) => answers.get(id)?.allowed === true;
-  const evidence = (...ids: PostureQuestionId[]) => ids.filter(allowed).flatMap((id) => answerEvidence(id, answers, summaries));
+  const evidence = (...ids: PostureQuestionId[]) =>
+    ids.filter(allowed).flatMap((id) => answerEvidence(questions.get(id)!, answers.get(id), provenance));
   const findings: Finding[] = [];
   const add = (finding: Omit<Finding, 'subject'>) => findings.push({ ...finding, subject });
   const rbacOnly = [...answers.values()].some((answer) => answer?.grants !== undefined);
