@@ -4,21 +4,11 @@
 // Ctrl-C stops everything and removes the state. `--once` exits after the show.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import {
-  POSTURE_TITLES,
-  answerPostureQuestions,
-  assessReporter,
-  discoverReporters,
-  evaluateCluster,
-  postureQuestions,
-  type ReviewAnswer,
-} from '@kubectl-readiness/shared';
+import { evaluateCluster } from '@kubectl-readiness/shared';
 import { kubectlBin, startCluster, type Cluster } from './cluster/cluster.ts';
-import { clusterSecurityInputs, subjectAccessReview } from './cluster/requests.ts';
 import { CONDITION, REPORTER, loadScenario, startController, startReporters } from './cluster/scenario.ts';
 
 const once = process.argv.includes('--once');
-const questionsNote = 'the core plans SubjectAccessReviews for the reporter, kube-apiserver answers them, the core decides';
 const say = (line: string) => console.log(`demo: ${line}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,26 +34,13 @@ async function showReadiness(cluster: Cluster): Promise<boolean> {
   return result.nodes.every((node) => node.schedulable);
 }
 
-/** Can one compromised node lie about the others? The core's answer, from real SubjectAccessReviews. */
-async function showSecurity(cluster: Cluster): Promise<void> {
-  const inputs = await clusterSecurityInputs(cluster);
-  for (const finding of inputs.clusterFindings.filter((entry) => entry.severity !== 'info'))
-    console.log(`  ${finding.severity.padEnd(5)} ${finding.id.padEnd(32)} ${finding.title}`);
-  for (const reporter of discoverReporters(inputs.workloads, []).reporters) {
-    const questions = postureQuestions(reporter.serviceAccount, { ownNode: 'node-a', otherNode: 'node-b' });
-    const reviewed = new Map<string, ReviewAnswer>();
-    for (const question of questions) reviewed.set(question.id, await subjectAccessReview(cluster, question.review));
-    const { posture, findings } = assessReporter(reporter, {
-      answers: answerPostureQuestions(questions, (question) => reviewed.get(question.id)),
-      rbac: inputs.rbac,
-      gate: inputs.gate,
-    });
-    console.log(
-      `  reporter ${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name} (${reporter.workload.kind} ${reporter.workload.name}): ${POSTURE_TITLES[posture.posture]} — ${posture.reasons.join('; ')}`,
-    );
-    for (const finding of findings.filter((entry) => entry.severity !== 'info'))
-      console.log(`  ${finding.severity.padEnd(5)} ${finding.id.padEnd(32)} ${finding.title}`);
-  }
+/** Runs kubectl-readiness against the demo cluster, as a user would. */
+function readiness(cluster: Cluster, ...args: string[]): void {
+  console.log(`$ kubectl readiness ${args.join(' ')}`);
+  spawnSync(process.execPath, [join(import.meta.dirname, '..', 'kubectl-plugin', 'src', 'main.ts'), ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
+  });
 }
 
 async function main(): Promise<void> {
@@ -97,8 +74,10 @@ async function main(): Promise<void> {
     await showReadiness(cluster);
   }
 
-  say(`security: ${questionsNote}`);
-  await showSecurity(cluster);
+  say('why each node is or is not accepting workloads, and whether its reporter can lie about the others:');
+  readiness(cluster, 'status');
+  readiness(cluster, 'verify');
+  readiness(cluster, 'can-i', 'update', 'nodes/node-b', '--subresource=status', '--reporter', 'kube-system/cni-reporter', '--on-node', 'node-a');
 
   say("the seeds' own checks, with the real kubectl, for comparison:");
   const sa = `system:serviceaccount:${REPORTER.namespace}:${REPORTER.serviceAccount}`;
@@ -121,6 +100,7 @@ The cluster is running. Point tools at it:
   export KUBECONFIG=${cluster.kubeconfig}
   ${kubectlBin} get nodes
   ${kubectlBin} get nodereadinessrules
+  node kubectl-plugin/src/main.ts status      (kubectl-readiness; on PATH as kubectl-readiness it is \`kubectl readiness\`)
   headlamp --kubeconfig ${cluster.kubeconfig}      (a desktop Headlamp, with the plugin installed)
 Flip a node back to not-ready: echo False > ${join(cluster.stateDir, 'reporters', 'node-b.status')}
 Audit log of every request: ${cluster.auditLog}

@@ -20,8 +20,9 @@ describe('npm run demo', () => {
       );
     }
     assert.match(demo.stdout, /\$ kubectl auth can-i get nodes --as=system:serviceaccount:kube-system:cni-reporter\nno/);
-    assert.match(demo.stdout, /reporter kube-system\/cni-reporter \(DaemonSet cni-reporter\): Constrained/);
-    assert.match(demo.stdout, /pass {2}constrained-impersonation-gate/);
+    assert.match(demo.stdout, /\$ kubectl readiness verify\n[\s\S]*Reporters: kube-system\/cni-reporter: Constrained\./);
+    assert.match(demo.stdout, /PASS\s+constrained-impersonation-gate/);
+    assert.match(demo.stdout, /--on-node node-a\nno\n/);
     assert.match(demo.stdout, /demo: stopping the cluster and removing its state/);
   });
 });
