@@ -77,7 +77,17 @@ async function main(): Promise<void> {
   say('why each node is or is not accepting workloads, and whether its reporter can lie about the others:');
   readiness(cluster, 'status');
   readiness(cluster, 'verify');
-  readiness(cluster, 'can-i', 'update', 'nodes/node-b', '--subresource=status', '--reporter', 'kube-system/cni-reporter', '--on-node', 'node-a');
+  readiness(
+    cluster,
+    'can-i',
+    'update',
+    'nodes/node-b',
+    '--subresource=status',
+    '--reporter',
+    'kube-system/cni-reporter',
+    '--on-node',
+    'node-a',
+  );
 
   say("the seeds' own checks, with the real kubectl, for comparison:");
   const sa = `system:serviceaccount:${REPORTER.namespace}:${REPORTER.serviceAccount}`;
