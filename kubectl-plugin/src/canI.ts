@@ -166,5 +166,6 @@ export async function runCanI(client: ApiClient, options: CanIOptions, io: Io): 
       io.note(`${describeAction(action)}: ${verdict.explanation}`);
     }
   }
-  return verdict.allowed === true ? EXIT_OK : EXIT_FAILED;
+  if (verdict.allowed === null) throw new CliError(`could not decide: ${verdict.explanation}`);
+  return verdict.allowed ? EXIT_OK : EXIT_FAILED;
 }

@@ -77,6 +77,9 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
     note: (text) => streams.stderr.write(`${text}\n`),
     paint: painter(colorAllowed(streams.stdout, !flags.color)),
     readStdin: streams.readStdin,
+    progress: (text) => {
+      if (streams.stderr.isTTY) streams.stderr.write(text === null ? '\r\u001b[K' : `\r\u001b[K${text}`);
+    },
   });
   const connect = (flags: GlobalFlags) => {
     const loaded = loadKubeConfig(flags);

@@ -33,6 +33,8 @@ export interface Io {
   note: (text: string) => void;
   paint: Painter;
   readStdin: () => string;
+  /** Progress of a long operation; shown on stderr only when it is a terminal, and never on stdout. */
+  progress: (text: string | null) => void;
 }
 
 /** Rules from a file or stdin for the what-if view; a malformed file is a usage error. */

@@ -173,7 +173,8 @@ export async function runVerify(client: ApiClient, options: VerifyOptions, io: I
   const rbacObjects = async () => (rbac === undefined ? (rbac = await readRbac(client)) : rbac);
   let fromRbac = false;
   const assessments: ReporterAssessment[] = [];
-  for (const reporter of reporters) {
+  for (const [index, reporter] of reporters.entries()) {
+    io.progress(`verify: reporter ${index + 1}/${reporters.length} ${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}`);
     const questions = postureQuestions(reporter.serviceAccount, sampleNodes);
     let answers: Map<string, ReviewAnswer | undefined> | null = null;
     if (!fromRbac) {
@@ -207,6 +208,7 @@ export async function runVerify(client: ApiClient, options: VerifyOptions, io: I
     );
   }
 
+  io.progress(null);
   const findings = sortFindings([
     ...support.findings,
     ...assessments.flatMap((assessment) => assessment.findings),
