@@ -37,7 +37,7 @@ async function showReadiness(cluster: Cluster): Promise<boolean> {
 /** Runs kubectl-readiness against the demo cluster, as a user would. */
 function readiness(cluster: Cluster, ...args: string[]): void {
   console.log(`$ kubectl readiness ${args.join(' ')}`);
-  spawnSync(process.execPath, [join(import.meta.dirname, '..', 'kubectl-plugin', 'src', 'main.ts'), ...args], {
+  spawnSync(process.execPath, [join(import.meta.dirname, '..', 'kubectl-plugin', 'src', 'cli.ts'), ...args], {
     stdio: 'inherit',
     env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
   });
@@ -110,7 +110,7 @@ The cluster is running. Point tools at it:
   export KUBECONFIG=${cluster.kubeconfig}
   ${kubectlBin} get nodes
   ${kubectlBin} get nodereadinessrules
-  node kubectl-plugin/src/main.ts status      (kubectl-readiness; on PATH as kubectl-readiness it is \`kubectl readiness\`)
+  node kubectl-plugin/src/cli.ts status      (kubectl-readiness; on PATH as kubectl-readiness it is \`kubectl readiness\`)
   headlamp --kubeconfig ${cluster.kubeconfig}      (a desktop Headlamp, with the plugin installed)
 Flip a node back to not-ready: echo False > ${join(cluster.stateDir, 'reporters', 'node-b.status')}
 Audit log of every request: ${cluster.auditLog}

@@ -23,7 +23,7 @@ const suites: Suite[] = [
     name: 'real cluster (kube-apiserver built from k8s.io/kubernetes)',
     cwd: join(root, 'test'),
     files: ['e2e/**/*.test.ts'],
-    prepare: ['bash', join(root, 'test', 'cluster', 'build.sh')],
+    prepare: ['bash', '-c', `bash ${join(root, 'test', 'cluster', 'build.sh')} && bash ${join(root, 'test', 'krew', 'build.sh')}`],
   },
 ];
 

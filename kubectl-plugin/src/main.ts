@@ -1,8 +1,6 @@
-#!/usr/bin/env node
 // kubectl-readiness: why is this node not accepting workloads, and can one
 // compromised node lie about the others? A thin adapter over the shared core:
 // it parses kubectl-style flags, reads the cluster, and renders verdicts.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { runCanI } from './canI.ts';
@@ -293,14 +291,4 @@ async function completions(words: string[], flags: GlobalFlags, connect: (flags:
     // Completion never prints errors into the user's shell.
   }
   return [];
-}
-
-const invokedDirectly = process.argv[1] !== undefined && import.meta.filename === (await import('node:fs')).realpathSync(process.argv[1]);
-if (invokedDirectly) {
-  const code = await main(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    readStdin: () => readFileSync(0, 'utf8'),
-  });
-  process.exitCode = code;
 }

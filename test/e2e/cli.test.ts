@@ -19,7 +19,7 @@ import {
 } from '../cluster/scenario.ts';
 import { PROBES, expectedStatus } from './ground-truth-cases.ts';
 
-const cliPath = join(import.meta.dirname, '..', '..', 'kubectl-plugin', 'src', 'main.ts');
+const cliPath = join(import.meta.dirname, '..', '..', 'kubectl-plugin', 'src', 'cli.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
 
 interface Result {
