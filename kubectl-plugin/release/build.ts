@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleCli } from './bundle.ts';
 import { stringify } from 'yaml';
 
 const pluginDir = resolve(import.meta.dirname, '..');
@@ -56,22 +56,6 @@ function nodeBinary(pkg: string, nodeVersion: string, windows: boolean): string 
 
 function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-async function bundle(): Promise<string> {
-  const outfile = join(work, 'kubectl-readiness.cjs');
-  await build({
-    entryPoints: [join(pluginDir, 'src', 'cli.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    outfile,
-    // Optional native speed-ups of the ws package; it works without them.
-    external: ['bufferutil', 'utf-8-validate'],
-    logLevel: 'warning',
-  });
-  return outfile;
 }
 
 /**
@@ -161,7 +145,7 @@ async function main(): Promise<void> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   log('bundling the CLI into one CommonJS file');
-  const script = await bundle();
+  const script = await bundleCli(join(work, 'kubectl-readiness.cjs'));
   const archives: { platform: Platform; file: string; sha256: string; size: number }[] = [];
   for (const platform of platforms) {
     log(`building ${platform.os}-${platform.arch} on Node ${platform.nodeVersion}`);

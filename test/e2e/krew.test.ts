@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { kubectlBin, startCluster, type Cluster } from '../cluster/cluster.ts';
 import { loadScenario } from '../cluster/scenario.ts';
@@ -165,5 +165,30 @@ contexts:
     );
     assert.deepEqual([result.status, result.stdout], [0, 'yes\n'], result.stderr);
     assert.ok(!result.stdout.includes(token) && !result.stderr.includes(token));
+  });
+
+  it('npm pack installs into a prefix and runs against the cluster', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npm-pack-'));
+    const packed = spawnSync('npm', ['pack', '-w', 'kubectl-readiness', '--pack-destination', dir, '--silent'], {
+      encoding: 'utf8',
+      cwd: root,
+    });
+    assert.equal(packed.status, 0, packed.stderr);
+    const tarball = join(dir, packed.stdout.trim().split('\n').pop()!);
+    assert.deepEqual(execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort(), [
+      'package/LICENSE',
+      'package/dist/kubectl-readiness.cjs',
+      'package/package.json',
+    ]);
+    const installed = spawnSync('npm', ['install', '-g', '--prefix', join(dir, 'prefix'), tarball], { encoding: 'utf8' });
+    assert.equal(installed.status, 0, installed.stderr);
+    // The bin's "#!/usr/bin/env node" must find a Node that meets its engines (>= 22.19), as a user's PATH would.
+    const path = `${dirname(process.execPath)}:${process.env['PATH']}`;
+    const result = spawnSync(join(dir, 'prefix', 'bin', 'kubectl-readiness'), ['status', '-o', 'json'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: path, KUBECONFIG: cluster.kubeconfig },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { kind: string }).kind, 'StatusReport');
   });
 });
