@@ -6,7 +6,7 @@ import {
   answerPostureQuestions,
   assessReporter,
   clusterFindings,
-  conditionCoverage,
+  coverageFindings,
   discoverReporters,
   featureGateFromMetrics,
   metadataOf,
@@ -109,42 +109,6 @@ export function selectReporters(discovered: Reporter[], wanted: string[], namesp
   });
 }
 
-function coverageFindings(rules: unknown[], nodes: unknown[], staleAfterSeconds: number): Finding[] {
-  return conditionCoverage(rules, nodes, { staleAfterSeconds }).map((coverage): Finding => {
-    const subject = `rule ${coverage.rule}`;
-    const list = (names: string[]) =>
-      names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
-    if (coverage.missing.length > 0) {
-      return {
-        id: 'condition-coverage',
-        severity: 'fail',
-        title: `${coverage.type} is missing on ${coverage.missing.length} of ${coverage.checked} targeted nodes`,
-        subject,
-        evidence: [`missing: ${list(coverage.missing)}`],
-        remediation: 'Check that the reporter runs on those nodes and can write their status (see the reporter findings).',
-      };
-    }
-    if (coverage.stale.length > 0) {
-      return {
-        id: 'condition-coverage',
-        severity: 'warn',
-        title: `${coverage.type} has a stale heartbeat on ${coverage.stale.length} of ${coverage.checked} targeted nodes`,
-        subject,
-        evidence: [`stale: ${list(coverage.stale)}`],
-        remediation: 'A stale condition means its reporter stopped writing: check the reporter pods on those nodes.',
-      };
-    }
-    return {
-      id: 'condition-coverage',
-      severity: 'pass',
-      title: `${coverage.type} is present and fresh on all ${coverage.checked} targeted nodes`,
-      subject,
-      evidence: [],
-      remediation: '',
-    };
-  });
-}
-
 function paintSeverity(severity: Finding['severity'], paint: Painter): string {
   return severity === 'fail'
     ? paint('FAIL', 'red')
@@ -212,7 +176,7 @@ export async function runVerify(client: ApiClient, options: VerifyOptions, io: I
   const findings = sortFindings([
     ...support.findings,
     ...assessments.flatMap((assessment) => assessment.findings),
-    ...coverageFindings(rules.items, nodes, options.staleAfterSeconds),
+    ...coverageFindings(rules.items, nodes, { staleAfterSeconds: options.staleAfterSeconds }),
     ...(reporters.length === 0
       ? [
           {
@@ -228,20 +192,10 @@ export async function runVerify(client: ApiClient, options: VerifyOptions, io: I
   ]);
   const remediations = assessments
     .filter((assessment) => assessment.posture.posture !== 'constrained')
-    .map((assessment) => {
-      const broadBindings = assessment.findings
-        .filter(
-          (finding) =>
-            ['direct-node-write', 'legacy-impersonation', 'arbitrary-node-impersonation', 'wildcard-grant'].includes(finding.id) &&
-            finding.severity === 'fail',
-        )
-        .flatMap((finding) =>
-          finding.evidence
-            .filter((line) => line.startsWith('ClusterRoleBinding') || line.startsWith('RoleBinding'))
-            .map((line) => line.split(' → ')[0]!),
-        );
-      return { reporter: assessment.reporter, remediation: remediationFor(assessment.reporter, [...new Set(broadBindings)]) };
-    });
+    .map((assessment) => ({
+      reporter: assessment.reporter,
+      remediation: remediationFor(assessment.reporter, assessment.bindingsToRemove),
+    }));
   const failed = findings.some((finding) => finding.severity === 'fail');
   const counts = (['fail', 'warn', 'info', 'pass'] as const)
     .map((severity) => `${findings.filter((finding) => finding.severity === severity).length} ${severity}`)

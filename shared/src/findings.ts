@@ -5,6 +5,8 @@ import { rbacAnswerer, type ReviewAnswer } from './chain.ts';
 import { classifyPosture, postureQuestions, type PostureQuestion, type PostureQuestionId, type PostureVerdict } from './posture.ts';
 import { describeGrant, indexRbac, rulesOf, serviceAccountUser, whoCan, type Grant, type RbacObjects } from './rbac.ts';
 import type { Reporter } from './reporters.ts';
+import { conditionCoverage } from './conditions.ts';
+import type { EvaluationOptions } from './evaluate.ts';
 
 export type Severity = 'pass' | 'info' | 'warn' | 'fail';
 export const SEVERITY_ORDER: readonly Severity[] = ['fail', 'warn', 'info', 'pass'];
@@ -41,6 +43,25 @@ export interface ReporterAssessment {
   reporter: Reporter;
   posture: PostureVerdict;
   findings: Finding[];
+  /** The bindings behind the reporter's node-writing power, to delete once the hardened RBAC is in place. */
+  bindingsToRemove: string[];
+}
+
+/** The questions whose grants give a reporter power over other nodes. */
+const OVER_BROAD: PostureQuestionId[] = [
+  'direct-update-status',
+  'direct-patch-status',
+  'direct-update-node',
+  'direct-patch-node',
+  'legacy-users',
+  'legacy-groups',
+  'arbitrary-identity',
+  'arbitrary-update-status',
+  'arbitrary-patch-status',
+];
+
+function bindingName(grant: Grant): string {
+  return `${grant.binding.kind} ${grant.binding.namespace ? `${grant.binding.namespace}/` : ''}${grant.binding.name}`;
 }
 
 export interface AssessOptions {
@@ -196,7 +217,10 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
       remediation: 'Grant create on subjectaccessreviews for authoritative answers.',
     });
   }
-  return { reporter, posture, findings: sortFindings(findings) };
+  const broadGrants = OVER_BROAD.filter(allowed).flatMap(
+    (id) => answers.get(id)?.grants ?? (provenance ? (provenance(questions.get(id)!).grants ?? []) : []),
+  );
+  return { reporter, posture, findings: sortFindings(findings), bindingsToRemove: [...new Set(broadGrants.map(bindingName))] };
 }
 
 function addWorkloadFindings(reporter: Reporter, posture: PostureVerdict, add: (finding: Omit<Finding, 'subject'>) => void): void {
@@ -432,6 +456,45 @@ export function featureGateFromMetrics(text: string, gate = 'ConstrainedImperson
     if (value === 0 || value === 1) return value;
   }
   return null;
+}
+
+/**
+ * The seeds' check "the condition should appear on every node", for every rule:
+ * missing on a targeted node fails, a stale heartbeat warns.
+ */
+export function coverageFindings(rules: unknown[], nodes: unknown[], options: EvaluationOptions = {}): Finding[] {
+  const list = (names: string[]) => (names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', '));
+  return conditionCoverage(rules, nodes, options).map((coverage): Finding => {
+    const subject = `rule ${coverage.rule}`;
+    if (coverage.missing.length > 0) {
+      return {
+        id: 'condition-coverage',
+        severity: 'fail',
+        title: `${coverage.type} is missing on ${coverage.missing.length} of ${coverage.checked} targeted nodes`,
+        subject,
+        evidence: [`missing: ${list(coverage.missing)}`],
+        remediation: 'Check that the reporter runs on those nodes and can write their status (see the reporter findings).',
+      };
+    }
+    if (coverage.stale.length > 0) {
+      return {
+        id: 'condition-coverage',
+        severity: 'warn',
+        title: `${coverage.type} has a stale heartbeat on ${coverage.stale.length} of ${coverage.checked} targeted nodes`,
+        subject,
+        evidence: [`stale: ${list(coverage.stale)}`],
+        remediation: 'A stale condition means its reporter stopped writing: check the reporter pods on those nodes.',
+      };
+    }
+    return {
+      id: 'condition-coverage',
+      severity: 'pass',
+      title: `${coverage.type} is present and fresh on all ${coverage.checked} targeted nodes`,
+      subject,
+      evidence: [],
+      remediation: '',
+    };
+  });
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

@@ -6,6 +6,7 @@ import {
   answerPostureQuestions,
   assessReporter,
   clusterFindings,
+  coverageFindings,
   featureGateFromMetrics,
   discoverReporters,
   postureQuestions,
@@ -425,4 +426,78 @@ describe('gate awareness', () => {
     assert.equal(featureGateFromMetrics(text, 'APIResponseCompression'), 1);
     assert.equal(featureGateFromMetrics('', 'ConstrainedImpersonation'), null);
   });
+});
+
+describe('bindings to remove', () => {
+  const cases: { name: string; reporter: Reporter; rbac: RbacObjects; bindings: string[] }[] = [
+    {
+      name: 'the broad CNI binding',
+      reporter: broadReporter,
+      rbac: rbacFrom(upstream.broad()),
+      bindings: ['ClusterRoleBinding calico-node-status-patch-binding'],
+    },
+    {
+      name: 'the legacy impersonation binding',
+      reporter: hardenedReporter,
+      rbac: rbacFrom(upstream.constrained(), legacyImpersonator),
+      bindings: ['ClusterRoleBinding legacy-impersonator'],
+    },
+    { name: 'nothing for the constrained example', reporter: hardenedReporter, rbac: rbacFrom(upstream.constrained()), bindings: [] },
+  ];
+  for (const testCase of cases) {
+    it(testCase.name, () => {
+      const answers = answerPostureQuestions(postureQuestions(testCase.reporter.serviceAccount, nodes), rbacAnswerer(testCase.rbac));
+      assert.deepEqual(assessReporter(testCase.reporter, { answers, rbac: testCase.rbac, nodes }).bindingsToRemove, testCase.bindings);
+    });
+  }
+
+  it('are named even when the apiserver, not RBAC objects, answered the reviews', () => {
+    const rbac = rbacFrom(upstream.broad());
+    const fromRbac = rbacAnswerer(rbac);
+    const answers = answerPostureQuestions(postureQuestions(broadReporter.serviceAccount, nodes), (question) => ({
+      allowed: fromRbac(question).allowed,
+    }));
+    assert.deepEqual(assessReporter(broadReporter, { answers, rbac, nodes }).bindingsToRemove, [
+      'ClusterRoleBinding calico-node-status-patch-binding',
+    ]);
+  });
+});
+
+describe('coverageFindings', () => {
+  const rule = {
+    metadata: { name: 'network-readiness-rule' },
+    spec: {
+      conditions: [{ type: 'projectcalico.org/CalicoReady', requiredStatus: 'True' }],
+      enforcementMode: 'continuous',
+      taint: { key: 'readiness.k8s.io/NetworkReady', effect: 'NoSchedule' },
+      nodeSelector: {},
+    },
+  };
+  const node = (name: string, heartbeatMinutesAgo: number | null) => ({
+    metadata: { name },
+    status: {
+      conditions:
+        heartbeatMinutesAgo === null
+          ? []
+          : [
+              {
+                type: 'projectcalico.org/CalicoReady',
+                status: 'False',
+                lastHeartbeatTime: new Date(Date.now() - heartbeatMinutesAgo * 60_000).toISOString(),
+              },
+            ],
+    },
+  });
+  const cases: [string, unknown[], string, RegExp][] = [
+    ['present and fresh everywhere passes', [node('a', 1), node('b', 2)], 'pass', /present and fresh on all 2 targeted nodes/],
+    ['a stale heartbeat warns', [node('a', 1), node('b', 30)], 'warn', /stale heartbeat on 1 of 2/],
+    ['missing on a node fails', [node('a', 1), node('b', null)], 'fail', /missing on 1 of 2/],
+  ];
+  for (const [name, nodeList, severity, title] of cases) {
+    it(name, () => {
+      const [finding] = coverageFindings([rule], nodeList);
+      assert.deepEqual([finding!.id, finding!.severity, finding!.subject], ['condition-coverage', severity, 'rule network-readiness-rule']);
+      assert.match(finding!.title, title);
+    });
+  }
 });
