@@ -4,6 +4,8 @@ import {
   RULE_KIND,
   discoverReporters,
   evaluateCluster,
+  failingConditions,
+  staleConditions,
   formatAge,
   metadataOf,
   readNode,
@@ -75,13 +77,6 @@ function ruleRows(summaries: RuleSummary[]): string[][] {
   ]);
 }
 
-function failingConditions(node: NodeReadiness): string {
-  const failing = node.verdicts.flatMap((verdict) =>
-    verdict.state === 'held' || verdict.state === 'unguarded' ? verdict.conditions.filter((condition) => !condition.matched) : [],
-  );
-  return [...new Set(failing.map((condition) => `${condition.type}=${condition.observedStatus ?? 'missing'}`))].join(',');
-}
-
 function nodeRows(nodes: NodeReadiness[], wide: boolean, paint: Painter): string[][] {
   return nodes.map((node) => {
     const label = node.schedulable ? paint(node.label, node.label === 'ready' ? 'green' : 'yellow') : paint(node.label, 'red');
@@ -89,14 +84,11 @@ function nodeRows(nodes: NodeReadiness[], wide: boolean, paint: Painter): string
       node.node,
       label,
       node.verdicts.map((verdict) => verdict.rule).join(','),
-      inert(failingConditions(node)),
+      inert(failingConditions(node).join(',')),
       node.blockingTaints.map((taint) => `${taint.key}:${taint.effect}`).join(','),
     ];
     if (wide) {
-      const stale = node.verdicts.flatMap((verdict) =>
-        verdict.conditions.filter((condition) => condition.stale).map((condition) => condition.type),
-      );
-      row.push([...new Set(stale)].join(','), node.unmanagedTaints.map((taint) => `${taint.key}:${taint.effect}`).join(','));
+      row.push(staleConditions(node).join(','), node.unmanagedTaints.map((taint) => `${taint.key}:${taint.effect}`).join(','));
     }
     return row;
   });
@@ -270,7 +262,7 @@ export async function runStatusWatch(client: ApiClient, options: StatusOptions, 
     const [entry] = evaluateCluster(rules, [node], { staleAfterSeconds: options.staleAfterSeconds }).nodes;
     const filtered = filterResult({ rules: [], nodes: [entry!] }, { ...options, rules: [] }).nodes[0];
     if (!filtered) return;
-    const line = `${filtered.node}   ${filtered.label}   ${inert(failingConditions(filtered))}`;
+    const line = `${filtered.node}   ${filtered.label}   ${inert(failingConditions(filtered).join(','))}`;
     if (labels.get(filtered.node) !== line) {
       labels.set(filtered.node, line);
       io.out(`${new Date().toISOString()}   ${line}\n`);

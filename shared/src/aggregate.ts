@@ -32,6 +32,27 @@ export function readinessLabel(verdicts: RuleVerdict[]): string {
   return 'ready';
 }
 
+/**
+ * What keeps a node from being ready, as "type=status" (or "=missing"), once
+ * per condition type: the failing conditions of the rules that gate it. Shared
+ * by the CLI's table and Headlamp's tooltip.
+ */
+export function failingConditions(node: NodeReadiness): string[] {
+  const failing = node.verdicts.flatMap((verdict) =>
+    verdict.state === 'held' || verdict.state === 'unguarded' ? verdict.conditions.filter((condition) => !condition.matched) : [],
+  );
+  return [...new Set(failing.map((condition) => `${condition.type}=${condition.observedStatus ?? 'missing'}`))];
+}
+
+/** Condition types whose last heartbeat on this node is stale, once each. */
+export function staleConditions(node: NodeReadiness): string[] {
+  return [
+    ...new Set(
+      node.verdicts.flatMap((verdict) => verdict.conditions.filter((condition) => condition.stale).map((condition) => condition.type)),
+    ),
+  ];
+}
+
 export function nodeReadiness(node: NodeView, verdicts: RuleVerdict[]): NodeReadiness {
   const applying = verdicts.filter((verdict) => verdict.state !== 'not-selected');
   const readinessTaints = node.taints.filter((taint) => taint.key.startsWith(READINESS_TAINT_PREFIX));

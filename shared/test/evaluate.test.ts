@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { evaluateCluster, evaluateRule, type NodeReadinessRule, type ReadinessState } from '../src/index.ts';
+import {
+  evaluateCluster,
+  evaluateRule,
+  failingConditions,
+  staleConditions,
+  type NodeReadinessRule,
+  type ReadinessState,
+} from '../src/index.ts';
 import { NOW, condition, minutesAgo, networkTaint, node } from './nodes.ts';
 
 const calico = 'projectcalico.org/CalicoReady';
@@ -323,6 +330,17 @@ describe('evaluateCluster', () => {
     const held = node('h', { taints: [networkTaint, { key: 'readiness.k8s.io/Second', effect: 'NoSchedule' }] });
     const [entry] = evaluateCluster([network, second, problemGate], [held], { now: NOW }).nodes;
     assert.equal(entry!.label, 'held by 2/3 rules');
+  });
+
+  it('lists failing and stale conditions per node, once per type', () => {
+    const stale = node('s', { taints: [networkTaint], conditions: [condition(calico, 'False', { lastHeartbeatTime: minutesAgo(30) })] });
+    const [entry] = evaluateCluster([network, rule('dry', { dryRun: true })], [stale], { now: NOW }).nodes;
+    assert.deepEqual(failingConditions(entry!), ['projectcalico.org/CalicoReady=False']);
+    assert.deepEqual(staleConditions(entry!), ['projectcalico.org/CalicoReady']);
+    const [missing] = evaluateCluster([network], [node('m', { taints: [networkTaint] })], { now: NOW }).nodes;
+    assert.deepEqual(failingConditions(missing!), ['projectcalico.org/CalicoReady=missing']);
+    const [ready] = evaluateCluster([network], [node('r', { conditions: [condition(calico, 'True')] })], { now: NOW }).nodes;
+    assert.deepEqual([failingConditions(ready!), staleConditions(ready!)], [[], []]);
   });
 
   it('carries the controller-reported failed nodes', () => {
