@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { evaluateCluster } from '@kubectl-readiness/shared';
 import { kubectlBin, startCluster, type Cluster } from './cluster/cluster.ts';
-import { CONDITION, REPORTER, loadScenario, startController, startReporters } from './cluster/scenario.ts';
+import { CAN_I_REWRITE_OTHER_NODE, CONDITION, REPORTER, loadScenario, startController, startReporters } from './cluster/scenario.ts';
 
 const once = process.argv.includes('--once');
 const say = (line: string) => console.log(`demo: ${line}`);
@@ -77,17 +77,7 @@ async function main(): Promise<void> {
   say('why each node is or is not accepting workloads, and whether its reporter can lie about the others:');
   readiness(cluster, 'status');
   readiness(cluster, 'verify');
-  readiness(
-    cluster,
-    'can-i',
-    'update',
-    'nodes/node-b',
-    '--subresource=status',
-    '--reporter',
-    'kube-system/cni-reporter',
-    '--on-node',
-    'node-a',
-  );
+  readiness(cluster, ...CAN_I_REWRITE_OTHER_NODE);
 
   say("the seeds' own checks, with the real kubectl, for comparison:");
   const sa = `system:serviceaccount:${REPORTER.namespace}:${REPORTER.serviceAccount}`;

@@ -16,7 +16,7 @@ import {
   type RbacObjects,
   type Reporter,
 } from '../src/index.ts';
-import { ofKind } from './fixtures.ts';
+import { loadManifests, ofKind } from './fixtures.ts';
 import { arbitraryNode, bind, clusterRole, cniReporterSubject, legacyImpersonator, rbacFrom, upstream } from './rbac-fixtures.ts';
 
 const nodes = { ownNode: 'node-a', otherNode: 'node-b' };
@@ -464,15 +464,9 @@ describe('bindings to remove', () => {
 });
 
 describe('coverageFindings', () => {
-  const rule = {
-    metadata: { name: 'network-readiness-rule' },
-    spec: {
-      conditions: [{ type: 'projectcalico.org/CalicoReady', requiredStatus: 'True' }],
-      enforcementMode: 'continuous',
-      taint: { key: 'readiness.k8s.io/NetworkReady', effect: 'NoSchedule' },
-      nodeSelector: {},
-    },
-  };
+  const rule = ofKind(loadManifests('examples/cni-readiness'), 'NodeReadinessRule').find(
+    (manifest) => !manifest.file.includes('dryrun'),
+  )!.object;
   const node = (name: string, heartbeatMinutesAgo: number | null) => ({
     metadata: { name },
     status: {

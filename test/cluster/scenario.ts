@@ -27,6 +27,17 @@ export const VARIANTS: Variant[] = ['hardened', 'broad', 'legacy-impersonation',
 export const NODES = ['node-a', 'node-b', 'node-c'];
 export const REPORTER = { namespace: 'kube-system', serviceAccount: 'cni-reporter', daemonSet: 'cni-reporter' };
 export const CONDITION = 'projectcalico.org/CalicoReady';
+/** The README's worked example: may the reporter on node-a rewrite node-b's status? */
+export const CAN_I_REWRITE_OTHER_NODE = [
+  'can-i',
+  'update',
+  'nodes/node-b',
+  '--subresource=status',
+  '--reporter',
+  `${REPORTER.namespace}/${REPORTER.serviceAccount}`,
+  '--on-node',
+  'node-a',
+];
 export const TAINT = { key: 'readiness.k8s.io/NetworkReady', effect: 'NoSchedule', value: 'pending' };
 
 /** The apiserver feature gates a variant needs. */

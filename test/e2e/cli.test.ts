@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import {
+  CAN_I_REWRITE_OTHER_NODE,
   VARIANTS,
   featureGatesFor,
   loadScenario,
@@ -280,20 +281,7 @@ describe('kubectl-readiness on the broad scenario', () => {
   });
 
   it('can-i: the broad ServiceAccount can rewrite another node without impersonation', () => {
-    const result = cli(
-      [
-        'can-i',
-        'update',
-        'nodes/node-b',
-        '--subresource=status',
-        '--reporter',
-        'kube-system/cni-reporter',
-        '--on-node',
-        'node-a',
-        '--direct',
-      ],
-      { KUBECONFIG: cluster.kubeconfig },
-    );
+    const result = cli([...CAN_I_REWRITE_OTHER_NODE, '--direct'], { KUBECONFIG: cluster.kubeconfig });
     assert.deepEqual([result.code, result.stdout], [0, 'yes\n']);
   });
 });

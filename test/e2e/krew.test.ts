@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { kubectlBin, startCluster, type Cluster } from '../cluster/cluster.ts';
-import { loadScenario } from '../cluster/scenario.ts';
+import { CAN_I_REWRITE_OTHER_NODE, loadScenario } from '../cluster/scenario.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const release = join(root, 'dist', 'release');
@@ -142,27 +142,10 @@ contexts:
   context: {cluster: local, user: exec}
 `,
     );
-    const result = spawnSync(
-      kubectlBin,
-      [
-        'readiness',
-        'can-i',
-        'update',
-        'nodes/node-b',
-        '--subresource=status',
-        '--reporter',
-        'kube-system/cni-reporter',
-        '--on-node',
-        'node-a',
-        '--direct',
-        '--kubeconfig',
-        kubeconfig,
-      ],
-      {
-        encoding: 'utf8',
-        env: { ...process.env, PATH: pluginPath },
-      },
-    );
+    const result = spawnSync(kubectlBin, ['readiness', ...CAN_I_REWRITE_OTHER_NODE, '--direct', '--kubeconfig', kubeconfig], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: pluginPath },
+    });
     assert.deepEqual([result.status, result.stdout], [0, 'yes\n'], result.stderr);
     assert.ok(!result.stdout.includes(token) && !result.stderr.includes(token));
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { evaluateCluster } from '@kubectl-readiness/shared';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { installCRD } from '../cluster/scenario.ts';
+import { installCRD, readManifests } from '../cluster/scenario.ts';
 import { SCALE_LABEL, createScaleNodes, deleteScaleNodes, scaleNode } from '../cluster/scale.ts';
 
 describe('scale fixture', () => {
@@ -24,15 +24,7 @@ describe('scale fixture', () => {
     await createScaleNodes(cluster, 300);
     const list = JSON.parse(await cluster.kubectlOk(['get', 'nodes', '-l', SCALE_LABEL, '-o', 'json'])) as { items: unknown[] };
     assert.equal(list.items.length, 300);
-    const rule = {
-      metadata: { name: 'network-readiness-rule' },
-      spec: {
-        conditions: [{ type: 'projectcalico.org/CalicoReady', requiredStatus: 'True' }],
-        enforcementMode: 'continuous',
-        taint: { key: 'readiness.k8s.io/NetworkReady', effect: 'NoSchedule' },
-        nodeSelector: {},
-      },
-    };
+    const [rule] = readManifests('examples/cni-readiness/network-readiness-rule.yaml');
     const [summary] = evaluateCluster([rule], list.items).rules;
     assert.equal(summary!.counts.held, 60 + 18 - 4, 'every 5th node is held, every 17th lacks the condition (4 overlap)');
     assert.equal(summary!.counts.ready, 300 - summary!.counts.held);
