@@ -6,14 +6,12 @@ import {
   answerPostureQuestions,
   assessReporter,
   clusterFindings,
-  coverageFindings,
   discoverReporters,
   featureGateFromMetrics,
-  metadataOf,
   postureQuestions,
   rbacAnswerer,
-  remediationFor,
-  sortFindings,
+  sampleNodes,
+  verification,
   type Finding,
   type RbacObjects,
   type Reporter,
@@ -130,8 +128,7 @@ export async function runVerify(client: ApiClient, options: VerifyOptions, io: I
   const notes = [rules.note, workloads.note ? `reporters: ${workloads.note}` : null].filter((note): note is string => note !== null);
   notes.forEach(io.note);
   const reporters = selectReporters(discoverReporters(workloads.items, rules.items).reporters, options.reporters, options.namespace);
-  const names = nodes.map((node) => metadataOf(node).name);
-  const sampleNodes = { ownNode: names[0] ?? 'node-a', otherNode: names[1] ?? 'another-node' };
+  const nodeNames = sampleNodes(nodes);
 
   let rbac: RbacObjects | null | undefined;
   const rbacObjects = async () => (rbac === undefined ? (rbac = await readRbac(client)) : rbac);
@@ -139,7 +136,7 @@ export async function runVerify(client: ApiClient, options: VerifyOptions, io: I
   const assessments: ReporterAssessment[] = [];
   for (const [index, reporter] of reporters.entries()) {
     io.progress(`verify: reporter ${index + 1}/${reporters.length} ${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}`);
-    const questions = postureQuestions(reporter.serviceAccount, sampleNodes);
+    const questions = postureQuestions(reporter.serviceAccount, nodeNames);
     let answers: Map<string, ReviewAnswer | undefined> | null = null;
     if (!fromRbac) {
       try {
@@ -167,39 +164,20 @@ export async function runVerify(client: ApiClient, options: VerifyOptions, io: I
         answers: answers as Map<PostureQuestion['id'], ReviewAnswer | undefined>,
         ...(objects ? { rbac: objects } : {}),
         gate: support.gate,
-        nodes: sampleNodes,
+        nodes: nodeNames,
       }),
     );
   }
 
   io.progress(null);
-  const findings = sortFindings([
-    ...support.findings,
-    ...assessments.flatMap((assessment) => assessment.findings),
-    ...coverageFindings(rules.items, nodes, { staleAfterSeconds: options.staleAfterSeconds }),
-    ...(reporters.length === 0
-      ? [
-          {
-            id: 'reporters',
-            severity: 'warn' as const,
-            title: 'No reporter workloads found',
-            subject: 'cluster',
-            evidence: notes,
-            remediation: 'Name one with --reporter NAMESPACE/SERVICEACCOUNT.',
-          },
-        ]
-      : []),
-  ]);
-  const remediations = assessments
-    .filter((assessment) => assessment.posture.posture !== 'constrained')
-    .map((assessment) => ({
-      reporter: assessment.reporter,
-      remediation: remediationFor(assessment.reporter, assessment.bindingsToRemove),
-    }));
-  const failed = findings.some((finding) => finding.severity === 'fail');
-  const counts = (['fail', 'warn', 'info', 'pass'] as const)
-    .map((severity) => `${findings.filter((finding) => finding.severity === severity).length} ${severity}`)
-    .join(', ');
+  const { findings, remediations, counts, passed } = verification({
+    support,
+    assessments,
+    rules: rules.items,
+    nodes,
+    notes,
+    options: { staleAfterSeconds: options.staleAfterSeconds },
+  });
   const postures = assessments.map(
     (assessment) =>
       `${assessment.reporter.serviceAccount.namespace}/${assessment.reporter.serviceAccount.name}: ${POSTURE_TITLES[assessment.posture.posture]}`,
@@ -222,7 +200,7 @@ export async function runVerify(client: ApiClient, options: VerifyOptions, io: I
           remediation: options.remediation
             ? remediations.map((entry) => ({ serviceAccount: entry.reporter.serviceAccount, ...entry.remediation }))
             : [],
-          passed: !failed,
+          passed,
           notes,
         }),
         options.output,
@@ -248,5 +226,5 @@ export async function runVerify(client: ApiClient, options: VerifyOptions, io: I
       }
     }
   }
-  return failed ? EXIT_FAILED : EXIT_OK;
+  return passed ? EXIT_OK : EXIT_FAILED;
 }

@@ -14,3 +14,4 @@ export * from './chain.ts';
 export * from './posture.ts';
 export * from './findings.ts';
 export * from './remediation.ts';
+export * from './verification.ts';
