@@ -1,8 +1,11 @@
 // `kubectl readiness status`: why is this node (not) accepting workloads?
 import { readFileSync } from 'node:fs';
 import {
-  RULE_KIND,
+  describeTaint,
   discoverReporters,
+  formatEventAge,
+  parseRuleDocuments,
+  readinessEvents,
   evaluateCluster,
   failingConditions,
   staleConditions,
@@ -13,7 +16,6 @@ import {
   type NodeReadiness,
   type RuleSummary,
 } from '@kubectl-readiness/shared';
-import { parseAllDocuments } from 'yaml';
 import type { ApiClient } from './client.ts';
 import { CliError, EXIT_FAILED, EXIT_OK } from './errors.ts';
 import { fetchNodeEvents, fetchNodes, fetchRules, fetchWorkloads } from './fetch.ts';
@@ -47,20 +49,9 @@ export function readRuleFile(path: string, readStdin: () => string): unknown[] {
   } catch (error) {
     throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  const rules: unknown[] = [];
-  for (const document of parseAllDocuments(text)) {
-    if (document.errors.length > 0) throw new CliError(`${path}: invalid YAML: ${document.errors[0]!.message.split('\n')[0]}`);
-    const object = document.toJSON() as { kind?: unknown; items?: unknown[] } | null;
-    if (object === null) continue;
-    const candidates = Array.isArray(object.items) ? object.items : [object];
-    for (const candidate of candidates) {
-      const kind = (candidate as { kind?: unknown }).kind;
-      if (kind !== RULE_KIND) throw new CliError(`${path}: expected kind ${RULE_KIND}, found ${JSON.stringify(kind ?? null)}`);
-      rules.push(candidate);
-    }
-  }
-  if (rules.length === 0) throw new CliError(`${path}: no ${RULE_KIND} found`);
-  return rules;
+  const parsed = parseRuleDocuments(text);
+  if (!parsed.ok) throw new CliError(`${path}: ${parsed.error}`);
+  return parsed.rules;
 }
 
 function ruleRows(summaries: RuleSummary[]): string[][] {
@@ -135,16 +126,7 @@ function describeNode(node: NodeReadiness, reporterLines: string[], events: unkn
         .map((line) => `    ${line}`)
         .join('\n'),
     );
-    const taint = `${verdict.taint.key}:${verdict.taint.effect}`;
-    const presence = verdict.taint.present ? 'present' : 'absent';
-    const expectation = verdict.state === 'bootstrap-complete' ? 'no longer managed' : verdict.taint.expected ? 'expected' : 'not expected';
-    const mismatch =
-      verdict.taint.valueMismatch !== null
-        ? `; value "${inert(verdict.taint.valueMismatch)}" differs from the rule's "${verdict.taint.value ?? ''}"`
-        : '';
-    const others =
-      verdict.taint.otherEffects.length > 0 ? `; same key with effect ${verdict.taint.otherEffects.join(', ')} does not count` : '';
-    lines.push(`    Taint ${taint}: ${presence}, ${expectation}${mismatch}${others}`);
+    lines.push(`    Taint ${verdict.taint.key}:${verdict.taint.effect}: ${inert(describeTaint(verdict))}`);
     if (verdict.mode === 'bootstrap-only')
       lines.push(`    Bootstrap: ${verdict.bootstrapCompleted ? `completed (${verdict.bootstrapAnnotation})` : 'not completed'}`);
   }
@@ -156,18 +138,7 @@ function describeNode(node: NodeReadiness, reporterLines: string[], events: unkn
   lines.push('Reporters:');
   lines.push(...(reporterLines.length > 0 ? reporterLines.map((line) => `  ${line}`) : ['  <none>']));
   lines.push('Events:');
-  const eventRows = events
-    .map((event) => event as { type?: string; reason?: string; message?: string; lastTimestamp?: string; eventTime?: string })
-    .filter((event) => event.reason === 'TaintAdded' || event.reason === 'TaintRemoved' || event.reason === 'TaintAdopted')
-    .map((event) => {
-      const when = Date.parse(event.lastTimestamp ?? event.eventTime ?? '');
-      return [
-        event.type ?? '',
-        event.reason ?? '',
-        Number.isNaN(when) ? '' : formatAge(Math.max(0, Math.round((Date.now() - when) / 1000))),
-        inert(event.message ?? ''),
-      ];
-    });
+  const eventRows = readinessEvents(events).map((event) => [event.type, event.reason, formatEventAge(event), inert(event.message)]);
   lines.push(
     eventRows.length > 0
       ? table(['TYPE', 'REASON', 'AGE', 'MESSAGE'], eventRows)

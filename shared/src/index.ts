@@ -15,3 +15,4 @@ export * from './posture.ts';
 export * from './findings.ts';
 export * from './remediation.ts';
 export * from './verification.ts';
+export * from './describe.ts';
