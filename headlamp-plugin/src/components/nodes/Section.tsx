@@ -1,0 +1,139 @@
+// "Node readiness" on Headlamp's node page: the rules that apply with their
+// verdicts, the conditions they read, the taints, the reporters writing to
+// this node and NRC's taint events. Messages are reporter-written: text only.
+import { K8s } from '@kinvolk/headlamp-plugin/lib';
+import { Link, NameValueTable, SectionBox, SimpleTable } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
+import {
+  describeTaint,
+  formatAge,
+  formatEventAge,
+  metadataOf,
+  readinessEvents,
+  reportersForNode,
+  type ReadinessEvent,
+  type RuleVerdict,
+} from '@kubectl-readiness/shared';
+import React from 'react';
+import { useNodeReadiness } from '../../resources/readiness';
+import { useSecurity } from '../../resources/security';
+import { PostureBadge, StateLabel } from '../common/badges';
+import { RulesProblemNotice } from '../common/NotInstalled';
+import { RULE_ROUTE } from '../routes';
+
+/** NRC's taint events for the node, through Headlamp's watched Event list so new ones appear live. */
+function useTaintEvents(node: string): ReadinessEvent[] {
+  const events = K8s.event.default.useList({ fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node}` });
+  return readinessEvents((events.items ?? []).map((event) => event.jsonData as unknown));
+}
+
+function VerdictBox({ verdict }: { verdict: RuleVerdict }) {
+  const flags = [verdict.mode, verdict.policy, ...(verdict.dryRun ? ['dry-run'] : [])].join(', ');
+  const rows = [
+    { name: 'State', value: <StateLabel state={verdict.state} /> },
+    { name: 'Why', value: verdict.reason },
+    { name: 'Taint', value: `${verdict.taint.key}:${verdict.taint.effect}: ${describeTaint(verdict)}` },
+    ...(verdict.mode === 'bootstrap-only'
+      ? [{ name: 'Bootstrap', value: verdict.bootstrapCompleted ? `completed (${verdict.bootstrapAnnotation})` : 'not completed' }]
+      : []),
+  ];
+  return (
+    <SectionBox
+      title={
+        <Link routeName={RULE_ROUTE} params={{ name: verdict.rule }}>
+          {verdict.rule}
+        </Link>
+      }
+      subtitle={flags}
+    >
+      <NameValueTable rows={rows} />
+      <SimpleTable
+        columns={[
+          { label: 'Condition', getter: (row: (typeof verdict.conditions)[number]) => row.type },
+          { label: 'Current', getter: (row: (typeof verdict.conditions)[number]) => row.observedStatus ?? 'missing' },
+          { label: 'Required', getter: (row: (typeof verdict.conditions)[number]) => row.requiredStatus },
+          { label: 'Default', getter: (row: (typeof verdict.conditions)[number]) => row.defaultStatus ?? '' },
+          { label: 'Reason', getter: (row: (typeof verdict.conditions)[number]) => row.reason ?? '' },
+          { label: 'Message', getter: (row: (typeof verdict.conditions)[number]) => row.message ?? '' },
+          {
+            label: 'Heartbeat',
+            getter: (row: (typeof verdict.conditions)[number]) =>
+              row.heartbeatAgeSeconds === null ? '' : `${formatAge(row.heartbeatAgeSeconds)}${row.stale ? ' (stale)' : ''}`,
+          },
+        ]}
+        data={verdict.conditions}
+      />
+    </SectionBox>
+  );
+}
+
+export function NodeReadinessSection({ resource }: { resource: { kind?: string; metadata?: { name?: string } } | null }) {
+  if (resource?.kind !== 'Node' || !resource.metadata?.name) return null;
+  return <NodeReadinessDetails name={resource.metadata.name} />;
+}
+
+function NodeReadinessDetails({ name }: { name: string }) {
+  const cluster = K8s.useCluster() ?? '';
+  const { node, data } = useNodeReadiness(name);
+  const rules = data.rulesLoaded ? data.rules.map((rule) => rule.jsonData as unknown) : null;
+  const security = useSecurity(cluster, data.readiness ? data.nodes : null, rules);
+  const events = useTaintEvents(name);
+  if (!node) return null;
+  const raw = data.nodes.find((entry) => metadataOf(entry).name === name);
+  const writers = security.report && raw ? reportersForNode(security.report.assessments, raw, rules ?? []) : [];
+  const summary = [
+    { name: 'Readiness', value: `${node.label} (${node.schedulable ? 'schedulable' : 'readiness taints keep pods off'})` },
+    { name: 'Readiness taints', value: node.blockingTaints.map((taint) => `${taint.key}:${taint.effect}`).join(', ') || 'none' },
+    ...(node.unmanagedTaints.length > 0
+      ? [
+          {
+            name: 'Unmanaged taints',
+            value: `${node.unmanagedTaints.map((taint) => `${taint.key}:${taint.effect}`).join(', ')} (no rule selecting this node owns them)`,
+          },
+        ]
+      : []),
+  ];
+  return (
+    <SectionBox title="Node readiness" data-testid="readiness-node-section">
+      <RulesProblemNotice problem={data.rulesProblem} />
+      <NameValueTable rows={summary} />
+      {node.verdicts.length === 0 && data.rulesProblem === null ? <p>No NodeReadinessRule selects this node.</p> : null}
+      {node.verdicts.map((verdict) => (
+        <VerdictBox key={verdict.rule} verdict={verdict} />
+      ))}
+      <SectionBox title="Reporters writing to this node">
+        <SimpleTable
+          columns={[
+            {
+              label: 'Reporter',
+              getter: (row: (typeof writers)[number]) =>
+                `${row.reporter.workload.kind} ${row.reporter.workload.namespace}/${row.reporter.workload.name}`,
+            },
+            {
+              label: 'ServiceAccount',
+              getter: (row: (typeof writers)[number]) => `${row.reporter.serviceAccount.namespace}/${row.reporter.serviceAccount.name}`,
+            },
+            { label: 'Conditions', getter: (row: (typeof writers)[number]) => row.reporter.conditionTypes.join(', ') },
+            {
+              label: 'Security',
+              getter: (row: (typeof writers)[number]) => <PostureBadge posture={row.posture.posture} reasons={row.posture.reasons} />,
+            },
+          ]}
+          data={writers}
+          emptyMessage={security.loading ? 'Checking reporters…' : (security.error ?? 'No reporter writes to this node.')}
+        />
+      </SectionBox>
+      <SectionBox title="Readiness events">
+        <SimpleTable
+          columns={[
+            { label: 'Type', getter: (row: ReadinessEvent) => row.type },
+            { label: 'Reason', getter: (row: ReadinessEvent) => row.reason },
+            { label: 'Age', getter: (row: ReadinessEvent) => formatEventAge(row) },
+            { label: 'Message', getter: (row: ReadinessEvent) => row.message },
+          ]}
+          data={events}
+          emptyMessage="No taint events from the Node Readiness Controller."
+        />
+      </SectionBox>
+    </SectionBox>
+  );
+}

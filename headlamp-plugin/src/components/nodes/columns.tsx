@@ -1,0 +1,115 @@
+// Two columns on Headlamp's Nodes table. The processor runs inside a useMemo
+// and may run many times, so it calls no hooks and replaces its own columns
+// instead of adding them twice; the cells are components that use hooks.
+import { K8s } from '@kinvolk/headlamp-plugin/lib';
+import Tooltip from '@mui/material/Tooltip';
+import {
+  evaluateCluster,
+  failingConditions,
+  metadataOf,
+  nodePosture,
+  reportersForNode,
+  staleConditions,
+  type NodeReadiness,
+} from '@kubectl-readiness/shared';
+import React from 'react';
+import { latestRulesFor, useNodeReadiness } from '../../resources/readiness';
+import { useSecurity } from '../../resources/security';
+import { PostureBadge, readinessStatus } from '../common/badges';
+import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
+
+export const NODES_TABLE_ID = 'headlamp-nodes';
+export const READINESS_COLUMN_ID = 'readiness-status';
+export const SECURITY_COLUMN_ID = 'readiness-reporter-security';
+
+interface NodeItem {
+  jsonData: unknown;
+  cluster: string;
+  metadata: { name: string };
+}
+
+export function readinessTooltip(node: NodeReadiness): string[] {
+  const failing = failingConditions(node).map((condition) => `failing: ${condition}`);
+  const stale = staleConditions(node).map((type) => `stale heartbeat: ${type}`);
+  const unmanaged = node.unmanagedTaints.map((taint) => `no rule owns taint ${taint.key}:${taint.effect}`);
+  return [...failing, ...stale, ...unmanaged];
+}
+
+export function ReadinessCell({ name }: { name: string }) {
+  const { node, data } = useNodeReadiness(name);
+  if (!node || !data.rulesLoaded) return null;
+  const lines = readinessTooltip(node);
+  const label = (
+    <StatusLabel status={readinessStatus(node)} data-readiness={node.label}>
+      {node.label}
+    </StatusLabel>
+  );
+  if (lines.length === 0) return label;
+  return (
+    <Tooltip title={<span style={{ whiteSpace: 'pre-line' }}>{lines.join('\n')}</span>}>
+      <span>{label}</span>
+    </Tooltip>
+  );
+}
+
+export function ReporterSecurityCell({ name }: { name: string }) {
+  const cluster = K8s.useCluster() ?? '';
+  const { data } = useNodeReadiness(name);
+  const rules = data.rulesLoaded ? data.rules.map((rule) => rule.jsonData as unknown) : null;
+  const security = useSecurity(cluster, data.readiness ? data.nodes : null, rules);
+  const node = data.nodes.find((entry) => metadataOf(entry).name === name);
+  if (security.error) return <PostureBadge posture="unknown" reasons={[security.error]} />;
+  if (!security.report || node === undefined) return null;
+  const writers = reportersForNode(security.report.assessments, node, rules ?? []);
+  const { posture } = nodePosture(writers.map((writer) => writer.posture.posture));
+  if (posture === null) return null;
+  const reasons = [
+    ...(security.report.unverifiedReason ? [security.report.unverifiedReason] : []),
+    ...writers.map(
+      (writer) =>
+        `${writer.reporter.serviceAccount.namespace}/${writer.reporter.serviceAccount.name}: ${writer.posture.reasons[0] ?? writer.posture.posture}`,
+    ),
+  ];
+  return <PostureBadge posture={posture} reasons={reasons} />;
+}
+
+/** The readiness label outside React, from the last rules the cells saw; for sorting and filtering. */
+function readinessLabelOf(item: NodeItem): string {
+  return evaluateCluster(latestRulesFor(item.cluster), [item.jsonData]).nodes[0]?.label ?? '';
+}
+
+const READINESS_SORT_ORDER = ['held', 'releasing', 'unguarded', 'ready', 'no rules'];
+
+function sortKey(label: string): number {
+  const index = READINESS_SORT_ORDER.findIndex((prefix) => label.startsWith(prefix));
+  return index === -1 ? READINESS_SORT_ORDER.length : index;
+}
+
+type Column = string | { id?: string };
+
+export function readinessColumnsProcessor<C extends Column>({ id, columns }: { id: string; columns: C[] }): C[] {
+  if (id !== NODES_TABLE_ID) return columns;
+  const ours = new Set([READINESS_COLUMN_ID, SECURITY_COLUMN_ID]);
+  const kept = columns.filter((column) => typeof column === 'string' || !ours.has(column.id ?? ''));
+  const added = [
+    {
+      id: READINESS_COLUMN_ID,
+      label: 'Readiness',
+      gridTemplate: 'auto',
+      getValue: (item: NodeItem) => readinessLabelOf(item),
+      render: (item: NodeItem) => <ReadinessCell name={item.metadata.name} />,
+      sort: (a: NodeItem, b: NodeItem) => sortKey(readinessLabelOf(a)) - sortKey(readinessLabelOf(b)),
+    },
+    {
+      id: SECURITY_COLUMN_ID,
+      label: 'Reporter security',
+      gridTemplate: 'auto',
+      disableFiltering: true,
+      sort: false,
+      render: (item: NodeItem) => <ReporterSecurityCell name={item.metadata.name} />,
+    },
+  ] as unknown as C[];
+  const age = kept.findIndex((column) => column === 'age');
+  const at = age === -1 ? kept.length : age;
+  return [...kept.slice(0, at), ...added, ...kept.slice(at)];
+}

@@ -1,0 +1,132 @@
+// The Security view: what `kubectl readiness verify` reports, in Headlamp.
+// Findings carry the CLI's ids and texts because both come from the core.
+import { K8s } from '@kinvolk/headlamp-plugin/lib';
+import { NameValueTable, SectionBox, SimpleTable } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
+import Button from '@mui/material/Button';
+import type { Finding, ReporterAssessment } from '@kubectl-readiness/shared';
+import React from 'react';
+import { useReadiness } from '../../resources/readiness';
+import { useSecurity, type SecurityReport } from '../../resources/security';
+import { PostureBadge } from '../common/badges';
+import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
+
+const SEVERITY_STATUS: Record<Finding['severity'], 'success' | 'warning' | 'error' | ''> = {
+  fail: 'error',
+  warn: 'warning',
+  info: '',
+  pass: 'success',
+};
+
+const SOURCE_TEXT: Record<SecurityReport['source'], string> = {
+  'subject-access-reviews': 'SubjectAccessReviews answered by the apiserver',
+  'rbac-objects': 'RBAC objects only (you may not create SubjectAccessReviews)',
+  unverified: 'nothing: unverified',
+};
+
+function CopyButton({ text }: { text: string }) {
+  const [copied, setCopied] = React.useState(false);
+  return (
+    <Button
+      size="small"
+      variant="outlined"
+      onClick={() => {
+        navigator.clipboard?.writeText(text).then(
+          () => setCopied(true),
+          () => setCopied(false),
+        );
+      }}
+    >
+      {copied ? 'Copied' : 'Copy'}
+    </Button>
+  );
+}
+
+export function SecurityView() {
+  const cluster = K8s.useCluster() ?? '';
+  const data = useReadiness();
+  const rules = data.rulesLoaded ? data.rules.map((rule) => rule.jsonData as unknown) : null;
+  const security = useSecurity(cluster, data.readiness ? data.nodes : null, rules);
+  const report = security.report;
+  return (
+    <>
+      <SectionBox
+        title="Reporter security"
+        headerProps={{
+          actions: [
+            <Button key="recheck" size="small" onClick={security.recheck} disabled={security.loading}>
+              Re-check
+            </Button>,
+          ],
+        }}
+      >
+        {security.error ? <p role="alert">{security.error}</p> : null}
+        {security.loading && !report ? <p>Checking reporters…</p> : null}
+        {report ? (
+          <NameValueTable
+            rows={[
+              { name: 'Kubernetes', value: report.gitVersion ?? 'unknown (cannot read /version)' },
+              { name: 'ConstrainedImpersonation', value: report.gate },
+              { name: 'Verdicts from', value: SOURCE_TEXT[report.source] },
+              ...(report.unverifiedReason ? [{ name: 'Unverified because', value: report.unverifiedReason }] : []),
+              { name: 'Summary', value: `${report.verification.counts}${report.verification.passed ? '' : ' (fails)'}` },
+              ...report.notes.map((note) => ({ name: 'Note', value: note })),
+            ]}
+          />
+        ) : null}
+      </SectionBox>
+      {report ? (
+        <>
+          <SectionBox title="Reporters">
+            <SimpleTable
+              columns={[
+                {
+                  label: 'Workload',
+                  getter: (row: ReporterAssessment) =>
+                    `${row.reporter.workload.kind} ${row.reporter.workload.namespace}/${row.reporter.workload.name}`,
+                },
+                {
+                  label: 'ServiceAccount',
+                  getter: (row: ReporterAssessment) => `${row.reporter.serviceAccount.namespace}/${row.reporter.serviceAccount.name}`,
+                },
+                { label: 'Conditions', getter: (row: ReporterAssessment) => row.reporter.conditionTypes.join(', ') },
+                {
+                  label: 'Posture',
+                  getter: (row: ReporterAssessment) => <PostureBadge posture={row.posture.posture} reasons={row.posture.reasons} />,
+                },
+              ]}
+              data={report.assessments}
+              emptyMessage="No reporter workloads found."
+            />
+          </SectionBox>
+          <SectionBox title="Findings">
+            <SimpleTable
+              columns={[
+                {
+                  label: 'Severity',
+                  getter: (row: Finding) => <StatusLabel status={SEVERITY_STATUS[row.severity]}>{row.severity.toUpperCase()}</StatusLabel>,
+                },
+                { label: 'ID', getter: (row: Finding) => row.id },
+                { label: 'Subject', getter: (row: Finding) => row.subject },
+                { label: 'Title', getter: (row: Finding) => row.title },
+                { label: 'Evidence', getter: (row: Finding) => row.evidence.join(' | '), cellProps: { sx: { wordBreak: 'break-word' } } },
+              ]}
+              data={report.verification.findings}
+            />
+          </SectionBox>
+          {report.verification.remediations.map(({ reporter, remediation }) => {
+            const text = `${remediation.rbacYaml}---\n# then: ${remediation.patchCommand}\n${remediation.workloadPatchYaml}`;
+            return (
+              <SectionBox
+                key={`${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}`}
+                title={`Remediation for ${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}`}
+                headerProps={{ actions: [<CopyButton key="copy" text={text} />] }}
+              >
+                <pre style={{ whiteSpace: 'pre-wrap' }}>{text}</pre>
+              </SectionBox>
+            );
+          })}
+        </>
+      ) : null}
+    </>
+  );
+}

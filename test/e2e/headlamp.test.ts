@@ -1,0 +1,315 @@
+// The Headlamp plugin in headless Chromium, loaded by Headlamp's own plugin
+// loader, against the real kube-apiserver: columns, badges, sidebar, every
+// route and the node section, for the hardened and the broad scenario; live
+// updates; untrusted messages as text; the degraded cases; and a session that
+// only reads and creates reviews.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startCluster, type Cluster } from '../cluster/cluster.ts';
+import { installCRD, loadScenario, startController, startReporters, type Reporters, type Variant } from '../cluster/scenario.ts';
+import { developmentPluginsDir, launchBrowser, openPage, type WatchedPage } from '../headlamp/browser.ts';
+import { buildHeadlamp, startHeadlampHost, type HeadlampHost } from '../headlamp/host.ts';
+
+export const screenshotsDir = join(import.meta.dirname, 'results', 'screenshots');
+const cliPath = join(import.meta.dirname, '..', '..', 'kubectl-plugin', 'src', 'cli.ts');
+const HOSTILE_MESSAGE = '<img src=x onerror="window.__injected=1"><script>window.__injected=2</script>calico down';
+const RULE = 'network-readiness-rule';
+const WAIT = { timeout: 30_000 };
+
+/** Reads and review creates are all a Headlamp session may send. */
+const REVIEW_CREATE = /^\/apis\/authorization\.k8s\.io\/v1\/(subjectaccessreviews|selfsubjectaccessreviews|selfsubjectrulesreviews)$/;
+
+function assertReadOnly(host: HeadlampHost): void {
+  const writes = host.calls.filter(
+    (call) => !['GET', 'WATCH'].includes(call.method) && !(call.method === 'POST' && REVIEW_CREATE.test(call.path)),
+  );
+  assert.deepEqual(writes, []);
+}
+
+/**
+ * Problems the same pages show with no plugin loaded are the test host's, not
+ * ours: e.g. Headlamp's own node page logs a TypeError when lib runs outside
+ * its App. Anything beyond that baseline fails.
+ */
+async function hostBaseline(cluster: Cluster, paths: string[]): Promise<Set<string>> {
+  const bare = await startHeadlampHost(cluster, { pluginsDir: join(screenshotsDir, 'no-plugins') });
+  const watched = await openPage(browser, bare.url);
+  for (const path of paths) {
+    await watched.page.goto(`${bare.url}${path}`);
+    await watched.page.waitForTimeout(3000);
+  }
+  await watched.page.context().close();
+  await bare.close();
+  return new Set(watched.problems);
+}
+
+function assertClean(watched: WatchedPage, baseline = new Set<string>()): void {
+  assert.deepEqual(
+    watched.problems.filter((problem) => !baseline.has(problem)),
+    [],
+  );
+  assert.deepEqual(watched.external, []);
+  assert.ok(!watched.iconLookups.includes('check-network'), 'the plugin bundles its sidebar icon');
+}
+
+function nodeRow(page: Page, node: string) {
+  return page.locator('tr', { has: page.getByRole('link', { name: node, exact: true }) });
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotsDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
+}
+
+function verifyFindings(cluster: Cluster): { id: string; title: string }[] {
+  const result = spawnSync(process.execPath, [cliPath, 'verify', '-o', 'json', `--kubeconfig=${cluster.kubeconfig}`], { encoding: 'utf8' });
+  const report = JSON.parse(result.stdout) as { findings: { id: string; title: string }[] };
+  return report.findings.map(({ id, title }) => ({ id, title }));
+}
+
+let browser: Browser;
+
+before(async () => {
+  buildHeadlamp();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+const EXPECTED: Record<'hardened' | 'broad', { posture: string; failing: boolean }> = {
+  hardened: { posture: 'Constrained', failing: false },
+  broad: { posture: 'Broad RBAC', failing: true },
+};
+
+for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
+  describe(`Headlamp plugin, ${variant} reporters`, () => {
+    let cluster: Cluster;
+    let reporters: Reporters;
+    let host: HeadlampHost;
+    let watched: WatchedPage;
+    let baseline: Set<string>;
+
+    before(async () => {
+      cluster = await startCluster();
+      const scenario = await loadScenario(cluster, variant);
+      reporters = await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': true });
+      reporters.report('node-b', false, HOSTILE_MESSAGE);
+      startController(cluster);
+      baseline = await hostBaseline(cluster, ['/c/test/nodes', '/c/test/nodes/node-b']);
+      host = await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir() });
+      watched = await openPage(browser, host.url);
+    });
+
+    after(async () => {
+      await watched?.page.context().close();
+      await host?.close();
+      await cluster?.stop();
+    });
+
+    it('adds Readiness and Reporter security columns to the real Nodes table, before Age', async () => {
+      const { page } = watched;
+      await page.goto(`${host.url}/c/test/nodes`);
+      await nodeRow(page, 'node-b').getByText(`held by ${RULE}`).waitFor(WAIT);
+      await nodeRow(page, 'node-a').getByText('ready', { exact: true }).waitFor(WAIT);
+      for (const node of ['node-a', 'node-b', 'node-c'])
+        await nodeRow(page, node).getByText(EXPECTED[variant].posture, { exact: true }).waitFor(WAIT);
+      const headers = await page.locator('thead th').allInnerTexts();
+      const names = headers.map((header) => header.trim());
+      const readiness = names.findIndex((name) => name.startsWith('Readiness'));
+      assert.ok(readiness > 0, `headers: ${names.join(' | ')}`);
+      assert.ok(names[readiness + 1]!.startsWith('Reporter security'));
+      assert.ok(names[readiness + 2]!.startsWith('Age'));
+      assert.equal(names.filter((name) => name.startsWith('Readiness')).length, 1);
+      await shoot(page, `${variant}-nodes`);
+    });
+
+    it('shows the failing condition in the tooltip of a held node', async () => {
+      const { page } = watched;
+      await nodeRow(page, 'node-b').getByText(`held by ${RULE}`).hover();
+      await page.getByRole('tooltip').getByText('failing: projectcalico.org/CalicoReady=False').waitFor(WAIT);
+    });
+
+    it('adds "Node Readiness" to the sidebar, with Rules and Security', async () => {
+      const { page } = watched;
+      await page
+        .getByRole('button', { name: 'Node Readiness' })
+        .or(page.getByText('Node Readiness', { exact: true }))
+        .first()
+        .click();
+      await page.waitForURL(/\/node-readiness\/rules$/, WAIT);
+      await page.getByText('Rules', { exact: true }).first().waitFor(WAIT);
+      await page.getByText('Security', { exact: true }).first().waitFor(WAIT);
+    });
+
+    it('lists the rule with its mode, taint and live counts', async () => {
+      const { page } = watched;
+      const row = page.locator('tr', { has: page.getByRole('link', { name: RULE }) });
+      await row.waitFor(WAIT);
+      const cells = (await row.locator('td').allInnerTexts()).map((cell) => cell.trim());
+      assert.deepEqual(cells.slice(0, 8), [
+        RULE,
+        'continuous',
+        'readiness.k8s.io/NetworkReady:NoSchedule',
+        'no',
+        'allOf: projectcalico.org/CalicoReady=True',
+        '3',
+        '1',
+        '0',
+      ]);
+      await shoot(page, `${variant}-rules`);
+    });
+
+    it('shows the rule detail: spec, live per-node verdicts, controller status and a what-if', async () => {
+      const { page } = watched;
+      await page.getByRole('link', { name: RULE }).click();
+      await page.getByText('Per-node evaluation (live)').waitFor(WAIT);
+      const nodeB = page.locator('tr', { has: page.getByText('node-b', { exact: true }) }).first();
+      await nodeB.getByText('held', { exact: true }).waitFor(WAIT);
+      await page.getByText('Controller status').waitFor(WAIT);
+      await page.getByText('Selects 3 node(s); would hold 1.').waitFor(WAIT);
+      const yaml = page.getByRole('textbox', { name: 'Rule YAML' });
+      await yaml.fill((await yaml.inputValue()).replace(/requiredStatus: "?True"?/, 'requiredStatus: "False"'));
+      await page.getByText('Selects 3 node(s); would hold 2.').waitFor(WAIT);
+      await yaml.fill('kind: Pod\n');
+      await page.getByRole('alert').getByText('Cannot evaluate: expected kind NodeReadinessRule, found "Pod"').waitFor(WAIT);
+      await shoot(page, `${variant}-rule-detail`);
+    });
+
+    it('shows the security view with the same findings as kubectl readiness verify', async () => {
+      const { page } = watched;
+      await page.goto(`${host.url}/c/test/node-readiness/security`);
+      await page.getByText('SubjectAccessReviews answered by the apiserver').waitFor(WAIT);
+      await page
+        .locator('tr', { hasText: 'kube-system/cni-reporter' })
+        .getByText(EXPECTED[variant].posture, { exact: true })
+        .first()
+        .waitFor(WAIT);
+      const expected = verifyFindings(cluster);
+      const table = page.locator('table', { has: page.getByText('Evidence', { exact: true }) });
+      const rows = await table
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
+      assert.deepEqual(
+        rows.map((cells) => ({ id: cells[1], title: cells[3] })),
+        expected,
+      );
+      const remediation = page.getByText('Remediation for kube-system/cni-reporter');
+      if (EXPECTED[variant].failing) {
+        await remediation.waitFor(WAIT);
+        await page.getByRole('button', { name: 'Copy' }).waitFor(WAIT);
+      } else assert.equal(await remediation.count(), 0);
+      await shoot(page, `${variant}-security`);
+    });
+
+    it('shows the node section; a hostile condition message stays text', async () => {
+      const { page } = watched;
+      await page.goto(`${host.url}/c/test/nodes/node-b`);
+      const section = page.getByTestId('readiness-node-section');
+      await section.getByText('held by network-readiness-rule (readiness taints keep pods off)').waitFor(WAIT);
+      await section.getByText(HOSTILE_MESSAGE).first().waitFor(WAIT);
+      await section.getByText('readiness.k8s.io/NetworkReady:NoSchedule: present, expected').waitFor(WAIT);
+      await section.locator('tr', { hasText: 'DaemonSet kube-system/cni-reporter' }).getByText(EXPECTED[variant].posture).waitFor(WAIT);
+      assert.equal(await page.evaluate(() => (globalThis as { __injected?: number }).__injected), undefined);
+      assert.equal(await section.locator('img, script').count(), 0);
+      await shoot(page, `${variant}-node-section`);
+    });
+
+    it('follows the cluster live, without a reload: condition flips update the section and the table', async () => {
+      const { page } = watched;
+      reporters.report('node-b', true);
+      const section = page.getByTestId('readiness-node-section');
+      await section.getByText('ready (schedulable)').waitFor(WAIT);
+      await section.getByText('TaintRemoved').waitFor(WAIT);
+      await page.getByRole('button', { name: 'Nodes', exact: true }).click();
+      await nodeRow(page, 'node-b').getByText('ready', { exact: true }).waitFor(WAIT);
+      reporters.report('node-b', false, 'calico-node crashed');
+      await nodeRow(page, 'node-b').getByText(`held by ${RULE}`).waitFor(WAIT);
+    });
+
+    it('loaded without console errors or external requests, and only read and created reviews', () => {
+      assertClean(watched, baseline);
+      assertReadOnly(host);
+      assert.ok(host.calls.some((call) => call.method === 'POST' && call.path.endsWith('/subjectaccessreviews')));
+      assert.ok(host.calls.some((call) => call.method === 'WATCH' && call.path.startsWith('/api/v1/nodes')));
+    });
+  });
+}
+
+describe('Headlamp plugin, degraded', () => {
+  let cluster: Cluster;
+  let host: HeadlampHost;
+  let baseline: Set<string>;
+
+  before(async () => {
+    cluster = await startCluster();
+    await cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' } }));
+    baseline = await hostBaseline(cluster, ['/c/test/nodes', '/c/test/nodes/node-a']);
+    await cluster.kubectlOk(['create', 'serviceaccount', 'viewer', '-n', 'default']);
+    await cluster.kubectlOk([
+      'create',
+      'clusterrole',
+      'node-viewer',
+      '--verb=get,list,watch',
+      '--resource=nodes,events,daemonsets,deployments',
+    ]);
+    await cluster.kubectlOk([
+      'create',
+      'clusterrolebinding',
+      'node-viewer',
+      '--clusterrole=node-viewer',
+      '--serviceaccount=default:viewer',
+    ]);
+    host = await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir() });
+  });
+
+  after(async () => {
+    await host?.close();
+    await cluster?.stop();
+  });
+
+  it('explains a missing NRC CRD, with a link to NRC, on every view', async () => {
+    const watched = await openPage(browser, host.url);
+    const { page } = watched;
+    await page.goto(`${host.url}/c/test/node-readiness/rules`);
+    await page.getByText(/The Node Readiness Controller is not installed/).waitFor(WAIT);
+    await page.getByRole('link', { name: 'https://github.com/kubernetes-sigs/node-readiness-controller' }).waitFor(WAIT);
+    await page.goto(`${host.url}/c/test/nodes`);
+    await nodeRow(page, 'node-a').getByText('no rules', { exact: true }).waitFor(WAIT);
+    await page.goto(`${host.url}/c/test/nodes/node-a`);
+    await page
+      .getByTestId('readiness-node-section')
+      .getByText(/not installed/)
+      .waitFor(WAIT);
+    await shoot(page, 'degraded-no-crd-node-section');
+    assertClean(watched, baseline);
+    await watched.page.context().close();
+  });
+
+  it('a viewer who may not list rules, create reviews or read RBAC sees why, and "Unverified"', async () => {
+    await installCRD(cluster);
+    const token = (await cluster.kubectlOk(['create', 'token', 'viewer', '-n', 'default'])).trim();
+    await loadScenario(cluster, 'broad');
+    host.actAs({ token });
+    const watched = await openPage(browser, host.url);
+    const { page } = watched;
+    await page.goto(`${host.url}/c/test/node-readiness/rules`);
+    await page.getByText(/You are not allowed to list nodereadinessrules/).waitFor(WAIT);
+    await page.goto(`${host.url}/c/test/node-readiness/security`);
+    await page.getByText('nothing: unverified').waitFor(WAIT);
+    await page.getByText(/you may not create subjectaccessreviews/).waitFor(WAIT);
+    await page.locator('tr', { hasText: 'kube-system/cni-reporter' }).getByText('Unverified', { exact: true }).first().waitFor(WAIT);
+    await shoot(page, 'degraded-viewer-security');
+    assert.deepEqual(
+      watched.problems.filter((problem) => !/403|Forbidden|WebSocket error/i.test(problem)),
+      [],
+    );
+    assertReadOnly(host);
+    await watched.page.context().close();
+  });
+});
