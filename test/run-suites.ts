@@ -10,15 +10,68 @@ const root = resolve(import.meta.dirname, '..');
 interface Suite {
   name: string;
   cwd: string;
-  /** Test files, as globs relative to cwd, run by node's test runner. */
-  files: string[];
+  /** Test files, as globs relative to cwd, run by node's test runner; or vitest with the package's config. */
+  files: string[] | 'vitest';
   /** Run before the suite; a failure counts as one failed test. */
   prepare?: string[];
+}
+
+interface Outcome {
+  passed: number;
+  failed: number;
+  status: number | null;
+}
+
+function nodeTests(suite: Suite, files: string[], report: string): Outcome {
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--test',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${report}`,
+      ...files,
+    ],
+    { cwd: suite.cwd, stdio: 'inherit' },
+  );
+  let text = '';
+  try {
+    text = readFileSync(report, 'utf8');
+  } catch {
+    // No report at all: the runner itself failed.
+  }
+  const count = (label: string): number => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { passed: count('pass'), failed: count('fail') + count('cancelled'), status: run.status };
+}
+
+function vitest(suite: Suite, report: string): Outcome {
+  const run = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', '.bin', 'vitest'),
+      'run',
+      '-c',
+      'vitest.config.mjs',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+    ],
+    { cwd: suite.cwd, stdio: 'inherit', env: { ...process.env, CI: 'true' } },
+  );
+  let counts = { numPassedTests: 0, numFailedTests: 0 };
+  try {
+    counts = JSON.parse(readFileSync(report, 'utf8')) as typeof counts;
+  } catch {
+    // No report at all: the runner itself failed.
+  }
+  return { passed: counts.numPassedTests, failed: counts.numFailedTests, status: run.status };
 }
 
 const suites: Suite[] = [
   { name: 'shared core', cwd: join(root, 'shared'), files: ['test/**/*.test.ts'] },
   { name: 'kubectl-plugin', cwd: join(root, 'kubectl-plugin'), files: ['test/**/*.test.ts'] },
+  { name: 'headlamp-plugin (vitest, jsdom)', cwd: join(root, 'headlamp-plugin'), files: 'vitest' },
   {
     name: 'real cluster (kube-apiserver built from k8s.io/kubernetes)',
     cwd: join(root, 'test'),
@@ -44,30 +97,12 @@ for (const suite of suites) {
       continue;
     }
   }
-  const tap = join(scratch, `${suites.indexOf(suite)}.tap`);
-  const run = spawnSync(
-    process.execPath,
-    [
-      '--test',
-      '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      '--test-reporter=tap',
-      `--test-reporter-destination=${tap}`,
-      ...suite.files,
-    ],
-    { cwd: suite.cwd, stdio: 'inherit' },
-  );
-  let text = '';
-  try {
-    text = readFileSync(tap, 'utf8');
-  } catch {
-    // No report at all: the runner itself failed.
-  }
-  const count = (label: string): number => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-  const suitePassed = count('pass');
-  const suiteFailed = count('fail') + count('cancelled');
-  if (run.status !== 0 && suiteFailed === 0) {
-    console.log(`${suite.name}: test runner exited ${run.status ?? run.signal} with no failed test; counted as one failure`);
+  const report = join(scratch, `${suites.indexOf(suite)}.report`);
+  const outcome = suite.files === 'vitest' ? vitest(suite, report) : nodeTests(suite, suite.files, report);
+  const suitePassed = outcome.passed;
+  const suiteFailed = outcome.failed;
+  if (outcome.status !== 0 && suiteFailed === 0) {
+    console.log(`${suite.name}: test runner exited ${outcome.status} with no failed test; counted as one failure`);
     failed += 1;
   }
   passed += suitePassed;

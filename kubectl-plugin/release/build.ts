@@ -1,6 +1,7 @@
 // `npm run release:build`: single-executable kubectl-readiness for every krew
-// platform, their archives, the krew manifest (plain and as a custom index) and
-// SHA256SUMS, all into dist/release/. Each executable is a stock Node binary
+// platform, their archives, the krew manifest (plain and as a custom index),
+// the Headlamp plugin tarball with its Artifact Hub metadata, and SHA256SUMS,
+// all into dist/release/. Each executable is a stock Node binary
 // from the npm registry with the bundled CLI injected (Node SEA + postject);
 // the preparation blob is made by the same Node version as the target binary.
 import { execFileSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, w
 import { join, resolve } from 'node:path';
 import { bundleCli } from './bundle.ts';
 import { stringify } from 'yaml';
+import { packageHeadlampPlugin } from '../../headlamp-plugin/release/package.ts';
 
 const pluginDir = resolve(import.meta.dirname, '..');
 const root = resolve(pluginDir, '..');
@@ -157,7 +159,10 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'readiness.yaml'), manifest);
   mkdirSync(join(out, 'krew-index', 'plugins'), { recursive: true });
   writeFileSync(join(out, 'krew-index', 'plugins', 'readiness.yaml'), manifest);
-  writeFileSync(join(out, 'SHA256SUMS'), archives.map((entry) => `${entry.sha256}  ${entry.file}\n`).join(''));
+  log('packaging the Headlamp plugin');
+  const headlamp = packageHeadlampPlugin(join(out, 'headlamp'), baseUrl);
+  const sums = [...archives, { file: headlamp.tarball.slice(out.length + 1), sha256: headlamp.sha256 }];
+  writeFileSync(join(out, 'SHA256SUMS'), sums.map((entry) => `${entry.sha256}  ${entry.file}\n`).join(''));
   for (const entry of archives) log(`${entry.file}: ${(entry.size / 1e6).toFixed(1)} MB`);
 }
 

@@ -4,15 +4,19 @@
 // updates; untrusted messages as text; the degraded cases; and a session that
 // only reads and creates reviews.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { parse } from 'yaml';
+import { buildPlugin, packageHeadlampPlugin, type HeadlampRelease } from '../../headlamp-plugin/release/package.ts';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { installCRD, loadScenario, startController, startReporters, type Reporters, type Variant } from '../cluster/scenario.ts';
 import { developmentPluginsDir, launchBrowser, openPage, type WatchedPage } from '../headlamp/browser.ts';
-import { buildHeadlamp, startHeadlampHost, type HeadlampHost } from '../headlamp/host.ts';
+import { buildHost, startHeadlampHost, type HeadlampHost } from '../headlamp/host.ts';
 
 export const screenshotsDir = join(import.meta.dirname, 'results', 'screenshots');
 const cliPath = join(import.meta.dirname, '..', '..', 'kubectl-plugin', 'src', 'cli.ts');
@@ -72,9 +76,11 @@ function verifyFindings(cluster: Cluster): { id: string; title: string }[] {
 }
 
 let browser: Browser;
+let mainJs: string;
 
 before(async () => {
-  buildHeadlamp();
+  mainJs = buildPlugin();
+  buildHost();
   browser = await launchBrowser();
 });
 
@@ -102,7 +108,7 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
       reporters.report('node-b', false, HOSTILE_MESSAGE);
       startController(cluster);
       baseline = await hostBaseline(cluster, ['/c/test/nodes', '/c/test/nodes/node-b']);
-      host = await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir() });
+      host = await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir(mainJs) });
       watched = await openPage(browser, host.url);
     });
 
@@ -265,7 +271,7 @@ describe('Headlamp plugin, degraded', () => {
       '--clusterrole=node-viewer',
       '--serviceaccount=default:viewer',
     ]);
-    host = await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir() });
+    host = await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir(mainJs) });
   });
 
   after(async () => {
@@ -310,6 +316,64 @@ describe('Headlamp plugin, degraded', () => {
       [],
     );
     assertReadOnly(host);
+    await watched.page.context().close();
+  });
+});
+
+describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () => {
+  let cluster: Cluster;
+  let host: HeadlampHost;
+  let release: HeadlampRelease;
+  const out = mkdtempSync(join(tmpdir(), 'headlamp-release-'));
+
+  before(async () => {
+    release = packageHeadlampPlugin(out, 'https://example.invalid/releases/download/v0.1.0');
+    cluster = await startCluster();
+    await loadScenario(cluster, 'hardened');
+  });
+
+  after(async () => {
+    await host?.close();
+    await cluster?.stop();
+  });
+
+  it('packs main.js and package.json under a folder named like the package', () => {
+    const listing = execFileSync('tar', ['-tzf', release.tarball], { encoding: 'utf8' }).trim().split('\n').sort();
+    assert.deepEqual(listing, ['headlamp-readiness/', 'headlamp-readiness/main.js', 'headlamp-readiness/package.json']);
+    const manifest = JSON.parse(
+      execFileSync('tar', ['-xzOf', release.tarball, 'headlamp-readiness/package.json'], { encoding: 'utf8' }),
+    ) as {
+      name: string;
+      devDependencies: Record<string, string>;
+    };
+    assert.equal(manifest.name, 'headlamp-readiness');
+    assert.ok(manifest.devDependencies['@kinvolk/headlamp-plugin'], "Headlamp's loader skips plugins without it in devDependencies");
+  });
+
+  it("writes artifacthub-pkg.yml with Artifact Hub's required fields and the tarball's checksum", () => {
+    const metadata = parse(readFileSync(release.metadata, 'utf8')) as Record<string, unknown> & { annotations: Record<string, string> };
+    for (const field of ['version', 'name', 'displayName', 'description', 'createdAt', 'logoURL']) assert.ok(metadata[field], field);
+    assert.equal(metadata['name'], 'headlamp-readiness');
+    assert.ok(!Number.isNaN(Date.parse(String(metadata['createdAt']))));
+    const digest = createHash('sha256').update(readFileSync(release.tarball)).digest('hex');
+    assert.equal(metadata.annotations['headlamp/plugin/archive-checksum'], `SHA256:${digest}`);
+    assert.equal(
+      metadata.annotations['headlamp/plugin/archive-url'],
+      'https://example.invalid/releases/download/v0.1.0/headlamp-readiness-0.1.0.tar.gz',
+    );
+    assert.match(metadata.annotations['headlamp/plugin/version-compat']!, /^>=\d+\.\d+/);
+    assert.equal(metadata.annotations['headlamp/plugin/distro-compat'], 'in-cluster,web,docker-desktop,desktop');
+  });
+
+  it('installs by extracting into a plugins directory; Headlamp loads it and shows the column', async () => {
+    const pluginsDir = mkdtempSync(join(tmpdir(), 'headlamp-user-plugins-'));
+    execFileSync('tar', ['-xzf', release.tarball, '-C', pluginsDir]);
+    host = await startHeadlampHost(cluster, { pluginsDir });
+    const watched = await openPage(browser, host.url);
+    await watched.page.goto(`${host.url}/c/test/nodes`);
+    await nodeRow(watched.page, 'node-b').getByText(`held by ${RULE}`).waitFor(WAIT);
+    await watched.page.getByText('Node Readiness', { exact: true }).waitFor(WAIT);
+    assertClean(watched);
     await watched.page.context().close();
   });
 });

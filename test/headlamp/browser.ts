@@ -96,12 +96,12 @@ export async function openPage(browser: Browser, origin: string): Promise<Watche
   return { page, problems, external, iconLookups };
 }
 
-/** A plugins directory holding the built plugin, as `headlamp-plugin start` would lay it out. */
-export function developmentPluginsDir(): string {
+/** A plugins directory holding a built main.js, as `headlamp-plugin start` would lay it out. */
+export function developmentPluginsDir(mainJs: string): string {
   const root = mkdtempSync(join(tmpdir(), 'headlamp-plugins-'));
   const target = join(root, 'headlamp-readiness');
   mkdirSync(target);
-  cpSync(join(pluginDir, 'dist', 'main.js'), join(target, 'main.js'));
+  cpSync(mainJs, join(target, 'main.js'));
   cpSync(join(pluginDir, 'package.json'), join(target, 'package.json'));
   return root;
 }

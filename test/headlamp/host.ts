@@ -36,9 +36,8 @@ function buildOnce(args: string[], cwd: string, what: string): void {
 
 const bin = (name: string) => resolve(import.meta.dirname, '..', '..', 'node_modules', '.bin', name);
 
-/** Builds the plugin with `headlamp-plugin build` and, unless already built, the host. */
-export function buildHeadlamp(): void {
-  buildOnce([bin('headlamp-plugin'), 'build'], pluginDir, 'headlamp-plugin build');
+/** Builds the host with Vite unless already built. */
+export function buildHost(): void {
   if (!existsSync(join(hostDist, 'index.html')))
     buildOnce([bin('vite'), 'build', '-c', join(hostDir, 'vite.config.mjs')], hostDir, 'host build');
 }

@@ -3,11 +3,11 @@
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
 import type { KubeObjectInterface } from '@kinvolk/headlamp-plugin/lib/k8s/cluster';
 import {
+  type NodeReadinessRuleSpec,
+  type NodeReadinessRuleStatus,
   RULE_API_VERSION,
   RULE_KIND,
   RULE_PLURAL,
-  type NodeReadinessRuleSpec,
-  type NodeReadinessRuleStatus,
 } from '@kubectl-readiness/shared';
 
 export interface NodeReadinessRuleObject extends KubeObjectInterface {

@@ -1,7 +1,7 @@
 // Readiness verdicts for the viewed cluster: nodes and rules come from
 // Headlamp's list hooks (cached, watched), verdicts from the shared core.
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
-import { evaluateCluster, type ClusterReadiness, type NodeReadiness } from '@kubectl-readiness/shared';
+import { type ClusterReadiness, evaluateCluster, type NodeReadiness } from '@kubectl-readiness/shared';
 import { useMemo } from 'react';
 import { NodeReadinessRule } from './nodeReadinessRule';
 

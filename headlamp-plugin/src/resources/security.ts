@@ -10,18 +10,18 @@ import {
   clusterFindings,
   discoverReporters,
   featureGateFromMetrics,
-  postureQuestions,
-  rbacAnswerer,
-  sampleNodes,
-  verification,
   type GateState,
   type PostureQuestion,
   type PostureQuestionId,
+  postureQuestions,
+  rbacAnswerer,
   type RbacObjects,
   type ReporterAssessment,
   type ReviewAnswer,
+  sampleNodes,
   type SubjectAccessReviewSpec,
   type Verification,
+  verification,
 } from '@kubectl-readiness/shared';
 import { useCallback, useEffect, useState } from 'react';
 

@@ -1,8 +1,8 @@
 // The two status labels every view shares: a node's readiness and a
 // reporter's security posture, coloured the same way everywhere.
 import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
+import { type NodeReadiness, type Posture, POSTURE_TITLES, type ReadinessState } from '@kubectl-readiness/shared';
 import Tooltip from '@mui/material/Tooltip';
-import { POSTURE_TITLES, type NodeReadiness, type Posture, type ReadinessState } from '@kubectl-readiness/shared';
 import React from 'react';
 
 type Status = 'success' | 'warning' | 'error' | '';

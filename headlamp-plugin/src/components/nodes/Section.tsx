@@ -8,9 +8,9 @@ import {
   formatAge,
   formatEventAge,
   metadataOf,
+  type ReadinessEvent,
   readinessEvents,
   reportersForNode,
-  type ReadinessEvent,
   type RuleVerdict,
 } from '@kubectl-readiness/shared';
 import React from 'react';

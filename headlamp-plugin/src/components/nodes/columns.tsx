@@ -2,21 +2,21 @@
 // and may run many times, so it calls no hooks and replaces its own columns
 // instead of adding them twice; the cells are components that use hooks.
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
-import Tooltip from '@mui/material/Tooltip';
+import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
 import {
   evaluateCluster,
   failingConditions,
   metadataOf,
   nodePosture,
+  type NodeReadiness,
   reportersForNode,
   staleConditions,
-  type NodeReadiness,
 } from '@kubectl-readiness/shared';
+import Tooltip from '@mui/material/Tooltip';
 import React from 'react';
 import { latestRulesFor, useNodeReadiness } from '../../resources/readiness';
 import { useSecurity } from '../../resources/security';
 import { PostureBadge, readinessStatus } from '../common/badges';
-import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
 
 export const NODES_TABLE_ID = 'headlamp-nodes';
 export const READINESS_COLUMN_ID = 'readiness-status';

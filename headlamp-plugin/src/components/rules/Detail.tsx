@@ -4,10 +4,10 @@ import { NameValueTable, SectionBox, SimpleTable } from '@kinvolk/headlamp-plugi
 import {
   describeTaint,
   evaluateViews,
-  readNode,
-  readRule,
   type NodeEvaluation,
   type NodeFailure,
+  readNode,
+  readRule,
   type RuleVerdict,
 } from '@kubectl-readiness/shared';
 import React, { useMemo } from 'react';
@@ -40,7 +40,7 @@ export function RuleDetail() {
   const status = rule.status;
   return (
     <>
-      <SectionBox title={`Rule ${name}`} backLink={true}>
+      <SectionBox title={`Rule ${name}`} backLink>
         <NameValueTable
           rows={[
             { name: 'Mode', value: view.mode },

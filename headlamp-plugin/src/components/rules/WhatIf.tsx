@@ -1,11 +1,11 @@
 // Paste rule YAML, see which nodes it would hold: the same parse and
 // evaluation as `kubectl readiness status -f`, against the live nodes.
 import { SectionBox, SimpleTable } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
+import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
+import { evaluateCluster, failingConditions, type NodeReadiness, parseRuleDocuments } from '@kubectl-readiness/shared';
 import TextField from '@mui/material/TextField';
-import { evaluateCluster, failingConditions, parseRuleDocuments, type NodeReadiness } from '@kubectl-readiness/shared';
 import React, { useMemo, useState } from 'react';
 import { readinessStatus } from '../common/badges';
-import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
 
 export function WhatIf({ nodes, initialYaml = '' }: { nodes: unknown[]; initialYaml?: string }) {
   const [text, setText] = useState(initialYaml);

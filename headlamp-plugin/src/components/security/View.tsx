@@ -2,13 +2,13 @@
 // Findings carry the CLI's ids and texts because both come from the core.
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
 import { NameValueTable, SectionBox, SimpleTable } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import Button from '@mui/material/Button';
+import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
 import type { Finding, ReporterAssessment } from '@kubectl-readiness/shared';
+import Button from '@mui/material/Button';
 import React from 'react';
 import { useReadiness } from '../../resources/readiness';
-import { useSecurity, type SecurityReport } from '../../resources/security';
+import { type SecurityReport, useSecurity } from '../../resources/security';
 import { PostureBadge } from '../common/badges';
-import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
 
 const SEVERITY_STATUS: Record<Finding['severity'], 'success' | 'warning' | 'error' | ''> = {
   fail: 'error',
