@@ -1,6 +1,6 @@
 import '@kinvolk/headlamp-plugin/lib';
 import { screen } from '@testing-library/react';
-import { POSTURE_ORDER, type Posture } from '@kubectl-readiness/shared';
+import { POSTURE_ORDER, POSTURE_TITLES, type Posture } from '@kubectl-readiness/shared';
 import React from 'react';
 import { describe, expect, it } from 'vitest';
 import { PostureBadge, StateLabel } from '../src/components/common/badges';
@@ -9,18 +9,8 @@ import { WhatIf } from '../src/components/rules/WhatIf';
 import { renderInHeadlamp } from './render';
 import { fireEvent } from '@testing-library/react';
 
-const TITLES: Record<Posture, string> = {
-  broad: 'Broad RBAC',
-  'legacy-impersonation': 'Legacy impersonation',
-  'arbitrary-node': 'Arbitrary node',
-  'over-privileged': 'Over-privileged',
-  misconfigured: 'Misconfigured',
-  unknown: 'Unverified',
-  constrained: 'Constrained',
-};
-
 describe('PostureBadge', () => {
-  it.each(POSTURE_ORDER.map((posture) => [posture, TITLES[posture]]))('%s reads "%s"', (posture, title) => {
+  it.each(POSTURE_ORDER.map((posture) => [posture, POSTURE_TITLES[posture]]))('%s reads "%s"', (posture, title) => {
     renderInHeadlamp(<PostureBadge posture={posture as Posture} reasons={['a reason']} />);
     expect(screen.getByText(title).closest('[data-posture]')?.getAttribute('data-posture')).toBe(posture);
   });

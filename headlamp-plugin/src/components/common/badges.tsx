@@ -37,17 +37,22 @@ export function StateLabel({ state }: { state: ReadinessState }) {
   return <StatusLabel status={STATE_STATUS[state]}>{state}</StatusLabel>;
 }
 
-/** A posture badge; the tooltip carries the reasons, one per line. */
-export function PostureBadge({ posture, reasons = [] }: { posture: Posture; reasons?: string[] }) {
-  const label = (
-    <StatusLabel status={POSTURE_STATUS[posture]} data-posture={posture}>
-      {POSTURE_TITLES[posture]}
-    </StatusLabel>
-  );
-  if (reasons.length === 0) return label;
+/** A label with the lines behind it in a tooltip, one per line; just the label when there are none. */
+export function Explained({ lines, children }: { lines: string[]; children: React.ReactElement }) {
+  if (lines.length === 0) return children;
   return (
-    <Tooltip title={<span style={{ whiteSpace: 'pre-line' }}>{reasons.join('\n')}</span>}>
-      <span>{label}</span>
+    <Tooltip title={<span style={{ whiteSpace: 'pre-line' }}>{lines.join('\n')}</span>}>
+      <span>{children}</span>
     </Tooltip>
+  );
+}
+
+export function PostureBadge({ posture, reasons = [] }: { posture: Posture; reasons?: string[] }) {
+  return (
+    <Explained lines={reasons}>
+      <StatusLabel status={POSTURE_STATUS[posture]} data-posture={posture}>
+        {POSTURE_TITLES[posture]}
+      </StatusLabel>
+    </Explained>
   );
 }

@@ -12,11 +12,10 @@ import {
   reportersForNode,
   staleConditions,
 } from '@kubectl-readiness/shared';
-import Tooltip from '@mui/material/Tooltip';
 import React from 'react';
 import { latestRulesFor, useNodeReadiness } from '../../resources/readiness';
 import { useSecurity } from '../../resources/security';
-import { PostureBadge, readinessStatus } from '../common/badges';
+import { Explained, PostureBadge, readinessStatus } from '../common/badges';
 
 export const NODES_TABLE_ID = 'headlamp-nodes';
 export const READINESS_COLUMN_ID = 'readiness-status';
@@ -38,17 +37,12 @@ export function readinessTooltip(node: NodeReadiness): string[] {
 export function ReadinessCell({ name }: { name: string }) {
   const { node, data } = useNodeReadiness(name);
   if (!node || !data.rulesLoaded) return null;
-  const lines = readinessTooltip(node);
-  const label = (
-    <StatusLabel status={readinessStatus(node)} data-readiness={node.label}>
-      {node.label}
-    </StatusLabel>
-  );
-  if (lines.length === 0) return label;
   return (
-    <Tooltip title={<span style={{ whiteSpace: 'pre-line' }}>{lines.join('\n')}</span>}>
-      <span>{label}</span>
-    </Tooltip>
+    <Explained lines={readinessTooltip(node)}>
+      <StatusLabel status={readinessStatus(node)} data-readiness={node.label}>
+        {node.label}
+      </StatusLabel>
+    </Explained>
   );
 }
 
