@@ -1,12 +1,16 @@
 // `npm run demo`: builds the real cluster if needed, starts it with the
 // seeds' hardened CNI scenario, shows the nodes going from held to ready as
-// their reporters report, then waits so kubectl and Headlamp can look at it.
+// their reporters report, serves Headlamp with the plugin against it, then
+// waits so kubectl and a browser can look at it.
 // Ctrl-C stops everything and removes the state. `--once` exits after the show.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { evaluateCluster } from '@kubectl-readiness/shared';
 import { kubectlBin, startCluster, type Cluster } from './cluster/cluster.ts';
 import { CAN_I_REWRITE_OTHER_NODE, CONDITION, REPORTER, loadScenario, startController, startReporters } from './cluster/scenario.ts';
+import { buildPlugin } from '../headlamp-plugin/release/package.ts';
+import { developmentPluginsDir } from './headlamp/browser.ts';
+import { buildHost, startHeadlampHost } from './headlamp/host.ts';
 
 const once = process.argv.includes('--once');
 const say = (line: string) => console.log(`demo: ${line}`);
@@ -48,10 +52,12 @@ async function main(): Promise<void> {
   say('starting kube-apiserver v1.36 with embedded etcd on 127.0.0.1 (ConstrainedImpersonation=true, Node,RBAC, NodeRestriction)');
   const cluster = await startCluster();
   let stopping = false;
+  let closeHeadlamp = async () => {};
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     say('stopping the cluster and removing its state');
+    await closeHeadlamp();
     await cluster.stop();
     process.exit(0);
   };
@@ -95,13 +101,20 @@ async function main(): Promise<void> {
     console.log(`$ kubectl ${check.join(' ')}\n${(result.stdout + result.stderr).trimEnd()}`);
   }
 
+  say("building the Headlamp plugin and a Headlamp frontend from @kinvolk/headlamp-plugin's lib (first build: about a minute)");
+  buildHost();
+  const headlamp = await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir(buildPlugin()) });
+  closeHeadlamp = headlamp.close;
+
   console.log(`
-The cluster is running. Point tools at it:
+The cluster is running. Open Headlamp with the plugin in a browser:
+  ${headlamp.url}/c/test/nodes                      (Readiness and Reporter security columns)
+  ${headlamp.url}/c/test/node-readiness/security    (what kubectl readiness verify reports)
+Point tools at it:
   export KUBECONFIG=${cluster.kubeconfig}
   ${kubectlBin} get nodes
   ${kubectlBin} get nodereadinessrules
   node kubectl-plugin/src/cli.ts status      (kubectl-readiness; on PATH as kubectl-readiness it is \`kubectl readiness\`)
-  headlamp --kubeconfig ${cluster.kubeconfig}      (a desktop Headlamp, with the plugin installed)
 Flip a node back to not-ready: echo False > ${join(cluster.stateDir, 'reporters', 'node-b.status')}
 Audit log of every request: ${cluster.auditLog}
 `);

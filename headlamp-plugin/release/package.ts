@@ -65,7 +65,7 @@ export function buildPlugin(): string {
     }
   }
   try {
-    execFileSync(process.execPath, [headlampPlugin, 'build'], { cwd: pluginDir, stdio: 'inherit' });
+    execFileSync(process.execPath, [headlampPlugin, 'build'], { cwd: pluginDir, stdio: 'pipe' });
     const copy = join(mkdtempSync(join(tmpdir(), 'headlamp-build-')), 'main.js');
     cpSync(join(pluginDir, 'dist', 'main.js'), copy);
     return copy;
