@@ -10,6 +10,7 @@ import {
   type ReadinessState,
 } from '../src/index.ts';
 import { NOW, condition, minutesAgo, networkTaint, node } from './nodes.ts';
+import { FUZZ_RUNS } from './fuzz-runs.ts';
 
 const calico = 'projectcalico.org/CalicoReady';
 
@@ -438,7 +439,7 @@ describe('evaluation properties', () => {
         assert.ok(['not-selected', 'ready', 'held', 'releasing', 'unguarded', 'bootstrap-complete'].includes(verdict.state));
         assert.equal(typeof verdict.reason, 'string');
       }),
-      { numRuns: 3000 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 
@@ -453,7 +454,7 @@ describe('evaluation properties', () => {
           assert.equal(result.rules.length, rules.length);
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 });

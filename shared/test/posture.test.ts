@@ -18,6 +18,7 @@ import {
 } from '../src/index.ts';
 import { loadManifests, ofKind } from './fixtures.ts';
 import { arbitraryNode, bind, clusterRole, cniReporterSubject, legacyImpersonator, rbacFrom, upstream } from './rbac-fixtures.ts';
+import { FUZZ_RUNS } from './fuzz-runs.ts';
 
 const nodes = { ownNode: 'node-a', otherNode: 'node-b' };
 
@@ -296,7 +297,7 @@ describe('posture properties', () => {
         const after = classify(reporter, toObjects([...bindings, added]));
         assert.ok(privilege[after] >= privilege[before], `${before} → ${after}`);
       }),
-      { numRuns: 300 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 

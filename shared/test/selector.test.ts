@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { matchSelector, type LabelSelector } from '../src/index.ts';
+import { FUZZ_RUNS } from './fuzz-runs.ts';
 
 const worker = { 'node-role.kubernetes.io/worker': '', zone: 'a', tier: 'gpu' };
 
@@ -141,7 +142,7 @@ describe('matchSelector properties', () => {
         assert.ok(result.ok);
         assert.equal(result.matches, referenceMatches(sel as LabelSelector, nodeLabels));
       }),
-      { numRuns: 2000 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 
@@ -151,7 +152,7 @@ describe('matchSelector properties', () => {
         const result = matchSelector(sel, nodeLabels);
         assert.ok(result.ok ? typeof result.matches === 'boolean' : result.error.length > 0);
       }),
-      { numRuns: 2000 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 });
