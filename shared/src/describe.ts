@@ -2,8 +2,8 @@
 // parse, a verdict's taint line and the controller's taint events.
 import { parseAllDocuments } from 'yaml';
 import { formatAge, type RuleVerdict } from './evaluate.ts';
-import { asRecord, asString } from './read.ts';
-import { RULE_KIND } from './rule.ts';
+import { asArray, asRecord, asString } from './read.ts';
+import { READINESS_TAINT_PREFIX, RULE_KIND } from './rule.ts';
 
 /** Rules from YAML or JSON text (documents or a List); an error names the first problem in one line. */
 export function parseRuleDocuments(text: string): { ok: true; rules: unknown[] } | { ok: false; error: string } {
@@ -15,11 +15,47 @@ export function parseRuleDocuments(text: string): { ok: true; rules: unknown[] }
     for (const candidate of Array.isArray(object.items) ? object.items : [object]) {
       const kind = asRecord(candidate)['kind'];
       if (kind !== RULE_KIND) return { ok: false, error: `expected kind ${RULE_KIND}, found ${JSON.stringify(kind ?? null)}` };
+      const problems = ruleProblems(candidate);
+      if (problems.length > 0) {
+        const name = asString(asRecord(asRecord(candidate)['metadata'])['name']) ?? '(unnamed)';
+        return { ok: false, error: `${RULE_KIND} ${name} would be rejected by NRC's CRD: ${problems.join('; ')}` };
+      }
       rules.push(candidate);
     }
   }
   if (rules.length === 0) return { ok: false, error: `no ${RULE_KIND} found` };
   return { ok: true, rules };
+}
+
+const STATUSES = ['True', 'False', 'Unknown'];
+const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+const oneOf = (field: string, value: unknown, allowed: string[]) =>
+  allowed.includes(value as string) ? [] : [`${field} ${JSON.stringify(value ?? null)} is not one of ${allowed.join(', ')}`];
+
+/**
+ * What NRC v0.5.0's CRD schema rejects in a rule's spec, one phrase each. A
+ * what-if must not show verdicts for a rule the apiserver would refuse.
+ */
+export function ruleProblems(rule: unknown): string[] {
+  const spec = asRecord(asRecord(rule)['spec']);
+  const conditions = asArray(spec['conditions']);
+  const problems: string[] = [];
+  if (conditions.length < 1 || conditions.length > 32) problems.push(`spec.conditions has ${conditions.length} entries, not 1 to 32`);
+  conditions.forEach((entry, index) => {
+    const condition = asRecord(entry);
+    if (!asString(condition['type'])) problems.push(`spec.conditions[${index}].type is empty`);
+    problems.push(...oneOf(`spec.conditions[${index}].requiredStatus`, condition['requiredStatus'], STATUSES));
+    if (condition['defaultStatus'] !== undefined)
+      problems.push(...oneOf(`spec.conditions[${index}].defaultStatus`, condition['defaultStatus'], STATUSES));
+  });
+  if (spec['conditionPolicy'] !== undefined) problems.push(...oneOf('spec.conditionPolicy', spec['conditionPolicy'], ['allOf', 'anyOf']));
+  problems.push(...oneOf('spec.enforcementMode', spec['enforcementMode'], ['bootstrap-only', 'continuous']));
+  const taint = asRecord(spec['taint']);
+  const key = asString(taint['key']) ?? '';
+  if (!key.startsWith(READINESS_TAINT_PREFIX)) problems.push(`spec.taint.key "${key}" does not start with ${READINESS_TAINT_PREFIX}`);
+  problems.push(...oneOf('spec.taint.effect', taint['effect'], EFFECTS));
+  if (spec['nodeSelector'] === undefined) problems.push('spec.nodeSelector is missing');
+  return problems;
 }
 
 /** "present, expected; value "x" differs ..." for a verdict's readiness taint. */
