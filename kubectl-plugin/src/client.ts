@@ -31,7 +31,11 @@ export class ApiError extends CliError {
 interface Response {
   status: number;
   body: string;
+  retryAfterSeconds: number | null;
 }
+
+const MAX_RETRIES = 5;
+const MAX_RETRY_AFTER_SECONDS = 10;
 
 export class ApiClient {
   readonly server: string;
@@ -46,7 +50,26 @@ export class ApiClient {
     this.options = options;
   }
 
+  /**
+   * Like client-go: a 429, or a 5xx that carries Retry-After, is retried after
+   * the delay the server asks for (capped), a bounded number of times.
+   */
   private async send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      const response = await this.sendOnce(method, path, body);
+      const retryAfter = response.retryAfterSeconds;
+      const throttled = response.status === 429 || (response.status >= 500 && retryAfter !== null);
+      if (!throttled) return response;
+      if (attempt > MAX_RETRIES) {
+        return { ...response, body: `${ApiClient.messageOf(response)} (gave up after ${MAX_RETRIES} retries)` };
+      }
+      const delay = Math.min(retryAfter ?? 1, MAX_RETRY_AFTER_SECONDS);
+      if (this.options.verbosity >= 6) this.options.log(`HTTP ${response.status}: retrying ${method} ${path.split('?')[0]} in ${delay}s`);
+      await new Promise((resolve) => setTimeout(resolve, delay * 1000));
+    }
+  }
+
+  private async sendOnce(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
     const url = new URL(this.server + path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const options: RequestOptions = { method, headers: {} };
@@ -67,11 +90,18 @@ export class ApiClient {
       const outgoing = request(url, options, (incoming) => {
         const chunks: Buffer[] = [];
         incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('error', (error) => reject(new CliError(`${method} ${url.pathname}: connection lost: ${error.message}`)));
+        const lost = () => reject(new CliError(`${method} ${url.pathname}: the connection was cut before the response was complete`));
+        incoming.on('error', lost);
+        incoming.on('close', () => incoming.complete || lost());
         incoming.on('end', () => {
           if (this.options.verbosity >= 6)
             this.options.log(`${method} ${url.pathname}${url.search} ${incoming.statusCode} in ${Date.now() - started} ms`);
-          resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+          const retryAfter = Number(incoming.headers['retry-after']);
+          resolve({
+            status: incoming.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : null,
+          });
         });
       });
       if (this.options.timeoutMs > 0) {
@@ -84,13 +114,18 @@ export class ApiClient {
     });
   }
 
-  private static failure(method: string, path: string, response: Response): ApiError {
-    let message = response.body.trim().split('\n')[0] ?? '';
+  private static messageOf(response: { body: string }): string {
     try {
-      message = String((JSON.parse(response.body) as { message?: unknown }).message ?? message);
+      const status = JSON.parse(response.body) as { message?: unknown };
+      if (typeof status.message === 'string') return status.message;
     } catch {
       // Not a Status object; keep the first line of the body.
     }
+    return response.body.trim().split('\n')[0] ?? '';
+  }
+
+  private static failure(method: string, path: string, response: { status: number; body: string }): ApiError {
+    const message = ApiClient.messageOf(response);
     const what = response.status === 401 ? 'unauthorized (the credentials were rejected)' : `HTTP ${response.status}`;
     return new ApiError(response.status, `${method} ${path.split('?')[0]}: ${what}${message ? `: ${message}` : ''}`);
   }

@@ -17,25 +17,28 @@ async function optionalList(
   path: string,
   query: Record<string, string>,
   what: string,
-  on404: string,
+  on404: () => string | Promise<string>,
 ): Promise<Optional<unknown>> {
   try {
     return { items: (await client.list<unknown>(path, query)).items, note: null };
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return { items: [], note: on404 };
+    if (error instanceof ApiError && error.status === 404) return { items: [], note: await on404() };
     if (error instanceof ApiError && error.status === 403) return { items: [], note: `not allowed to list ${what}` };
     throw error;
   }
 }
 
 export function fetchRules(client: ApiClient): Promise<Optional<unknown>> {
-  return optionalList(
-    client,
-    RULES_PATH,
-    {},
-    `nodereadinessrules.${RULE_GROUP}`,
-    `the NodeReadinessRule CRD (${RULE_GROUP}/${RULE_VERSION}) is not installed: showing node conditions only`,
-  );
+  return optionalList(client, RULES_PATH, {}, `nodereadinessrules.${RULE_GROUP}`, async () => {
+    // A newer NRC may serve the group without this version: say so rather than "not installed".
+    const served = await client
+      .getJSON<{ versions?: { version?: string }[] }>(`/apis/${RULE_GROUP}`)
+      .then((group) => (group.versions ?? []).map((entry) => entry.version).filter(Boolean))
+      .catch(() => []);
+    return served.length > 0
+      ? `the cluster serves ${RULE_GROUP} ${served.join(', ')} but not ${RULE_VERSION}, the version this kubectl-readiness reads: showing node conditions only`
+      : `the NodeReadinessRule CRD (${RULE_GROUP}/${RULE_VERSION}) is not installed: showing node conditions only`;
+  });
 }
 
 export async function fetchNodes(client: ApiClient, labelSelector?: string): Promise<unknown[]> {
@@ -43,8 +46,8 @@ export async function fetchNodes(client: ApiClient, labelSelector?: string): Pro
 }
 
 export async function fetchWorkloads(client: ApiClient): Promise<Optional<unknown>> {
-  const daemonSets = await optionalList(client, '/apis/apps/v1/daemonsets', {}, 'daemonsets', 'apps/v1 is not served');
-  const deployments = await optionalList(client, '/apis/apps/v1/deployments', {}, 'deployments', 'apps/v1 is not served');
+  const daemonSets = await optionalList(client, '/apis/apps/v1/daemonsets', {}, 'daemonsets', () => 'apps/v1 is not served');
+  const deployments = await optionalList(client, '/apis/apps/v1/deployments', {}, 'deployments', () => 'apps/v1 is not served');
   const note = [daemonSets.note, deployments.note].filter(Boolean).join('; ');
   const kinds = (items: unknown[], kind: string) => items.map((item) => ({ kind, ...(item as object) }));
   return { items: [...kinds(daemonSets.items, 'DaemonSet'), ...kinds(deployments.items, 'Deployment')], note: note || null };
@@ -56,6 +59,6 @@ export function fetchNodeEvents(client: ApiClient, node: string): Promise<Option
     '/api/v1/events',
     { fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node}` },
     'events',
-    'events are not served',
+    () => 'events are not served',
   );
 }

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { runCanI } from './canI.ts';
 import { ApiClient } from './client.ts';
-import { CliError, EXIT_ERROR, EXIT_OK } from './errors.ts';
+import { CliError, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './errors.ts';
 import { fetchNodes, fetchRules } from './fetch.ts';
 import { colorAllowed, painter, parseOutput, report, serialize } from './render.ts';
 import { runStatus, runStatusWatch, type Io } from './status.ts';
@@ -18,6 +18,8 @@ export interface Streams {
   stdout: { write(text: string): unknown; isTTY?: boolean };
   stderr: { write(text: string): unknown; isTTY?: boolean };
   readStdin: () => string;
+  /** Aborted on Ctrl-C: a watch ends cleanly, any other command stops without writing its report. */
+  interrupt?: AbortSignal;
 }
 
 interface GlobalFlags {
@@ -96,6 +98,13 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
   };
   let exitCode = EXIT_OK;
   let exitZero = false;
+  let watching = false;
+  // Reports are written whole at the end, so stopping before then leaves stdout untouched.
+  const interrupted = new Promise<never>((_resolve, reject) =>
+    streams.interrupt?.addEventListener('abort', () => {
+      if (!watching) reject(new CliError('interrupted: no report was written', EXIT_INTERRUPTED));
+    }),
+  );
 
   const program = new Command()
     .name(commandName())
@@ -143,9 +152,8 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
         output: parseOutput(flags.output, ['table', 'wide', 'json', 'yaml']),
       };
       if (options['watch']) {
-        const controller = new AbortController();
-        process.once('SIGINT', () => controller.abort());
-        exitCode = await runStatusWatch(client, statusOptions, io(flags), controller.signal);
+        watching = true;
+        exitCode = await runStatusWatch(client, statusOptions, io(flags), streams.interrupt ?? new AbortController().signal);
       } else exitCode = await runStatus(client, statusOptions, io(flags));
     });
 
@@ -258,7 +266,7 @@ Examples (the hardened example of NRC's secure-reporting guide):
     });
 
   try {
-    await program.parseAsync(normalizeArgs(argv), { from: 'user' });
+    await Promise.race([program.parseAsync(normalizeArgs(argv), { from: 'user' }), interrupted]);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander printed its one-line message already; help and version are not errors.

@@ -167,6 +167,10 @@ export async function runStatus(client: ApiClient, options: StatusOptions, io: I
   if (unknownNodes.length > 0) throw new CliError(`node ${unknownNodes.map((name) => `"${name}"`).join(', ')} not found`);
   const evaluation = evaluateCluster(fileRules ?? clusterRules?.items ?? [], nodes, { staleAfterSeconds: options.staleAfterSeconds });
   const result = filterResult(evaluation, options);
+  for (const summary of result.rules) {
+    if (summary.selectorError)
+      io.note(`rule ${summary.rule}: node selector is invalid, so NRC applies it to no node: ${summary.selectorError}`);
+  }
   const notReady = result.nodes.some((node) => !node.schedulable);
 
   if (options.output === 'json' || options.output === 'yaml') {

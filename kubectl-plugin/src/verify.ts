@@ -145,16 +145,17 @@ export async function runVerify(client: ApiClient, options: VerifyOptions, io: I
       } catch (error) {
         if (!(error instanceof ApiError && error.status === 403)) throw error;
         fromRbac = true;
-        io.note('not allowed to create subjectaccessreviews: results from RBAC objects only');
       }
     }
     if (answers === null) {
+      const firstRead = rbac === undefined;
       const objects = await rbacObjects();
       if (objects === null) {
         throw new CliError(
           'cannot check reporter security: needs create on subjectaccessreviews.authorization.k8s.io, or list on clusterroles, clusterrolebindings, roles and rolebindings',
         );
       }
+      if (firstRead) io.note('not allowed to create subjectaccessreviews: results from RBAC objects only');
       const answer = rbacAnswerer(objects);
       answers = answerPostureQuestions(questions, (question: PostureQuestion) => answer(question));
     }
