@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,62 +18,10 @@ import {
   type Reporters,
 } from '../cluster/scenario.ts';
 import { PROBES, expectedStatus } from './ground-truth-cases.ts';
+import { auditedRequests, writesAmong } from '../cluster/audit.ts';
+import { assertFailure, cli, cliPath } from './cli-runner.ts';
 
-const cliPath = join(import.meta.dirname, '..', '..', 'kubectl-plugin', 'src', 'cli.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}, input = ''): Result {
-  const result = spawnSync(process.execPath, [cliPath, ...args], {
-    encoding: 'utf8',
-    input,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    timeout: 120_000,
-  });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
-
-function kubeconfigFile(
-  name: string,
-  options: { server: string; caFile?: string; token?: string; certFile?: string; keyFile?: string },
-): string {
-  const user = options.token ? `token: ${options.token}` : `client-certificate: ${options.certFile}\n    client-key: ${options.keyFile}`;
-  const path = join(scratch, name);
-  writeFileSync(
-    path,
-    `apiVersion: v1
-kind: Config
-current-context: c
-clusters:
-- name: c
-  cluster:
-    server: ${options.server}
-    ${options.caFile ? `certificate-authority: ${options.caFile}` : ''}
-users:
-- name: u
-  user:
-    ${user}
-contexts:
-- name: c
-  context: {cluster: c, user: u}
-`,
-  );
-  return path;
-}
-
-function assertOneLineError(result: Result, message: RegExp): void {
-  assert.equal(result.code, 2, `exit ${result.code}: ${result.stderr}`);
-  const lines = result.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, result.stderr);
-  assert.match(lines[0]!, message);
-  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-  assert.equal(result.stdout, '', 'nothing on stdout');
-}
 
 const ruleFile = (name: string, spec: string) => {
   const path = join(scratch, `${name}.yaml`);
@@ -138,7 +85,7 @@ describe('kubectl-readiness on the hardened scenario', () => {
     assert.equal(cli(['status', '--fail-if-not-ready'], env).code, 1);
     assert.equal(cli(['status', 'node-a', '--fail-if-not-ready'], env).code, 0);
     assert.match(cli(['status', '-l', 'kubernetes.io/hostname=node-c'], env).stdout, /^(?![\s\S]*node-a)[\s\S]*node-c/);
-    assertOneLineError(cli(['status', '--rule', 'nope'], env), /rule "nope" not found/);
+    assertFailure(cli(['status', '--rule', 'nope'], env), /rule "nope" not found/);
   });
 
   it('status -o json carries a versioned report', () => {
@@ -203,7 +150,7 @@ describe('kubectl-readiness on the hardened scenario', () => {
     const xml = cli(['verify', '-o', 'junit', '--reporter', 'kube-system/cni-reporter'], env).stdout;
     assert.match(xml, /<testsuite name="kubectl-readiness verify" tests="\d+" failures="0">/);
     assert.match(cli(['verify', '--reporter', 'daemonset/cni-reporter', '-n', 'kube-system'], env).stdout, /Constrained/);
-    assertOneLineError(
+    assertFailure(
       cli(['verify', '--reporter', 'daemonset/missing', '-n', 'kube-system'], env),
       /no reporter container found in DaemonSet kube-system\/missing/,
     );
@@ -231,18 +178,9 @@ describe('kubectl-readiness on the hardened scenario', () => {
   });
 
   it('reads and creates SubjectAccessReviews only: the audit log proves it', () => {
-    const events = readFileSync(cluster.auditLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as { verb: string; userAgent?: string; objectRef?: { resource?: string; apiGroup?: string } });
-    const ours = events.filter((event) => event.userAgent?.startsWith('kubectl-readiness/'));
+    const ours = auditedRequests(cluster, /^kubectl-readiness\//);
     assert.ok(ours.length > 50, `only ${ours.length} requests from kubectl-readiness were audited`);
-    const writes = ours.filter(
-      (event) =>
-        !['get', 'list', 'watch'].includes(event.verb) &&
-        !(event.verb === 'create' && event.objectRef?.resource === 'subjectaccessreviews'),
-    );
-    assert.deepEqual(writes, []);
+    assert.deepEqual(writesAmong(ours), []);
   });
 
   it('completion through the real kubectl completes subcommands and node names', () => {
@@ -320,113 +258,4 @@ describe('can-i predicts the ground truth in every scenario', () => {
       }
     });
   }
-});
-
-describe('bad input and failures: one line, exit 2, no stack trace', () => {
-  let cluster: Cluster;
-  let stall: Server;
-  let stallPort = 0;
-  const token = (serviceAccount: string) =>
-    cluster.kubectlOk(['-n', 'default', 'create', 'token', serviceAccount]).then((text) => text.trim());
-  before(async () => {
-    cluster = await startCluster();
-    await cluster.kubectlOk(['-n', 'default', 'create', 'serviceaccount', 'nobody']);
-    await cluster.kubectlOk(['-n', 'default', 'create', 'serviceaccount', 'node-reader']);
-    await cluster.kubectlOk([
-      'create',
-      'clusterrole',
-      'node-reader',
-      '--verb=get,list',
-      '--resource=nodes,daemonsets.apps,deployments.apps',
-    ]);
-    await cluster.kubectlOk([
-      'create',
-      'clusterrolebinding',
-      'node-reader',
-      '--clusterrole=node-reader',
-      '--serviceaccount=default:node-reader',
-    ]);
-    await cluster.kubectlOk(['apply', '-f', join(upstreamDir, 'examples/constrained-impersonation/reporter-ds.yaml')]);
-    // Completes the TLS handshake with the apiserver's own certificate, then never answers.
-    stall = createServer(
-      {
-        cert: readFileSync(join(cluster.stateDir, 'pki', 'apiserver.crt')),
-        key: readFileSync(join(cluster.stateDir, 'pki', 'apiserver.key')),
-      },
-      () => undefined,
-    );
-    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
-    stallPort = (stall.address() as { port: number }).port;
-  });
-  after(async () => {
-    stall?.close();
-    await cluster?.stop();
-  });
-
-  it('malformed kubeconfig', () => {
-    const path = join(scratch, 'malformed');
-    writeFileSync(path, 'clusters: [\n');
-    assertOneLineError(cli(['status', '--kubeconfig', path]), /^error: kubeconfig .* is not valid YAML/);
-  });
-  it('unknown context', () =>
-    assertOneLineError(cli(['status', '--context', 'nope'], { KUBECONFIG: cluster.kubeconfig }), /^error: context "nope" does not exist/));
-  it('unreachable server', () => {
-    const path = kubeconfigFile('unreachable', { server: 'https://127.0.0.1:1', caFile: cluster.caFile, token: 'x' });
-    assertOneLineError(cli(['status', '--kubeconfig', path]), /^error: cannot reach https:\/\/127.0.0.1:1: connection refused$/);
-  });
-  it('wrong CA', () => {
-    const path = kubeconfigFile('wrong-ca', { server: cluster.server, caFile: '/etc/ssl/certs/ca-certificates.crt', token: 'x' });
-    assertOneLineError(
-      cli(['status', '--kubeconfig', path]),
-      /^error: cannot reach .*: (the server's certificate is not trusted|.*certificate)/,
-    );
-  });
-  it('a garbage token (401)', () => {
-    const path = kubeconfigFile('garbage', { server: cluster.server, caFile: cluster.caFile, token: 'garbage' });
-    assertOneLineError(cli(['status', '--kubeconfig', path]), /^error: GET \S+: unauthorized \(the credentials were rejected\)/);
-  });
-  it('403 on nodes', async () => {
-    const path = kubeconfigFile('nobody', { server: cluster.server, caFile: cluster.caFile, token: await token('nobody') });
-    assertOneLineError(cli(['status', '--kubeconfig', path]), /^error: GET \/api\/v1\/nodes: HTTP 403: .*cannot list resource "nodes"/);
-  });
-  it('403 on reviews and on RBAC objects: says which permission is missing', async () => {
-    const path = kubeconfigFile('reader', { server: cluster.server, caFile: cluster.caFile, token: await token('node-reader') });
-    const result = cli(['verify', '--kubeconfig', path]);
-    assert.equal(result.code, 2, result.stdout + result.stderr);
-    assert.match(
-      result.stderr,
-      /error: cannot check reporter security: needs create on subjectaccessreviews.authorization.k8s.io, or list on clusterroles/,
-    );
-    assert.doesNotMatch(result.stderr, /\n\s+at /);
-  });
-  it('the CRD is absent: one note, node conditions still shown', () => {
-    const result = cli(['status'], { KUBECONFIG: cluster.kubeconfig });
-    assert.equal(result.code, 0);
-    assert.match(
-      result.stderr,
-      /the NodeReadinessRule CRD \(readiness.node.x-k8s.io\/v1alpha1\) is not installed: showing node conditions only/,
-    );
-  });
-  it('a malformed rule file', () =>
-    assertOneLineError(cli(['status', '-f', '-'], { KUBECONFIG: cluster.kubeconfig }, 'kind: [\n'), /^error: -: invalid YAML/));
-  it('an invalid label selector', () =>
-    assertOneLineError(cli(['status', '-l', '!!!'], { KUBECONFIG: cluster.kubeconfig }), /^error: GET \/api\/v1\/nodes: HTTP 400/));
-  it('a server that stalls: --request-timeout is honoured', () => {
-    const path = kubeconfigFile('stall', { server: `https://127.0.0.1:${stallPort}`, caFile: cluster.caFile, token: 'x' });
-    const started = Date.now();
-    assertOneLineError(cli(['status', '--kubeconfig', path, '--request-timeout', '1s']), /no answer within 1s \(--request-timeout\)/);
-    assert.ok(Date.now() - started < 20_000);
-  });
-  it('bad flags', () =>
-    assertOneLineError(cli(['status', '--output', 'xml'], { KUBECONFIG: cluster.kubeconfig }), /argument 'xml' is invalid/));
-  it('-v 8 never prints a token or key', async () => {
-    const secret = await token('node-reader');
-    const path = kubeconfigFile('verbose', { server: cluster.server, caFile: cluster.caFile, token: secret });
-    const result = cli(['status', '--kubeconfig', path, '-v', '8']);
-    assert.match(result.stderr, /GET \/api\/v1\/nodes\?limit=500 200/);
-    assert.ok(!result.stdout.includes(secret) && !result.stderr.includes(secret));
-    const admin = cli(['status', '-v=8'], { KUBECONFIG: cluster.kubeconfig });
-    const key = readFileSync(cluster.adminKeyFile, 'utf8').split('\n')[1]!;
-    assert.ok(!admin.stderr.includes(key) && !admin.stdout.includes(key));
-  });
 });

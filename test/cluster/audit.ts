@@ -1,0 +1,28 @@
+// The apiserver's audit log as evidence of what a client sent.
+import { readFileSync } from 'node:fs';
+import type { Cluster } from './cluster.ts';
+
+export interface AuditEvent {
+  verb: string;
+  requestURI: string;
+  userAgent?: string;
+  objectRef?: { resource?: string; apiGroup?: string };
+}
+
+const REVIEWS = new Set(['subjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews']);
+
+/** Every audited request whose User-Agent matches. */
+export function auditedRequests(cluster: Cluster, userAgent: RegExp): AuditEvent[] {
+  return readFileSync(cluster.auditLog, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AuditEvent)
+    .filter((event) => userAgent.test(event.userAgent ?? ''));
+}
+
+/** Requests that are neither reads nor access-review creates: what a read-only tool must never send. */
+export function writesAmong(events: AuditEvent[]): AuditEvent[] {
+  return events.filter(
+    (event) => !['get', 'list', 'watch'].includes(event.verb) && !(event.verb === 'create' && REVIEWS.has(event.objectRef?.resource ?? '')),
+  );
+}
