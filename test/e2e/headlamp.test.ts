@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { buildPlugin, packageHeadlampPlugin, type HeadlampRelease } from '../../headlamp-plugin/release/package.ts';
+import { auditedRequests, writesAmong } from '../cluster/audit.ts';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { installCRD, loadScenario, startController, startReporters, type Reporters, type Variant } from '../cluster/scenario.ts';
 import { developmentPluginsDir, launchBrowser, openPage, type WatchedPage } from '../headlamp/browser.ts';
@@ -24,14 +25,17 @@ const HOSTILE_MESSAGE = '<img src=x onerror="window.__injected=1"><script>window
 const RULE = 'network-readiness-rule';
 const WAIT = { timeout: 30_000 };
 
-/** Reads and review creates are all a Headlamp session may send. */
+/** Reads and review creates are all a Headlamp session may send: the host's log and the apiserver's audit log agree. */
 const REVIEW_CREATE = /^\/apis\/authorization\.k8s\.io\/v1\/(subjectaccessreviews|selfsubjectaccessreviews|selfsubjectrulesreviews)$/;
 
-function assertReadOnly(host: HeadlampHost): void {
+function assertReadOnly(host: HeadlampHost, cluster: Cluster): void {
   const writes = host.calls.filter(
     (call) => !['GET', 'WATCH'].includes(call.method) && !(call.method === 'POST' && REVIEW_CREATE.test(call.path)),
   );
   assert.deepEqual(writes, []);
+  const audited = auditedRequests(cluster, /Chrome\//);
+  assert.ok(audited.length > 10, `only ${audited.length} requests from the browser were audited`);
+  assert.deepEqual(writesAmong(audited), []);
 }
 
 /**
@@ -240,7 +244,7 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
 
     it('loaded without console errors or external requests, and only read and created reviews', () => {
       assertClean(watched, baseline);
-      assertReadOnly(host);
+      assertReadOnly(host, cluster);
       assert.ok(host.calls.some((call) => call.method === 'POST' && call.path.endsWith('/subjectaccessreviews')));
       assert.ok(host.calls.some((call) => call.method === 'WATCH' && call.path.startsWith('/api/v1/nodes')));
     });
@@ -315,7 +319,7 @@ describe('Headlamp plugin, degraded', () => {
       watched.problems.filter((problem) => !/403|Forbidden|WebSocket error/i.test(problem)),
       [],
     );
-    assertReadOnly(host);
+    assertReadOnly(host, cluster);
     await watched.page.context().close();
   });
 });
