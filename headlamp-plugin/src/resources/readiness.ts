@@ -1,7 +1,7 @@
 // Readiness verdicts for the viewed cluster: nodes and rules come from
 // Headlamp's list hooks (cached, watched), verdicts from the shared core.
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
-import { type ClusterReadiness, evaluateCluster, type NodeReadiness } from '@kubectl-readiness/shared';
+import { type ClusterReadiness, evaluateCluster, metadataOf, type NodeReadiness } from '@kubectl-readiness/shared';
 import { useMemo } from 'react';
 import { NodeReadinessRule } from './nodeReadinessRule';
 
@@ -25,16 +25,47 @@ function problemOf(status: number | undefined): RulesProblem {
 }
 
 /**
- * The latest rules per cluster, for code that runs outside React: the Nodes
- * table's sort function, which cannot call hooks.
+ * One evaluation per cluster, shared by every cell, view and the table's sort:
+ * each Readiness and Reporter security cell of a 5,000-node table calls the
+ * hooks below, and evaluating there would repeat the same work per row. The
+ * cells see the same node and rule objects (Headlamp's query cache), so an
+ * evaluation is reused while every input is identical.
  */
-const latestRules = new Map<string, unknown[]>();
-
-export function latestRulesFor(cluster: string): unknown[] {
-  return latestRules.get(cluster) ?? [];
+interface SharedEvaluation {
+  nodes: unknown[];
+  rules: unknown[];
+  readiness: ClusterReadiness;
+  byName: Map<string, NodeReadiness>;
+  objectsByName: Map<string, unknown>;
 }
 
-export function useReadiness(): ReadinessData {
+const evaluations = new Map<string, SharedEvaluation>();
+
+const sameItems = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((item, index) => item === b[index]);
+
+function sharedEvaluation(cluster: string, nodes: unknown[], rules: unknown[]): SharedEvaluation {
+  const last = evaluations.get(cluster);
+  if (last && sameItems(last.nodes, nodes) && sameItems(last.rules, rules)) return last;
+  const readiness = evaluateCluster(rules, nodes);
+  const evaluation = {
+    nodes,
+    rules,
+    readiness,
+    byName: new Map(readiness.nodes.map((node) => [node.node, node])),
+    objectsByName: new Map(nodes.map((node) => [metadataOf(node).name, node])),
+  };
+  evaluations.set(cluster, evaluation);
+  return evaluation;
+}
+
+/** A node's readiness outside React, for the Nodes table's sort and filter, which cannot call hooks. */
+export function latestReadinessOf(cluster: string, node: unknown): NodeReadiness | null {
+  const name = (node as { metadata?: { name?: string } } | null)?.metadata?.name ?? '';
+  const shared = evaluations.get(cluster);
+  return shared?.byName.get(name) ?? evaluateCluster(shared?.rules ?? [], [node]).nodes[0] ?? null;
+}
+
+function useSharedEvaluation(): { data: ReadinessData; evaluation: SharedEvaluation | null } {
   const cluster = K8s.useCluster() ?? '';
   const nodeList = K8s.ResourceClasses.Node.useList();
   const ruleList = NodeReadinessRule.useList();
@@ -44,24 +75,27 @@ export function useReadiness(): ReadinessData {
   const rulesProblem: RulesProblem = ruleList.errors && ruleList.errors.length > 0 ? problemOf(rulesStatus) : null;
   const nodeJson = useMemo(() => (nodes ?? []).map((node) => node.jsonData as unknown), [nodes]);
   const ruleJson = useMemo(() => (rules ?? []).map((rule) => rule.jsonData as unknown), [rules]);
-  const readiness = useMemo(() => {
-    if (!nodes) return null;
-    latestRules.set(cluster, ruleJson);
-    return evaluateCluster(ruleJson, nodeJson);
-  }, [cluster, nodes, nodeJson, ruleJson]);
+  const evaluation = useMemo(() => (nodes ? sharedEvaluation(cluster, nodeJson, ruleJson) : null), [cluster, nodes, nodeJson, ruleJson]);
   const nodesError = nodeList.errors?.[0];
   return {
-    readiness,
-    nodes: nodeJson,
-    rules: rules ?? [],
-    rulesLoaded: rules !== null || rulesProblem !== null,
-    rulesProblem,
-    error: nodesError ? `cannot list nodes: ${nodesError.message}` : null,
+    data: {
+      readiness: evaluation?.readiness ?? null,
+      nodes: nodeJson,
+      rules: rules ?? [],
+      rulesLoaded: rules !== null || rulesProblem !== null,
+      rulesProblem,
+      error: nodesError ? `cannot list nodes: ${nodesError.message}` : null,
+    },
+    evaluation,
   };
 }
 
-export function useNodeReadiness(name: string): { node: NodeReadiness | null; data: ReadinessData } {
-  const data = useReadiness();
-  const node = data.readiness?.nodes.find((entry) => entry.node === name) ?? null;
-  return { node, data };
+export function useReadiness(): ReadinessData {
+  return useSharedEvaluation().data;
+}
+
+/** The node's verdict and its Node object, looked up by name rather than by scanning every node per table row. */
+export function useNodeReadiness(name: string): { node: NodeReadiness | null; object: unknown; data: ReadinessData } {
+  const { data, evaluation } = useSharedEvaluation();
+  return { node: evaluation?.byName.get(name) ?? null, object: evaluation?.objectsByName.get(name), data };
 }

@@ -79,12 +79,6 @@ async function list(cluster: string, path: string): Promise<unknown[]> {
   return body?.items ?? [];
 }
 
-async function optionalList(cluster: string, path: string, what: string, notes: string[]): Promise<unknown[]> {
-  const items = await optional(() => list(cluster, path));
-  if (items === null) notes.push(`not allowed to list ${what}`);
-  return items ?? [];
-}
-
 async function readRbac(cluster: string): Promise<RbacObjects | null> {
   const kinds = ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'];
   const lists = await Promise.all(kinds.map((kind) => optional(() => list(cluster, `/apis/rbac.authorization.k8s.io/v1/${kind}`))));
@@ -124,21 +118,22 @@ async function reviewAll(cluster: string, questions: PostureQuestion[]): Promise
 
 export async function assessCluster(cluster: string, nodes: unknown[], rules: unknown[]): Promise<SecurityReport> {
   const notes: string[] = [];
-  const version = (await optional(() => get(cluster, '/version'))) as { gitVersion?: string } | null;
-  const metrics = await optional(() => getText(cluster, '/metrics'));
+  // Independent reads go out together: the Reporter security column waits for them.
+  const [version, metrics, daemonSets, deployments] = await Promise.all([
+    optional(() => get(cluster, '/version')) as Promise<{ gitVersion?: string } | null>,
+    optional(() => getText(cluster, '/metrics')),
+    optional(() => list(cluster, '/apis/apps/v1/daemonsets')),
+    optional(() => list(cluster, '/apis/apps/v1/deployments')),
+  ]);
+  if (daemonSets === null) notes.push('not allowed to list daemonsets');
+  if (deployments === null) notes.push('not allowed to list deployments');
   const support = clusterFindings({
     gitVersion: version?.gitVersion ?? null,
     featureMetric: metrics === null ? null : featureGateFromMetrics(metrics),
   });
   const workloads = [
-    ...(await optionalList(cluster, '/apis/apps/v1/daemonsets', 'daemonsets', notes)).map((item) => ({
-      kind: 'DaemonSet',
-      ...(item as object),
-    })),
-    ...(await optionalList(cluster, '/apis/apps/v1/deployments', 'deployments', notes)).map((item) => ({
-      kind: 'Deployment',
-      ...(item as object),
-    })),
+    ...(daemonSets ?? []).map((item) => ({ kind: 'DaemonSet', ...(item as object) })),
+    ...(deployments ?? []).map((item) => ({ kind: 'Deployment', ...(item as object) })),
   ];
   const { reporters } = discoverReporters(workloads, rules);
   const names = sampleNodes(nodes);

@@ -7,7 +7,6 @@ import {
   describeTaint,
   formatAge,
   formatEventAge,
-  metadataOf,
   type ReadinessEvent,
   readinessEvents,
   reportersForNode,
@@ -73,12 +72,11 @@ export function NodeReadinessSection({ resource }: { resource: { kind?: string; 
 
 function NodeReadinessDetails({ name }: { name: string }) {
   const cluster = K8s.useCluster() ?? '';
-  const { node, data } = useNodeReadiness(name);
+  const { node, object: raw, data } = useNodeReadiness(name);
   const rules = data.rulesLoaded ? data.rules.map((rule) => rule.jsonData as unknown) : null;
   const security = useSecurity(cluster, data.readiness ? data.nodes : null, rules);
   const events = useTaintEvents(name);
   if (!node) return null;
-  const raw = data.nodes.find((entry) => metadataOf(entry).name === name);
   const writers = security.report && raw ? reportersForNode(security.report.assessments, raw, rules ?? []) : [];
   const summary = [
     { name: 'Readiness', value: `${node.label} (${node.schedulable ? 'schedulable' : 'readiness taints keep pods off'})` },

@@ -3,17 +3,9 @@
 // instead of adding them twice; the cells are components that use hooks.
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
 import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import {
-  evaluateCluster,
-  failingConditions,
-  metadataOf,
-  nodePosture,
-  type NodeReadiness,
-  reportersForNode,
-  staleConditions,
-} from '@kubectl-readiness/shared';
+import { failingConditions, nodePosture, type NodeReadiness, reportersForNode, staleConditions } from '@kubectl-readiness/shared';
 import React from 'react';
-import { latestRulesFor, useNodeReadiness } from '../../resources/readiness';
+import { latestReadinessOf, useNodeReadiness } from '../../resources/readiness';
 import { useSecurity } from '../../resources/security';
 import { Explained, PostureBadge, readinessStatus } from '../common/badges';
 
@@ -48,10 +40,9 @@ export function ReadinessCell({ name }: { name: string }) {
 
 export function ReporterSecurityCell({ name }: { name: string }) {
   const cluster = K8s.useCluster() ?? '';
-  const { data } = useNodeReadiness(name);
+  const { object: node, data } = useNodeReadiness(name);
   const rules = data.rulesLoaded ? data.rules.map((rule) => rule.jsonData as unknown) : null;
   const security = useSecurity(cluster, data.readiness ? data.nodes : null, rules);
-  const node = data.nodes.find((entry) => metadataOf(entry).name === name);
   if (security.error) return <PostureBadge posture="unknown" reasons={[security.error]} />;
   if (!security.report || node === undefined) return null;
   const writers = reportersForNode(security.report.assessments, node, rules ?? []);
@@ -67,9 +58,8 @@ export function ReporterSecurityCell({ name }: { name: string }) {
   return <PostureBadge posture={posture} reasons={reasons} />;
 }
 
-/** The readiness label outside React, from the last rules the cells saw; for sorting and filtering. */
 function readinessLabelOf(item: NodeItem): string {
-  return evaluateCluster(latestRulesFor(item.cluster), [item.jsonData]).nodes[0]?.label ?? '';
+  return latestReadinessOf(item.cluster, item.jsonData)?.label ?? '';
 }
 
 const READINESS_SORT_ORDER = ['held', 'releasing', 'unguarded', 'ready', 'no rules'];
