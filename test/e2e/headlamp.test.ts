@@ -380,4 +380,29 @@ describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () 
     assertClean(watched);
     await watched.page.context().close();
   });
+
+  it('renders the Security view on a cluster with 200 ClusterRoleBindings, with the findings of verify', async () => {
+    const bindings = Array.from({ length: 200 }, (_, index) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `team-${index}-view` },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: index % 2 ? 'view' : 'edit' },
+      subjects: [{ kind: 'ServiceAccount', name: `team-${index}`, namespace: 'default' }],
+    }));
+    await cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: bindings }));
+    const watched = await openPage(browser, host.url);
+    const { page } = watched;
+    await page.goto(`${host.url}/c/test/node-readiness/security`);
+    await page.locator('tr', { hasText: 'kube-system/cni-reporter' }).getByText('Constrained', { exact: true }).first().waitFor(WAIT);
+    const table = page.locator('table', { has: page.getByText('Evidence', { exact: true }) });
+    const ids = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => (tr.querySelectorAll('td')[1]?.textContent ?? '').trim()));
+    assert.deepEqual(
+      ids,
+      verifyFindings(cluster).map((finding) => finding.id),
+    );
+    assertClean(watched);
+    await watched.page.context().close();
+  });
 });
