@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { startFaultProxy, type FaultPlan, type FaultProxy } from '../cluster/faults.ts';
+import { startFaultProxy, type Fault, type FaultPlan, type FaultProxy, type ProxiedCall } from '../cluster/faults.ts';
 import { CONDITION, installCRD, upstreamDir, workerNode, applyManifests } from '../cluster/scenario.ts';
 import { EXIT, assertFailure, cli, cliAsync, startCli, type CliResult } from './cli-runner.ts';
 
@@ -70,6 +70,9 @@ describe('fault and bad-input matrix', () => {
       JSON.stringify({ status: { conditions: [{ type: CONDITION, status, reason: 'Test', message: 'set by the fault matrix' }] } }),
     ]);
   const faults = (plan: FaultPlan) => proxy.plan(plan);
+  const isNodeList = (call: ProxiedCall) => call.path.startsWith('/api/v1/nodes?');
+  /** Every node list page (and watch) gets `fault`; other calls pass. */
+  const onNodeList = (fault: Fault) => faults((call) => (isNodeList(call) ? fault : undefined));
 
   before(async () => {
     cluster = await startCluster();
@@ -314,48 +317,40 @@ spec:
   describe('faults in transit (fault proxy)', () => {
     it('a 429 with Retry-After is retried', async () => {
       faults((call) =>
-        call.path.startsWith('/api/v1/nodes?') && call.repeat === 0
+        isNodeList(call) && call.repeat === 0
           ? { respond: 429, headers: { 'retry-after': '1' }, body: '{"message":"slow down"}' }
           : undefined,
       );
       const result = await cliAsync(['status', '-o', 'json', '-v', '6'], viaProxy);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, /HTTP 429: retrying GET \/api\/v1\/nodes in 1s/);
-      assert.equal(proxy.calls.filter((call) => call.path.startsWith('/api/v1/nodes?')).length, 2);
+      assert.equal(proxy.calls.filter((call) => isNodeList(call)).length, 2);
     });
     it('a 429 that never ends: retries are bounded', async () => {
-      faults((call) =>
-        call.path.startsWith('/api/v1/nodes?')
-          ? { respond: 429, headers: { 'retry-after': '0' }, body: '{"message":"slow down"}' }
-          : undefined,
-      );
+      onNodeList({ respond: 429, headers: { 'retry-after': '0' }, body: '{"message":"slow down"}' });
       assertFailure(
         await cliAsync(['status', '-o', 'json'], viaProxy),
         /^error: GET \/api\/v1\/nodes: HTTP 429: slow down \(gave up after 5 retries\)$/,
       );
-      assert.equal(proxy.calls.filter((call) => call.path.startsWith('/api/v1/nodes?')).length, 6);
+      assert.equal(proxy.calls.filter((call) => isNodeList(call)).length, 6);
     });
     it('a 500 mid-pagination', async () => {
       faults((call) => {
-        if (!call.path.startsWith('/api/v1/nodes?')) return undefined;
+        if (!isNodeList(call)) return undefined;
         if (call.path.includes('continue=')) return { respond: 500, body: '{"message":"etcd leader changed"}' };
         return { rewrite: (body) => JSON.stringify({ ...JSON.parse(body), metadata: { continue: 'page-2' } }) };
       });
       assertFailure(await cliAsync(['status', '-o', 'json'], viaProxy), /^error: GET \/api\/v1\/nodes: HTTP 500: etcd leader changed$/);
     });
     it('the connection cut mid-body', async () => {
-      faults((call) => (call.path.startsWith('/api/v1/nodes?') ? { cutAfterBytes: 100 } : undefined));
+      onNodeList({ cutAfterBytes: 100 });
       assertFailure(
         await cliAsync(['status', '-o', 'json'], viaProxy),
         /^error: GET \/api\/v1\/nodes: the connection was cut before the response was complete$/,
       );
     });
     it('an answer that is not JSON', async () => {
-      faults((call) =>
-        call.path.startsWith('/api/v1/nodes?')
-          ? { respond: 200, headers: { 'content-type': 'text/html' }, body: '<html>login</html>' }
-          : undefined,
-      );
+      onNodeList({ respond: 200, headers: { 'content-type': 'text/html' }, body: '<html>login</html>' });
       assertFailure(
         await cliAsync(['verify', '-o', 'json'], viaProxy),
         /^error: GET \/api\/v1\/nodes\S*: the server answered with something that is not JSON$/,
@@ -388,10 +383,7 @@ spec:
       const watcher = startCli(['status', '-w'], viaProxy);
       try {
         await waitFor(() => /410 Gone/.test(watcher.output.stderr), 'the 410 note');
-        await waitFor(
-          () => proxy.calls.filter((call) => call.path.startsWith('/api/v1/nodes?') && !call.watch).length >= 2,
-          'a second list',
-        );
+        await waitFor(() => proxy.calls.filter((call) => isNodeList(call) && !call.watch).length >= 2, 'a second list');
         await setCondition('node-a', 'False');
         await waitFor(() => /node-a\s+held/.test(watcher.output.stdout), `the flip after the relist:\n${watcher.output.stdout}`);
       } finally {
