@@ -34,6 +34,8 @@ interface Response {
   retryAfterSeconds: number | null;
 }
 
+/** kubectl's default --chunk-size. */
+const PAGE_SIZE = 500;
 const MAX_RETRIES = 5;
 const MAX_RETRY_AFTER_SECONDS = 10;
 
@@ -146,15 +148,24 @@ export class ApiClient {
     return response.body;
   }
 
-  /** Lists a collection page by page (limit/continue), so memory holds one page of raw JSON at a time. */
-  async list<T>(path: string, query: Record<string, string> = {}, pageSize = 500): Promise<{ items: T[]; resourceVersion: string }> {
+  /**
+   * Lists a collection page by page (limit/continue), so memory holds one page
+   * of raw JSON at a time; `keep` cuts each item down before the next page.
+   */
+  async list<T>(
+    path: string,
+    query: Record<string, string> = {},
+    keep: (item: unknown) => T = (item) => item as T,
+  ): Promise<{ items: T[]; resourceVersion: string }> {
     const items: T[] = [];
     let continueToken = '';
     let resourceVersion = '';
     do {
-      const params = new URLSearchParams({ ...query, limit: String(pageSize), ...(continueToken ? { continue: continueToken } : {}) });
-      const page = await this.getJSON<{ items?: T[]; metadata?: { continue?: string; resourceVersion?: string } }>(`${path}?${params}`);
-      for (const item of page.items ?? []) items.push(item);
+      const params = new URLSearchParams({ ...query, limit: String(PAGE_SIZE), ...(continueToken ? { continue: continueToken } : {}) });
+      const page = await this.getJSON<{ items?: unknown[]; metadata?: { continue?: string; resourceVersion?: string } }>(
+        `${path}?${params}`,
+      );
+      for (const item of page.items ?? []) items.push(keep(item));
       continueToken = page.metadata?.continue ?? '';
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     } while (continueToken);

@@ -1,7 +1,7 @@
 // What the commands read from the cluster. Reads that are optional for a
 // command (rules, workloads, events) degrade to a one-line note instead of
 // failing it.
-import { RULE_GROUP, RULE_PLURAL, RULE_VERSION } from '@kubectl-readiness/shared';
+import { nodeEssentials, RULE_GROUP, RULE_PLURAL, RULE_VERSION } from '@kubectl-readiness/shared';
 import { ApiError, type ApiClient } from './client.ts';
 
 export const RULES_PATH = `/apis/${RULE_GROUP}/${RULE_VERSION}/${RULE_PLURAL}`;
@@ -42,7 +42,7 @@ export function fetchRules(client: ApiClient): Promise<Optional<unknown>> {
 }
 
 export async function fetchNodes(client: ApiClient, labelSelector?: string): Promise<unknown[]> {
-  return (await client.list<unknown>('/api/v1/nodes', labelSelector ? { labelSelector } : {})).items;
+  return (await client.list('/api/v1/nodes', labelSelector ? { labelSelector } : {}, nodeEssentials)).items;
 }
 
 export async function fetchWorkloads(client: ApiClient): Promise<Optional<unknown>> {

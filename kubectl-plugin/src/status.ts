@@ -11,6 +11,7 @@ import {
   staleConditions,
   formatAge,
   metadataOf,
+  nodeEssentials,
   readNode,
   type ClusterReadiness,
   type NodeReadiness,
@@ -245,7 +246,7 @@ export async function runStatusWatch(client: ApiClient, options: StatusOptions, 
   };
   let resourceVersion = '';
   const relist = async () => {
-    const listed = await client.list<unknown>('/api/v1/nodes', options.selector ? { labelSelector: options.selector } : {});
+    const listed = await client.list('/api/v1/nodes', options.selector ? { labelSelector: options.selector } : {}, nodeEssentials);
     listed.items.forEach(emit);
     resourceVersion = listed.resourceVersion;
   };

@@ -5,6 +5,8 @@ import {
   evaluateCluster,
   evaluateRule,
   failingConditions,
+  nodeEssentials,
+  readNode,
   staleConditions,
   type NodeReadinessRule,
   type ReadinessState,
@@ -438,6 +440,17 @@ describe('evaluation properties', () => {
         const verdict = evaluateRule(anyRule, anyNode, { now: NOW });
         assert.ok(['not-selected', 'ready', 'held', 'releasing', 'unguarded', 'bootstrap-complete'].includes(verdict.state));
         assert.equal(typeof verdict.reason, 'string');
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+  });
+
+  it('a node cut to its essentials gets the same verdict from every rule', () => {
+    fc.assert(
+      fc.property(fc.oneof(ruleLike, fc.jsonValue()), fc.oneof(nodeLike, fc.jsonValue()), (anyRule, anyNode) => {
+        const essentials = nodeEssentials(anyNode);
+        assert.deepEqual(readNode(essentials), readNode(anyNode));
+        assert.deepEqual(evaluateRule(anyRule, essentials, { now: NOW }), evaluateRule(anyRule, anyNode, { now: NOW }));
       }),
       { numRuns: FUZZ_RUNS },
     );
