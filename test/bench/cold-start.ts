@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from './measure.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const runs = Number(process.argv[2] ?? 21);
@@ -23,7 +24,6 @@ for (let run = 0; run < runs; run++) {
     times[name]!.push(performance.now() - started);
   }
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const [ours, theirs] = Object.values(times).map(median);
 console.log(`| command | median ms | min-max ms |\n|---|---|---|`);
 for (const [name, values] of Object.entries(times))

@@ -1,0 +1,141 @@
+// P3 of docs/benchmarks.md: Headlamp's Nodes table in Chromium on the scale
+// fixture, with and without our plugin, opened side by side in alternating
+// rounds. Measures the time from navigation until every visible row shows its
+// cells (with the plugin: our Readiness and Reporter security cells too), and
+// the main thread's long tasks while the page loads, as its responsiveness.
+// Usage: node test/bench/headlamp.ts [nodes=5000] [rounds=5] [profile]
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { buildPlugin } from '../../headlamp-plugin/release/package.ts';
+import { startCluster } from '../cluster/cluster.ts';
+import { createScaleNodes } from '../cluster/scale.ts';
+import { developmentPluginsDir, launchBrowser } from '../headlamp/browser.ts';
+import { buildHost, startHeadlampHost } from '../headlamp/host.ts';
+import { median } from './measure.ts';
+import { installBenchScenario } from './rules.ts';
+
+const nodes = Number(process.argv[2] ?? 5000);
+const rounds = Number(process.argv[3] ?? 5);
+const profile = process.argv[4] === 'profile';
+
+interface PageLoad {
+  ms: number;
+  /** With the plugin, until the Readiness cells are complete; the Reporter security cells wait for the reviews too. */
+  readinessMs: number;
+  rows: number;
+  longTasksMs: number;
+  longestTaskMs: number;
+}
+
+/** Long tasks (> 50 ms on the main thread) are what makes a page feel frozen. */
+const RECORD_LONG_TASKS = `window.__longTasks = [];
+new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((entry) => entry.duration)))
+  .observe({ type: 'longtask', buffered: true });`;
+
+/** In the page: the number of visible node rows once all show their cells (ours included, with the plugin), else false. */
+const visibleRowsComplete = (cells: string[]) => `(() => {
+  const shown = [...document.querySelectorAll('tbody tr')].filter((row) => row.querySelector('a[href*="/nodes/"]'));
+  const complete = (row) => ${JSON.stringify(cells)}.every((cell) => row.querySelector(cell));
+  return shown.length > 0 && shown.every(complete) ? shown.length : false;
+})()`;
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }[];
+  startTime: number;
+  endTime: number;
+}
+
+/** Self time per function and per script, the heaviest first. */
+function summarize(profile: CpuProfile): string {
+  const totalHits = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
+  const msPerHit = (profile.endTime - profile.startTime) / 1000 / totalHits;
+  const byFunction = new Map<string, number>();
+  const byScript = new Map<string, number>();
+  for (const { callFrame, hitCount = 0 } of profile.nodes) {
+    const script = callFrame.url ? callFrame.url.replace(/^\w+:\/\/[^/]*/, '') : '(native, GC or idle)';
+    const name = `${callFrame.functionName || '(anonymous)'} ${script}:${callFrame.lineNumber + 1}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + hitCount * msPerHit);
+    byScript.set(script, (byScript.get(script) ?? 0) + hitCount * msPerHit);
+  }
+  const top = (map: Map<string, number>, count: number) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([name, ms]) => `| ${name} | ${ms.toFixed(0)} |`)
+      .join('\n');
+  return `| script | self ms |\n|---|---|\n${top(byScript, 8)}\n\n| function | self ms |\n|---|---|\n${top(byFunction, 15)}`;
+}
+
+async function loadNodesTable(browser: Browser, origin: string, withPlugin: boolean, profile = false): Promise<PageLoad> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const page = await context.newPage();
+  await page.addInitScript(RECORD_LONG_TASKS);
+  const profiler = profile ? await context.newCDPSession(page) : null;
+  await profiler?.send('Profiler.enable');
+  await profiler?.send('Profiler.start');
+  const started = performance.now();
+  await page.goto(`${origin}/c/test/nodes`);
+  const poll = { timeout: 300_000, polling: 'raf' } as const;
+  await page.waitForFunction(visibleRowsComplete(withPlugin ? ['[data-readiness]'] : []), undefined, poll);
+  const readinessMs = performance.now() - started;
+  const rows = await page.waitForFunction(visibleRowsComplete(withPlugin ? ['[data-readiness]', '[data-posture]'] : []), undefined, poll);
+  const ms = performance.now() - started;
+  if (profiler)
+    console.log(
+      `CPU profile of the page with the plugin, until every row was complete:\n\n${summarize((await profiler.send('Profiler.stop')).profile as CpuProfile)}\n`,
+    );
+  const shownRows = (await rows.jsonValue()) as number;
+  const tasks = (await page.evaluate('window.__longTasks')) as number[];
+  await context.close();
+  return {
+    ms,
+    readinessMs,
+    rows: shownRows,
+    longTasksMs: tasks.reduce((sum, task) => sum + task, 0),
+    longestTaskMs: Math.max(0, ...tasks),
+  };
+}
+
+const cluster = await startCluster();
+const browser = await launchBrowser();
+try {
+  await installBenchScenario(cluster);
+  await createScaleNodes(cluster, nodes);
+  buildHost();
+  const hosts = {
+    'Nodes table without the plugin': await startHeadlampHost(cluster, { pluginsDir: mkdtempSync(join(tmpdir(), 'no-plugins-')) }),
+    'Nodes table with headlamp-readiness': await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir(buildPlugin()) }),
+  };
+  const loads: Record<string, PageLoad[]> = Object.fromEntries(Object.keys(hosts).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++)
+    for (const [name, host] of Object.entries(hosts)) loads[name]!.push(await loadNodesTable(browser, host.url, name.includes('with ')));
+  if (profile) await loadNodesTable(browser, hosts['Nodes table with headlamp-readiness'].url, true, true);
+  await Promise.all(Object.values(hosts).map((host) => host.close()));
+  const requestsPerLoad = Object.entries(hosts).map(([name, host]) => {
+    const loadsSeen = rounds + (profile && name.includes('with ') ? 1 : 0);
+    const kinds = new Map<string, number>();
+    for (const call of host.calls) {
+      const kind = `${call.method} ${call.path.split('?')[0]!.replace(/\/nodes\/[^/]+$/, '/nodes/NAME')}`;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1 / loadsSeen);
+    }
+    const listed = [...kinds].map(([kind, count]) => `${kind} ×${count.toFixed(count % 1 ? 1 : 0)}`).join('; ');
+    return `${name}: ${(host.calls.length / loadsSeen).toFixed(0)} API requests per load (${listed})`;
+  });
+
+  const spread = (values: number[]) => `${median(values).toFixed(0)} (${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)})`;
+  const [bare, ours] = Object.values(loads).map((samples) => median(samples.map((sample) => sample.ms)));
+  console.log(`# P3 at ${new Date().toISOString()}: ${nodes} nodes, ${rounds} alternating rounds; median (min-max)\n`);
+  console.log(
+    '| page | until every visible row is complete, ms | until the Readiness cells are, ms | rows | long tasks in all, ms | longest task, ms |\n|---|---|---|---|---|---|',
+  );
+  for (const [name, samples] of Object.entries(loads))
+    console.log(
+      `| ${name} | ${spread(samples.map((sample) => sample.ms))} | ${spread(samples.map((sample) => sample.readinessMs))} | ${samples[0]!.rows} | ${spread(samples.map((sample) => sample.longTasksMs))} | ${spread(samples.map((sample) => sample.longestTaskMs))} |`,
+    );
+  console.log(`\nratio of medians: ${(ours! / bare!).toFixed(2)}×\n\n${requestsPerLoad.join('\n')}`);
+} finally {
+  await browser.close();
+  await cluster.stop();
+}
