@@ -322,6 +322,34 @@ describe('Headlamp plugin, degraded', () => {
     assertReadOnly(host, cluster);
     await watched.page.context().close();
   });
+
+  it('a viewer who may read RBAC objects but not create reviews gets the posture from the RBAC objects', async () => {
+    await cluster.kubectlOk([
+      'create',
+      'clusterrole',
+      'rbac-reader',
+      '--verb=list',
+      '--resource=clusterroles,clusterrolebindings,roles,rolebindings',
+    ]);
+    await cluster.kubectlOk([
+      'create',
+      'clusterrolebinding',
+      'rbac-reader',
+      '--clusterrole=rbac-reader',
+      '--serviceaccount=default:viewer',
+    ]);
+    const watched = await openPage(browser, host.url);
+    const { page } = watched;
+    await page.goto(`${host.url}/c/test/node-readiness/security`);
+    await page.getByText('RBAC objects only (you may not create SubjectAccessReviews)').waitFor(WAIT);
+    await page.locator('tr', { hasText: 'kube-system/cni-reporter' }).getByText('Broad RBAC', { exact: true }).first().waitFor(WAIT);
+    assert.deepEqual(
+      watched.problems.filter((problem) => !/403|Forbidden|WebSocket error/i.test(problem)),
+      [],
+    );
+    assertReadOnly(host, cluster);
+    await watched.page.context().close();
+  });
 });
 
 describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () => {
