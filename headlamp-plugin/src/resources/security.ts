@@ -140,8 +140,9 @@ export async function assessCluster(cluster: string, nodes: unknown[], rules: un
 
   let source: SecuritySource = 'subject-access-reviews';
   let unverifiedReason: string | null = null;
-  let rbac: RbacObjects | null | undefined;
-  const rbacObjects = async () => (rbac === undefined ? (rbac = await readRbac(cluster)) : rbac);
+  // Every assessment reads the RBAC objects, as evidence or as the fallback: read them while the reviews are out.
+  const rbac = reporters.length > 0 ? readRbac(cluster) : Promise.resolve(null);
+  rbac.catch(() => undefined);
   const assessments: ReporterAssessment[] = [];
   for (const reporter of reporters) {
     const questions = postureQuestions(reporter.serviceAccount, names);
@@ -156,7 +157,7 @@ export async function assessCluster(cluster: string, nodes: unknown[], rules: un
       }
     }
     if (source === 'rbac-objects') {
-      const objects = await rbacObjects();
+      const objects = await rbac;
       if (objects) answers = answerPostureQuestions(questions, rbacAnswerer(objects));
       else {
         source = 'unverified';
@@ -164,7 +165,7 @@ export async function assessCluster(cluster: string, nodes: unknown[], rules: un
           'you may not create subjectaccessreviews.authorization.k8s.io, nor list clusterroles, clusterrolebindings, roles and rolebindings';
       }
     }
-    const objects = source === 'unverified' ? null : await rbacObjects();
+    const objects = source === 'unverified' ? null : await rbac;
     assessments.push(assessReporter(reporter, { answers, ...(objects ? { rbac: objects } : {}), gate: support.gate, nodes: names }));
   }
   return {
