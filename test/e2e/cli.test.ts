@@ -183,7 +183,7 @@ describe('kubectl-readiness on the hardened scenario', () => {
     assert.deepEqual(writesAmong(ours), []);
   });
 
-  it('completion through the real kubectl completes subcommands and node names', () => {
+  it('completion through the real kubectl completes subcommands, node names and rule names', () => {
     const bin = mkdtempSync(join(tmpdir(), 'plugin-bin-'));
     writeFileSync(join(bin, 'kubectl-readiness'), `#!/bin/sh\nexec "${process.execPath}" "${cliPath}" "$@"\n`, { mode: 0o755 });
     writeFileSync(join(bin, 'kubectl_complete-readiness'), cli(['completion']).stdout, { mode: 0o755 });
@@ -193,6 +193,8 @@ describe('kubectl-readiness on the hardened scenario', () => {
     assert.match(subcommands.stdout, /^verify\nversion\n:4/m);
     const nodes = spawnSync(kubectl, ['__complete', 'readiness', 'status', 'node-'], { encoding: 'utf8', env: pathEnv });
     assert.match(nodes.stdout, /node-a\nnode-b\nnode-c\n/);
+    const rules = spawnSync(kubectl, ['__complete', 'readiness', 'status', '--rule', 'net'], { encoding: 'utf8', env: pathEnv });
+    assert.match(rules.stdout, /^network-readiness-rule\n:4/m);
     const listed = spawnSync(kubectl, ['plugin', 'list'], { encoding: 'utf8', env: pathEnv });
     assert.match(listed.stdout, /kubectl-readiness/);
   });
