@@ -2,7 +2,7 @@
 // parse, a verdict's taint line and the controller's taint events.
 import { parseAllDocuments } from 'yaml';
 import { formatAge, type RuleVerdict } from './evaluate.ts';
-import { asArray, asRecord, asString } from './read.ts';
+import { asArray, asRecord, asString, metadataOf } from './read.ts';
 import { READINESS_TAINT_PREFIX, RULE_KIND } from './rule.ts';
 
 /** Rules from YAML or JSON text (documents or a List); an error names the first problem in one line. */
@@ -17,7 +17,7 @@ export function parseRuleDocuments(text: string): { ok: true; rules: unknown[] }
       if (kind !== RULE_KIND) return { ok: false, error: `expected kind ${RULE_KIND}, found ${JSON.stringify(kind ?? null)}` };
       const problems = ruleProblems(candidate);
       if (problems.length > 0) {
-        const name = asString(asRecord(asRecord(candidate)['metadata'])['name']) ?? '(unnamed)';
+        const name = metadataOf(candidate).name || '(unnamed)';
         return { ok: false, error: `${RULE_KIND} ${name} would be rejected by NRC's CRD: ${problems.join('; ')}` };
       }
       rules.push(candidate);

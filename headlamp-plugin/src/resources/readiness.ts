@@ -60,6 +60,7 @@ function sharedEvaluation(cluster: string, nodes: unknown[], rules: unknown[]): 
 
 /** A node's readiness outside React, for the Nodes table's sort and filter, which cannot call hooks. */
 export function latestReadinessOf(cluster: string, node: unknown): NodeReadiness | null {
+  // Not metadataOf: the sort calls this for every comparison, and only the name is needed.
   const name = (node as { metadata?: { name?: string } } | null)?.metadata?.name ?? '';
   const shared = evaluations.get(cluster);
   return shared?.byName.get(name) ?? evaluateCluster(shared?.rules ?? [], [node]).nodes[0] ?? null;
