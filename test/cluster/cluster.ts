@@ -66,8 +66,29 @@ function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   });
 }
 
+class PortTakenError extends Error {}
+
+/**
+ * localcluster picks its free ports by binding to port 0 and letting go, so
+ * another process (a parallel test file's cluster, or any outgoing
+ * connection) can take one before etcd or kube-apiserver binds it. That race
+ * is the machine's, not a defect of ours: a fresh start with new ports is
+ * the fix.
+ */
+const startAttempts = 3;
+
 export async function startCluster(options: { featureGates?: string; timeoutMs?: number } = {}): Promise<Cluster> {
   requireBinaries();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt === startAttempts) throw error;
+    }
+  }
+}
+
+async function launch(options: { featureGates?: string; timeoutMs?: number }): Promise<Cluster> {
   const stateDir = mkdtempSync(join(tmpdir(), 'readiness-cluster-'));
   const log = openSync(join(stateDir, 'localcluster.log'), 'a');
   const args = ['--state-dir', stateDir, '--keep-state'];
@@ -85,7 +106,13 @@ export async function startCluster(options: { featureGates?: string; timeoutMs?:
     server.once('exit', (code) => {
       clearTimeout(timer);
       const tail = readFileSync(join(stateDir, 'localcluster.log'), 'utf8').trim().split('\n').slice(-3).join('\n');
-      reject(new Error(`localcluster exited with ${code} before it was ready:\n${tail}`));
+      const message = `localcluster exited with ${code} before it was ready:\n${tail}`;
+      if (/address already in use/.test(tail)) {
+        rmSync(stateDir, { recursive: true, force: true });
+        reject(new PortTakenError(message));
+      } else {
+        reject(new Error(message));
+      }
     });
     createInterface({ input: server.stdout! }).once('line', (line) => {
       clearTimeout(timer);
