@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildPlugin } from '../../headlamp-plugin/release/package.ts';
 import { startCluster } from '../cluster/cluster.ts';
 import { createScaleNodes } from '../cluster/scale.ts';
@@ -68,6 +68,25 @@ function summarize(profile: CpuProfile): string {
   return `| script | self ms |\n|---|---|\n${top(byScript, 8)}\n\n| function | self ms |\n|---|---|\n${top(byFunction, 15)}`;
 }
 
+/** When each API request of the load went out and came back, in the page's clock (ms since navigation). */
+async function requestTimeline(page: Page): Promise<string> {
+  const entries = (await page.evaluate(`performance.getEntriesByType('resource')
+    .filter((entry) => /\\/clusters\\//.test(entry.name))
+    .map((entry) => ({ name: entry.name, startTime: entry.startTime, responseStart: entry.responseStart, responseEnd: entry.responseEnd }))`)) as {
+    name: string;
+    startTime: number;
+    responseStart: number;
+    responseEnd: number;
+  }[];
+  const rows = entries
+    .sort((a, b) => a.startTime - b.startTime)
+    .map(
+      (entry) =>
+        `| ${new URL(entry.name).pathname.replace(/^\/clusters\/[^/]+/, '')} | ${entry.startTime.toFixed(0)} | ${entry.responseStart.toFixed(0)} | ${entry.responseEnd.toFixed(0)} |`,
+    );
+  return `| request | sent, ms | first byte, ms | done, ms |\n|---|---|---|---|\n${rows.join('\n')}`;
+}
+
 async function loadNodesTable(browser: Browser, origin: string, withPlugin: boolean, profile = false): Promise<PageLoad> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   const page = await context.newPage();
@@ -80,12 +99,18 @@ async function loadNodesTable(browser: Browser, origin: string, withPlugin: bool
   const poll = { timeout: 300_000, polling: 'raf' } as const;
   await page.waitForFunction(visibleRowsComplete(withPlugin ? ['[data-readiness]'] : []), undefined, poll);
   const readinessMs = performance.now() - started;
+  const readinessPageMs = (await page.evaluate('performance.now()')) as number;
   const rows = await page.waitForFunction(visibleRowsComplete(withPlugin ? ['[data-readiness]', '[data-posture]'] : []), undefined, poll);
   const ms = performance.now() - started;
-  if (profiler)
+  if (profiler) {
+    const completePageMs = (await page.evaluate('performance.now()')) as number;
     console.log(
       `CPU profile of the page with the plugin, until every row was complete:\n\n${summarize((await profiler.send('Profiler.stop')).profile as CpuProfile)}\n`,
     );
+    console.log(
+      `${await requestTimeline(page)}\nReadiness cells complete at ${readinessPageMs.toFixed(0)} ms, every cell at ${completePageMs.toFixed(0)} ms\n`,
+    );
+  }
   const shownRows = (await rows.jsonValue()) as number;
   const tasks = (await page.evaluate('window.__longTasks')) as number[];
   await context.close();
