@@ -41,7 +41,8 @@ interface SharedEvaluation {
 
 const evaluations = new Map<string, SharedEvaluation>();
 
-const sameItems = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((item, index) => item === b[index]);
+export const sameItems = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((item, index) => item === b[index]);
 
 function sharedEvaluation(cluster: string, nodes: unknown[], rules: unknown[]): SharedEvaluation {
   const last = evaluations.get(cluster);

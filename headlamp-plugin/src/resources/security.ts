@@ -24,6 +24,7 @@ import {
   verification,
 } from '@kubectl-readiness/shared';
 import { useCallback, useEffect, useState } from 'react';
+import { sameItems } from './readiness';
 
 export type SecuritySource = 'subject-access-reviews' | 'rbac-objects' | 'unverified';
 
@@ -38,7 +39,8 @@ export interface SecurityReport {
   notes: string[];
 }
 
-const REVIEW_CONCURRENCY = 4;
+/** A browser opens at most six HTTP/1.1 connections to one host. */
+const REVIEW_CONCURRENCY = 6;
 const SUBJECT_ACCESS_REVIEWS = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
 
 class Unreadable extends Error {
@@ -102,23 +104,54 @@ async function review(cluster: string, spec: SubjectAccessReviewSpec): Promise<R
   }
 }
 
-async function reviewAll(cluster: string, questions: PostureQuestion[]): Promise<Map<PostureQuestionId, ReviewAnswer>> {
-  const answers = new Map<PostureQuestionId, ReviewAnswer>();
+/**
+ * Every reporter's questions share one pool: a round per reporter would wait
+ * for each reporter's slowest review in turn. The first refusal stops the
+ * pool, since the viewer may then create no reviews at all.
+ */
+async function reviewAll(cluster: string, questions: PostureQuestion[]): Promise<Map<PostureQuestion, ReviewAnswer>> {
+  const answers = new Map<PostureQuestion, ReviewAnswer>();
   let next = 0;
+  let refused = false;
   await Promise.all(
     Array.from({ length: REVIEW_CONCURRENCY }, async () => {
-      while (next < questions.length) {
+      while (next < questions.length && !refused) {
         const question = questions[next++]!;
-        answers.set(question.id, await review(cluster, question.review));
+        try {
+          answers.set(question, await review(cluster, question.review));
+        } catch (error) {
+          refused = true;
+          throw error;
+        }
       }
     }),
   );
   return answers;
 }
 
-export async function assessCluster(cluster: string, nodes: unknown[], rules: unknown[]): Promise<SecurityReport> {
+/**
+ * What the cluster answered, before any rule is known. Reporters are found
+ * from their workloads alone, so every request can go out as soon as the node
+ * list has arrived, while the rules are still on their way; rules only
+ * label the reporters and add coverage findings, in securityReport.
+ */
+export interface SecurityEvidence {
+  gitVersion: string | null;
+  support: ReturnType<typeof clusterFindings>;
+  workloads: unknown[];
+  nodes: ReturnType<typeof sampleNodes>;
+  source: SecuritySource;
+  unverifiedReason: string | null;
+  /** Per ServiceAccount ("namespace/name"): reporters sharing one are asked once. */
+  answers: Map<string, ReadonlyMap<PostureQuestionId, ReviewAnswer | undefined>>;
+  rbac: RbacObjects | null;
+  notes: string[];
+}
+
+const accountKey = ({ namespace, name }: { namespace: string; name: string }) => `${namespace}/${name}`;
+
+export async function gatherEvidence(cluster: string, nodes: ReturnType<typeof sampleNodes>): Promise<SecurityEvidence> {
   const notes: string[] = [];
-  // Independent reads go out together: the Reporter security column waits for them.
   const [version, metrics, daemonSets, deployments] = await Promise.all([
     optional(() => get(cluster, '/version')) as Promise<{ gitVersion?: string } | null>,
     optional(() => getText(cluster, '/metrics')),
@@ -135,66 +168,109 @@ export async function assessCluster(cluster: string, nodes: unknown[], rules: un
     ...(daemonSets ?? []).map((item) => ({ kind: 'DaemonSet', ...(item as object) })),
     ...(deployments ?? []).map((item) => ({ kind: 'Deployment', ...(item as object) })),
   ];
-  const { reporters } = discoverReporters(workloads, rules);
-  const names = sampleNodes(nodes);
+  const accounts = new Map(
+    discoverReporters(workloads, []).reporters.map(({ serviceAccount }) => [accountKey(serviceAccount), serviceAccount]),
+  );
 
   let source: SecuritySource = 'subject-access-reviews';
   let unverifiedReason: string | null = null;
   // Every assessment reads the RBAC objects, as evidence or as the fallback: read them while the reviews are out.
-  const rbac = reporters.length > 0 ? readRbac(cluster) : Promise.resolve(null);
+  const rbac = accounts.size > 0 ? readRbac(cluster) : Promise.resolve(null);
   rbac.catch(() => undefined);
-  const assessments: ReporterAssessment[] = [];
-  for (const reporter of reporters) {
-    const questions = postureQuestions(reporter.serviceAccount, names);
-    let answers: ReadonlyMap<PostureQuestionId, ReviewAnswer | undefined> = new Map();
-    if (source === 'subject-access-reviews') {
-      try {
-        answers = await reviewAll(cluster, questions);
-      } catch (error) {
-        if (!(error instanceof Unreadable && (error.status === 401 || error.status === 403))) throw error;
-        source = 'rbac-objects';
-        notes.push('not allowed to create subjectaccessreviews: results from RBAC objects only');
-      }
+  const questionsByAccount = new Map([...accounts].map(([key, account]) => [key, postureQuestions(account, nodes)]));
+  let reviewed = new Map<PostureQuestion, ReviewAnswer>();
+  if (accounts.size > 0) {
+    try {
+      reviewed = await reviewAll(cluster, [...questionsByAccount.values()].flat());
+    } catch (error) {
+      if (!(error instanceof Unreadable && (error.status === 401 || error.status === 403))) throw error;
+      source = 'rbac-objects';
+      notes.push('not allowed to create subjectaccessreviews: results from RBAC objects only');
     }
-    if (source === 'rbac-objects') {
-      const objects = await rbac;
-      if (objects) answers = answerPostureQuestions(questions, rbacAnswerer(objects));
-      else {
-        source = 'unverified';
-        unverifiedReason =
-          'you may not create subjectaccessreviews.authorization.k8s.io, nor list clusterroles, clusterrolebindings, roles and rolebindings';
-      }
-    }
-    const objects = source === 'unverified' ? null : await rbac;
-    assessments.push(assessReporter(reporter, { answers, ...(objects ? { rbac: objects } : {}), gate: support.gate, nodes: names }));
   }
+  const objects = await rbac;
+  if (source === 'rbac-objects' && !objects) {
+    source = 'unverified';
+    unverifiedReason =
+      'you may not create subjectaccessreviews.authorization.k8s.io, nor list clusterroles, clusterrolebindings, roles and rolebindings';
+  }
+  const answerAll = (questions: PostureQuestion[]): ReadonlyMap<PostureQuestionId, ReviewAnswer | undefined> => {
+    if (source === 'subject-access-reviews') return new Map(questions.map((question) => [question.id, reviewed.get(question)]));
+    if (source === 'rbac-objects') return answerPostureQuestions(questions, rbacAnswerer(objects!));
+    return new Map();
+  };
   return {
     gitVersion: version?.gitVersion ?? null,
-    gate: support.gate,
+    support,
+    workloads,
+    nodes,
     source,
     unverifiedReason,
-    assessments,
-    verification: verification({ support, assessments, rules, nodes, notes }),
+    answers: new Map([...questionsByAccount].map(([key, questions]) => [key, answerAll(questions)])),
+    rbac: objects,
     notes,
   };
 }
 
-type Pending = { report: SecurityReport | null; error: string | null; promise: Promise<void> };
-const assessmentsByCluster = new Map<string, Pending>();
+/** The report `kubectl readiness verify` would print, from the evidence and the current rules and nodes. */
+export function securityReport(evidence: SecurityEvidence, rules: unknown[], nodes: unknown[]): SecurityReport {
+  const { reporters } = discoverReporters(evidence.workloads, rules);
+  const assessments = reporters.map((reporter) =>
+    assessReporter(reporter, {
+      answers: evidence.answers.get(accountKey(reporter.serviceAccount)) ?? new Map(),
+      ...(evidence.rbac ? { rbac: evidence.rbac } : {}),
+      gate: evidence.support.gate,
+      nodes: evidence.nodes,
+    }),
+  );
+  return {
+    gitVersion: evidence.gitVersion,
+    gate: evidence.support.gate,
+    source: evidence.source,
+    unverifiedReason: evidence.unverifiedReason,
+    assessments,
+    verification: verification({ support: evidence.support, assessments, rules, nodes, notes: evidence.notes }),
+    notes: evidence.notes,
+  };
+}
+
+type Pending = { evidence: SecurityEvidence | null; error: string | null };
+const evidenceByCluster = new Map<string, Pending>();
 const listeners = new Set<() => void>();
 
-function start(cluster: string, nodes: unknown[], rules: unknown[]): Pending {
-  const pending: Pending = { report: null, error: null, promise: Promise.resolve() };
-  pending.promise = assessCluster(cluster, nodes, rules)
-    .then((report) => {
-      pending.report = report;
+function start(cluster: string, nodes: unknown[]): void {
+  const pending: Pending = { evidence: null, error: null };
+  evidenceByCluster.set(cluster, pending);
+  gatherEvidence(cluster, sampleNodes(nodes))
+    .then((evidence) => {
+      pending.evidence = evidence;
     })
     .catch((error: unknown) => {
       pending.error = `cannot check reporter security: ${(error as Error).message}`;
     })
     .finally(() => listeners.forEach((listener) => listener()));
-  assessmentsByCluster.set(cluster, pending);
-  return pending;
+}
+
+/**
+ * Like the readiness evaluation, one report per cluster is shared by every
+ * cell and view. It is made again when the evidence or a rule changes, but
+ * not on every node update: a watched 5,000-node list changes many times a
+ * minute, posture does not depend on node status, and "Check again" takes
+ * the current nodes into account.
+ */
+interface SharedReport {
+  evidence: SecurityEvidence;
+  rules: unknown[];
+  report: SecurityReport;
+}
+const reports = new Map<string, SharedReport>();
+
+function sharedReport(cluster: string, evidence: SecurityEvidence, rules: unknown[], nodes: unknown[]): SecurityReport {
+  const last = reports.get(cluster);
+  if (last && last.evidence === evidence && sameItems(last.rules, rules)) return last.report;
+  const report = securityReport(evidence, rules, nodes);
+  reports.set(cluster, { evidence, rules, report });
+  return report;
 }
 
 export interface SecurityState {
@@ -204,7 +280,7 @@ export interface SecurityState {
   recheck: () => void;
 }
 
-/** The cluster's shared assessment; started once nodes and rules are known. */
+/** The cluster's shared assessment: its requests start once the nodes are known, and the report is made once the rules are too. */
 export function useSecurity(cluster: string, nodes: unknown[] | null, rules: unknown[] | null): SecurityState {
   const [, setVersion] = useState(0);
   useEffect(() => {
@@ -214,21 +290,21 @@ export function useSecurity(cluster: string, nodes: unknown[] | null, rules: unk
       listeners.delete(listener);
     };
   }, []);
-  const ready = nodes !== null && rules !== null;
   useEffect(() => {
-    if (ready && !assessmentsByCluster.has(cluster)) start(cluster, nodes, rules);
-  }, [cluster, ready, nodes, rules]);
+    if (nodes !== null && !evidenceByCluster.has(cluster)) start(cluster, nodes);
+  }, [cluster, nodes]);
   const recheck = useCallback(() => {
-    if (nodes !== null && rules !== null) {
-      start(cluster, nodes, rules);
+    if (nodes !== null) {
+      start(cluster, nodes);
       listeners.forEach((listener) => listener());
     }
-  }, [cluster, nodes, rules]);
-  const pending = assessmentsByCluster.get(cluster);
+  }, [cluster, nodes]);
+  const pending = evidenceByCluster.get(cluster);
+  const evidence = pending?.evidence ?? null;
   return {
-    report: pending?.report ?? null,
+    report: evidence && rules !== null && nodes !== null ? sharedReport(cluster, evidence, rules, nodes) : null,
     error: pending?.error ?? null,
-    loading: !pending || (pending.report === null && pending.error === null),
+    loading: !pending || (pending.evidence === null && pending.error === null) || (pending.error === null && rules === null),
     recheck,
   };
 }
