@@ -99,6 +99,14 @@ describe('reporter security evidence', () => {
     expect(report.assessments[0]!.posture.posture).toBe(report.assessments[1]!.posture.posture);
   });
 
+  it("gives verify's findings on first read of the report's verification, and the same ones after", async () => {
+    answerReads();
+    const report = securityReport(await gatherEvidence('test', NODES), [RULE], []);
+    const findings = report.verification;
+    expect(findings.findings.map((finding) => finding.id)).toContain('constrained-impersonation-gate');
+    expect(report.verification).toBe(findings);
+  });
+
   it('stops asking at the first refusal and answers from the RBAC objects', async () => {
     answerReads({ reviews: true });
     const evidence = await gatherEvidence('test', NODES);

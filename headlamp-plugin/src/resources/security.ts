@@ -223,13 +223,19 @@ export function securityReport(evidence: SecurityEvidence, rules: unknown[], nod
       nodes: evidence.nodes,
     }),
   );
+  // Only the Security view reads the findings, and their coverage checks walk every node: the badges of a
+  // 5,000-node table would wait for that walk if it were made here.
+  let findings: Verification | null = null;
   return {
     gitVersion: evidence.gitVersion,
     gate: evidence.support.gate,
     source: evidence.source,
     unverifiedReason: evidence.unverifiedReason,
     assessments,
-    verification: verification({ support: evidence.support, assessments, rules, nodes, notes: evidence.notes }),
+    get verification() {
+      findings ??= verification({ support: evidence.support, assessments, rules, nodes, notes: evidence.notes });
+      return findings;
+    },
     notes: evidence.notes,
   };
 }
