@@ -158,8 +158,7 @@ try {
 
   const spread = (values: number[]) => `${median(values).toFixed(0)} (${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)})`;
   const bare = loads['Nodes table without the plugin']!;
-  const ratio = (samples: PageLoad[], of: (sample: PageLoad) => number) =>
-    (median(samples.map(of)) / median(bare.map(of))).toFixed(2);
+  const ratio = (samples: PageLoad[], of: (sample: PageLoad) => number) => (median(samples.map(of)) / median(bare.map(of))).toFixed(2);
   console.log(`# P3 at ${new Date().toISOString()}: ${nodes} nodes, ${rounds} alternating rounds; median (min-max)\n`);
   console.log(
     '| page | until every visible row is complete, ms | until the Readiness cells are, ms | rows | long tasks in all, ms | longest task, ms |\n|---|---|---|---|---|---|',
