@@ -71,9 +71,9 @@ class PortTakenError extends Error {}
 /**
  * localcluster picks its free ports by binding to port 0 and letting go, so
  * another process (a parallel test file's cluster, or any outgoing
- * connection) can take one before etcd or kube-apiserver binds it. That race
- * is the machine's, not a defect of ours: a fresh start with new ports is
- * the fix.
+ * connection) can take one before etcd or kube-apiserver binds it.
+ * kube-apiserver binds its port itself and takes no listener from us, so a
+ * fresh start with new ports is the fix that covers both.
  */
 const startAttempts = 3;
 

@@ -310,7 +310,7 @@ export function useSecurity(cluster: string, nodes: unknown[] | null, rules: unk
   return {
     report: evidence && rules !== null && nodes !== null ? sharedReport(cluster, evidence, rules, nodes) : null,
     error: pending?.error ?? null,
-    loading: !pending || (pending.evidence === null && pending.error === null) || (pending.error === null && rules === null),
+    loading: !pending?.error && (!evidence || rules === null),
     recheck,
   };
 }
