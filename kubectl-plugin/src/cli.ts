@@ -2,10 +2,12 @@
 // The executable: kubectl finds it on PATH as kubectl-readiness.
 import { readFileSync } from 'node:fs';
 import { EXIT_INTERRUPTED } from './errors.ts';
+import { endQuietlyWhenReaderCloses } from './io.ts';
 import { main } from './main.ts';
 
 const interrupt = new AbortController();
 process.on('SIGINT', () => interrupt.abort());
+endQuietlyWhenReaderCloses(process.stdout, process.stderr, (code) => process.exit(code));
 
 void main(process.argv.slice(2), {
   stdout: process.stdout,

@@ -7,8 +7,9 @@ import { request as httpRequest } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ReviewAnswer, SubjectAccessReviewSpec } from '@kubectl-readiness/shared';
 import { CliError } from './errors.ts';
+import { VERSION } from './version.ts';
 
-export const USER_AGENT = 'kubectl-readiness/0.1.0';
+export const USER_AGENT = `kubectl-readiness/${VERSION}`;
 
 export interface ClientOptions {
   as?: string;

@@ -1,6 +1,6 @@
-// What the commands read from the cluster. Reads that are optional for a
-// command (rules, workloads, events) degrade to a one-line note instead of
-// failing it.
+// What the commands read besides the core's gatherer: nodes, page by page,
+// and rules and events, which degrade to a one-line note instead of failing
+// the command.
 import { nodeEssentials, RULE_GROUP, RULE_PLURAL, RULE_VERSION } from '@kubectl-readiness/shared';
 import { ApiError, type ApiClient } from './client.ts';
 
@@ -43,14 +43,6 @@ export function fetchRules(client: ApiClient): Promise<Optional<unknown>> {
 
 export async function fetchNodes(client: ApiClient, labelSelector?: string): Promise<unknown[]> {
   return (await client.list('/api/v1/nodes', labelSelector ? { labelSelector } : {}, nodeEssentials)).items;
-}
-
-export async function fetchWorkloads(client: ApiClient): Promise<Optional<unknown>> {
-  const daemonSets = await optionalList(client, '/apis/apps/v1/daemonsets', {}, 'daemonsets', () => 'apps/v1 is not served');
-  const deployments = await optionalList(client, '/apis/apps/v1/deployments', {}, 'deployments', () => 'apps/v1 is not served');
-  const note = [daemonSets.note, deployments.note].filter(Boolean).join('; ');
-  const kinds = (items: unknown[], kind: string) => items.map((item) => ({ kind, ...(item as object) }));
-  return { items: [...kinds(daemonSets.items, 'DaemonSet'), ...kinds(deployments.items, 'Deployment')], note: note || null };
 }
 
 export function fetchNodeEvents(client: ApiClient, node: string): Promise<Optional<unknown>> {

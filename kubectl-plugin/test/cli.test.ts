@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Finding } from '@kubectl-readiness/shared';
-import { parseTarget } from '../src/canI.ts';
+import { parseTarget } from '../src/commands/can-i.ts';
+import { parseTimeout } from '../src/commands/context.ts';
 import { loadKubeConfig } from '../src/kubeconfig.ts';
-import { main, normalizeArgs, parseTimeout } from '../src/main.ts';
+import { main, normalizeArgs } from '../src/main.ts';
 import { colorAllowed, inert, junit, table } from '../src/render.ts';
-import { readRuleFile } from '../src/status.ts';
+import { readRuleFile } from '../src/commands/status.ts';
 
 async function run(args: string[], stdin = '') {
   let stdout = '';

@@ -16,12 +16,14 @@ export interface Manifest {
   object: Record<string, unknown>;
 }
 
+/** Helm templates are not manifests until rendered: a chart's templates/ folder is skipped. */
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir)
     .sort()
     .flatMap((entry) => {
       const path = join(dir, entry);
-      if (statSync(path).isDirectory()) return yamlFiles(path);
+      if (statSync(path).isDirectory())
+        return entry === 'templates' && statSync(join(dir, 'Chart.yaml'), { throwIfNoEntry: false }) ? [] : yamlFiles(path);
       return /\.ya?ml$/.test(entry) ? [path] : [];
     });
 }

@@ -15,6 +15,7 @@ import {
   ruleAllows,
   serviceAccountUser,
   type ChainRequest,
+  type GateState,
   type PolicyRule,
   type ResourceAttributes,
 } from '../src/index.ts';
@@ -103,7 +104,7 @@ describe('chain planner, fuzzed', () => {
     runsOn: word,
     impersonate: fc.option(word, { nil: null }),
     action: attributes,
-    constrainedImpersonation: fc.boolean(),
+    gate: fc.constantFrom<GateState>('enabled', 'disabled', 'unknown'),
   });
 
   it('plans and decides any request; reviews ask as the requester except the node-identity steps; missing answers give "unknown", all denials give "denied"', () => {

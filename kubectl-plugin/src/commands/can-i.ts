@@ -1,0 +1,156 @@
+// `kubectl readiness can-i`: kubectl auth can-i for a reporter, through the
+// whole KEP-5284 decision chain that `auth can-i` cannot express.
+import {
+  decideChain,
+  gateOf,
+  planChain,
+  readClusterFacts,
+  type Action,
+  type ChainVerdict,
+  type ClusterReader,
+  type GateState,
+  type ReviewAnswer,
+} from '@kubectl-readiness/shared';
+import { Command } from 'commander';
+import { CliError, EXIT_FAILED, EXIT_OK } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { printMatrix, printVerdict, type MatrixRow } from '../print/can-i.ts';
+import { parseOutput, type OutputFormat } from '../render.ts';
+import type { CommandContext, Connection } from './context.ts';
+
+/** RESOURCE[/NAME] with an optional group suffix: nodes/node-b, nodes.authentication.k8s.io. */
+export function parseTarget(target: string, subresource: string | undefined): Action {
+  const [resourcePart, ...nameParts] = target.split('/');
+  if (!resourcePart) throw new CliError(`"${target}" is not RESOURCE[/NAME]`);
+  const dot = resourcePart.indexOf('.');
+  const resource = dot < 0 ? resourcePart : resourcePart.slice(0, dot);
+  const group = dot < 0 ? '' : resourcePart.slice(dot + 1);
+  const name = nameParts.join('/');
+  return { verb: '', group, resource, ...(subresource ? { subresource } : {}), ...(name ? { name } : {}) };
+}
+
+const MATRIX_VERBS = ['get', 'list', 'watch', 'update', 'patch'];
+
+export class CanIOptions {
+  verb: string | undefined;
+  resource: string | undefined;
+  subresource: string | undefined;
+  reporter = '';
+  serviceAccount = { namespace: '', name: '' };
+  onNode = '';
+  asNode: string | undefined;
+  direct = false;
+  quiet = false;
+  list = false;
+  otherNode = '';
+  output: OutputFormat = 'table';
+
+  complete(verb: string | undefined, resource: string | undefined, flags: Record<string, unknown>, output: string | undefined): void {
+    this.verb = verb;
+    this.resource = resource;
+    this.subresource = flags['subresource'] as string | undefined;
+    this.reporter = flags['reporter'] as string;
+    this.onNode = flags['onNode'] as string;
+    this.asNode = flags['asNode'] as string | undefined;
+    this.direct = flags['direct'] === true;
+    this.quiet = flags['quiet'] === true;
+    this.list = flags['list'] === true;
+    this.otherNode = (flags['otherNode'] as string | undefined) ?? `${this.onNode}-other`;
+    this.output = parseOutput(output, ['table', 'wide', 'json', 'yaml']);
+  }
+
+  validate(): void {
+    const match = /^([^/]+)\/([^/]+)$/.exec(this.reporter);
+    if (!match) throw new CliError(`--reporter "${this.reporter}": use NAMESPACE/SERVICEACCOUNT`);
+    this.serviceAccount = { namespace: match[1]!, name: match[2]! };
+    if (!this.list && (!this.verb || !this.resource)) throw new CliError('can-i needs VERB and RESOURCE[/NAME], or --list');
+  }
+
+  private async decide(reader: ClusterReader, gate: GateState, impersonate: string | null, action: Action): Promise<ChainVerdict> {
+    const plan = planChain({ serviceAccount: this.serviceAccount, runsOn: this.onNode, impersonate, action, gate });
+    const answers = new Map<string, ReviewAnswer>();
+    for (const question of plan.questions) {
+      const result = await reader.createSubjectAccessReview(question.review);
+      if (!result.ok) {
+        // A rejected credential keeps its own message; any other refusal is a missing permission.
+        throw new CliError(result.status === 401 ? result.message : 'can-i needs create on subjectaccessreviews.authorization.k8s.io');
+      }
+      answers.set(question.step, result.value);
+    }
+    return decideChain(plan, (question) => answers.get(question.step));
+  }
+
+  async run({ reader }: Connection, io: Io): Promise<number> {
+    const gate = gateOf(await readClusterFacts(reader));
+    const body = { serviceAccount: this.serviceAccount, onNode: this.onNode, constrainedImpersonation: gate };
+    if (this.list) {
+      const rows: MatrixRow[] = [];
+      for (const subresource of [undefined, 'status']) {
+        for (const verb of MATRIX_VERBS) {
+          const action = (name: string): Action => ({
+            verb,
+            group: '',
+            resource: 'nodes',
+            ...(subresource ? { subresource } : {}),
+            ...(verb !== 'list' && verb !== 'watch' ? { name } : {}),
+          });
+          const [own, other, direct] = await Promise.all([
+            this.decide(reader, gate, this.onNode, action(this.onNode)),
+            this.decide(reader, gate, this.onNode, action(this.otherNode)),
+            this.decide(reader, gate, null, action(this.otherNode)),
+          ]);
+          rows.push({
+            verb,
+            resource: subresource ? 'nodes/status' : 'nodes',
+            own: own.allowed,
+            other: other.allowed,
+            direct: direct.allowed,
+          });
+        }
+      }
+      printMatrix(body, rows, this.onNode, this.otherNode, this.output, io);
+      return EXIT_OK;
+    }
+    const action = { ...parseTarget(this.resource!, this.subresource), verb: this.verb! };
+    const impersonate = this.direct ? null : (this.asNode ?? this.onNode);
+    const verdict = await this.decide(reader, gate, impersonate, action);
+    if (!this.quiet) printVerdict({ ...body, impersonate }, action, verdict, this.output, io);
+    if (verdict.allowed === null) throw new CliError(`could not decide: ${verdict.explanation}`);
+    return verdict.allowed ? EXIT_OK : EXIT_FAILED;
+  }
+}
+
+export function newCanICommand(context: CommandContext): Command {
+  return new Command('can-i')
+    .description('Can a reporter do VERB on RESOURCE[/NAME]? Answers through the whole constrained-impersonation decision chain')
+    .argument('[VERB]', 'get, update, patch, ...')
+    .argument('[RESOURCE]', 'RESOURCE[/NAME], e.g. nodes/node-b')
+    .requiredOption('--reporter <namespace/serviceaccount>', "the reporter's ServiceAccount")
+    .requiredOption('--on-node <node>', 'the node the reporter runs on (its pod-bound token carries this name)')
+    .option('--subresource <name>', 'e.g. status')
+    .option('--as-node <node>', 'impersonate this node instead of its own')
+    .option('--direct', 'no impersonation, as with IMPERSONATE_NODE unset')
+    .option('-q, --quiet', 'print nothing; only the exit code answers')
+    .option('--list', 'a matrix of get/list/watch/update/patch on nodes and nodes/status')
+    .option('--other-node <node>', 'the node --list uses for "other node"')
+    .addHelpText(
+      'after',
+      `
+Examples (the hardened example of NRC's secure-reporting guide):
+  # no: NodeRestriction (modelled) stops a write to another node
+  kubectl readiness can-i update nodes/node-b --subresource=status --reporter kube-system/cni-reporter --on-node node-a
+  # yes: its own node, through associated-node impersonation
+  kubectl readiness can-i update nodes/node-a --subresource=status --reporter kube-system/cni-reporter --on-node node-a
+  # no: the Node authorizer lets a node read only itself
+  kubectl readiness can-i get nodes/node-b --reporter kube-system/cni-reporter --on-node node-a
+  # every step, with each SubjectAccessReview and its answer
+  kubectl readiness can-i update nodes/node-a --subresource=status --reporter kube-system/cni-reporter --on-node node-a -o wide`,
+    )
+    .action(async (verb: string | undefined, resource: string | undefined, flags: Record<string, unknown>, command: Command) => {
+      const globals = context.flags(command);
+      const options = new CanIOptions();
+      options.complete(verb, resource, flags, globals.output);
+      options.validate();
+      context.exit(await options.run(await context.connect(globals), context.io(globals)));
+    });
+}

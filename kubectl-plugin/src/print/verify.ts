@@ -1,0 +1,64 @@
+// How `verify` looks: the findings table with a summary and the remediation
+// YAML, JUnit for CI, or the versioned report for -o json|yaml.
+import { POSTURE_TITLES, type Finding, type SecurityReport } from '@kubectl-readiness/shared';
+import type { Io } from '../io.ts';
+import { inert, junit, report, serialize, table, type OutputFormat, type Painter } from '../render.ts';
+
+const SEVERITY_PAINT = { fail: ['FAIL', 'red'], warn: ['WARN', 'yellow'], info: ['INFO', 'gray'], pass: ['PASS', 'green'] } as const;
+
+function paintSeverity(severity: Finding['severity'], paint: Painter): string {
+  const [label, colour] = SEVERITY_PAINT[severity];
+  return paint(label, colour);
+}
+
+export function printVerifyReport(security: SecurityReport, output: OutputFormat, remediation: boolean, io: Io): void {
+  const { findings, remediations, counts, passed } = security.verification;
+  if (output === 'junit') {
+    io.out(junit('kubectl-readiness verify', findings));
+    return;
+  }
+  if (output === 'json' || output === 'yaml') {
+    io.out(
+      serialize(
+        report('VerifyReport', {
+          generatedAt: new Date().toISOString(),
+          source: security.source,
+          cluster: { gitVersion: security.gitVersion, constrainedImpersonation: security.gate },
+          reporters: security.assessments.map((assessment) => ({
+            ...assessment.reporter,
+            posture: assessment.posture,
+            reasons: assessment.reasons,
+          })),
+          findings,
+          remediation: remediation
+            ? remediations.map((entry) => ({ serviceAccount: entry.reporter.serviceAccount, ...entry.remediation }))
+            : [],
+          passed,
+          notes: security.notes,
+        }),
+        output,
+      ),
+    );
+    return;
+  }
+  const wide = output === 'wide';
+  const rows = findings.map((finding) => [
+    paintSeverity(finding.severity, io.paint),
+    finding.id,
+    finding.subject,
+    inert(finding.title),
+    ...(wide ? [inert(finding.evidence.join(' | '))] : []),
+  ]);
+  io.out(table(['SEVERITY', 'ID', 'SUBJECT', 'TITLE', ...(wide ? ['EVIDENCE'] : [])], rows));
+  const postures = security.assessments.map(
+    ({ reporter, posture }) => `${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}: ${POSTURE_TITLES[posture]}`,
+  );
+  io.out(
+    `\nSummary: ${counts}${security.source === 'rbac' ? ' (from RBAC objects only)' : ''}.${postures.length > 0 ? ` Reporters: ${postures.join('; ')}.` : ''}\n`,
+  );
+  if (!remediation) return;
+  for (const { reporter, remediation: fix } of remediations) {
+    io.out(`\n# Remediation for ${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}\n${fix.rbacYaml}`);
+    if (reporter.container) io.out(`---\n# reporter-env-patch.yaml, then: ${fix.patchCommand}\n${fix.workloadPatchYaml}`);
+  }
+}

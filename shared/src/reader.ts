@@ -1,0 +1,27 @@
+// The one port between the core and a cluster. Each adapter (the CLI's HTTPS
+// client, Headlamp's ApiProxy, the test harness) implements it in a few lines
+// of transport; everything that decides what to read, and what a refusal
+// means, lives in the core.
+import type { ReviewAnswer, SubjectAccessReviewSpec } from './security/reviews.ts';
+
+/**
+ * A read the cluster answered. A refusal (401, 403, 404) is an answer, not an
+ * error: it decides what the core can claim. Anything else (the server is
+ * unreachable, a 500 after the transport's retries) is thrown by the reader.
+ */
+export type ReadResult<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
+
+export interface ClusterReader {
+  getJSON(path: string): Promise<ReadResult<unknown>>;
+  getText(path: string): Promise<ReadResult<string>>;
+  /** Every item of a collection, however the transport pages it. */
+  list(path: string): Promise<ReadResult<unknown[]>>;
+  createSubjectAccessReview(spec: SubjectAccessReviewSpec): Promise<ReadResult<ReviewAnswer>>;
+}
+
+/** The statuses that mean "you may not read this" or "this is not served", never "something broke". */
+export const REFUSED_STATUSES: readonly number[] = [401, 403, 404];
+
+export function isRefusal(status: number): boolean {
+  return REFUSED_STATUSES.includes(status);
+}

@@ -1,0 +1,150 @@
+// NodeReadinessRule v1alpha1 (readiness.node.x-k8s.io), as NRC v0.5.0's CRD
+// defines it.
+import type { ConditionStatus, LabelSelector, ObjectMeta, Taint } from '../kube.ts';
+import { asArray, asRecord, asString, metadataOf } from '../read.ts';
+
+export const RULE_GROUP = 'readiness.node.x-k8s.io';
+export const RULE_VERSION = 'v1alpha1';
+export const RULE_API_VERSION = `${RULE_GROUP}/${RULE_VERSION}`;
+export const RULE_KIND = 'NodeReadinessRule';
+export const RULE_PLURAL = 'nodereadinessrules';
+
+export type ConditionPolicy = 'allOf' | 'anyOf';
+export type EnforcementMode = 'continuous' | 'bootstrap-only';
+
+export interface ConditionRequirement {
+  type: string;
+  requiredStatus: ConditionStatus;
+  defaultStatus?: ConditionStatus;
+}
+
+export interface NodeReadinessRuleSpec {
+  conditions: ConditionRequirement[];
+  /** Absent means allOf. */
+  conditionPolicy?: ConditionPolicy;
+  enforcementMode: EnforcementMode;
+  taint: Taint;
+  nodeSelector: LabelSelector;
+  dryRun?: boolean;
+}
+
+export interface ConditionEvaluationResult {
+  type: string;
+  currentStatus: ConditionStatus;
+  requiredStatus: ConditionStatus;
+  defaultStatus?: ConditionStatus;
+}
+
+export interface NodeEvaluation {
+  nodeName: string;
+  conditionResults: ConditionEvaluationResult[];
+  taintStatus: 'Present' | 'Absent';
+  lastEvaluationTime: string;
+}
+
+export interface NodeFailure {
+  nodeName: string;
+  reason?: string;
+  message?: string;
+  lastEvaluationTime: string;
+}
+
+export interface DryRunResults {
+  affectedNodes?: number;
+  taintsToAdd?: number;
+  taintsToRemove?: number;
+  riskyOperations?: number;
+  summary: string;
+}
+
+export interface NodeReadinessRuleStatus {
+  observedGeneration?: number;
+  appliedNodes?: string[];
+  failedNodes?: NodeFailure[];
+  nodeEvaluations?: NodeEvaluation[];
+  dryRunResults?: DryRunResults;
+}
+
+export interface NodeReadinessRule {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  spec: NodeReadinessRuleSpec;
+  status?: NodeReadinessRuleStatus;
+}
+
+/** NRC marks a bootstrap-only rule done for a node with this annotation. */
+export const BOOTSTRAP_ANNOTATION_PREFIX = 'readiness.k8s.io/bootstrap-completed-';
+
+/** The taint-key prefix NRC's CRD requires; any taint under it is a readiness taint. */
+export const READINESS_TAINT_PREFIX = 'readiness.k8s.io/';
+
+const STATUSES = ['True', 'False', 'Unknown'];
+const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+const oneOf = (field: string, value: unknown, allowed: string[]) =>
+  allowed.includes(value as string) ? [] : [`${field} ${JSON.stringify(value ?? null)} is not one of ${allowed.join(', ')}`];
+
+/**
+ * What NRC v0.5.0's CRD schema rejects in a rule's spec, one phrase each. A
+ * what-if must not show verdicts for a rule the apiserver would refuse.
+ */
+export function ruleProblems(rule: unknown): string[] {
+  const spec = asRecord(asRecord(rule)['spec']);
+  const conditions = asArray(spec['conditions']);
+  const problems: string[] = [];
+  if (conditions.length < 1 || conditions.length > 32) problems.push(`spec.conditions has ${conditions.length} entries, not 1 to 32`);
+  conditions.forEach((entry, index) => {
+    const condition = asRecord(entry);
+    if (!asString(condition['type'])) problems.push(`spec.conditions[${index}].type is empty`);
+    problems.push(...oneOf(`spec.conditions[${index}].requiredStatus`, condition['requiredStatus'], STATUSES));
+    if (condition['defaultStatus'] !== undefined)
+      problems.push(...oneOf(`spec.conditions[${index}].defaultStatus`, condition['defaultStatus'], STATUSES));
+  });
+  if (spec['conditionPolicy'] !== undefined) problems.push(...oneOf('spec.conditionPolicy', spec['conditionPolicy'], ['allOf', 'anyOf']));
+  problems.push(...oneOf('spec.enforcementMode', spec['enforcementMode'], ['bootstrap-only', 'continuous']));
+  const taint = asRecord(spec['taint']);
+  const key = asString(taint['key']) ?? '';
+  if (!key.startsWith(READINESS_TAINT_PREFIX)) problems.push(`spec.taint.key "${key}" does not start with ${READINESS_TAINT_PREFIX}`);
+  problems.push(...oneOf('spec.taint.effect', taint['effect'], EFFECTS));
+  if (spec['nodeSelector'] === undefined) problems.push('spec.nodeSelector is missing');
+  return problems;
+}
+
+/** A rule as the evaluation reads it: defaults applied as NRC applies them, whatever the input. */
+export interface RuleView {
+  name: string;
+  uid: string;
+  conditions: { type: string; requiredStatus: string; defaultStatus: string | null }[];
+  policy: ConditionPolicy;
+  mode: EnforcementMode;
+  taint: { key: string; effect: string; value: string | null };
+  nodeSelector: unknown;
+  dryRun: boolean;
+  /** Spec fields the CRD would have rejected; the rule is still evaluated as NRC would. */
+  problems: string[];
+}
+
+export function readRule(rule: unknown): RuleView {
+  const { name, uid } = metadataOf(rule);
+  const spec = asRecord(asRecord(rule)['spec']);
+  const conditions = asArray(spec['conditions']).flatMap((raw) => {
+    const condition = asRecord(raw);
+    const type = asString(condition['type']);
+    if (!type) return [];
+    return [
+      { type, requiredStatus: asString(condition['requiredStatus']) ?? '', defaultStatus: asString(condition['defaultStatus']) ?? null },
+    ];
+  });
+  const taint = asRecord(spec['taint']);
+  return {
+    name,
+    uid,
+    conditions,
+    policy: spec['conditionPolicy'] === 'anyOf' ? 'anyOf' : 'allOf',
+    mode: spec['enforcementMode'] === 'bootstrap-only' ? 'bootstrap-only' : 'continuous',
+    taint: { key: asString(taint['key']) ?? '', effect: asString(taint['effect']) ?? '', value: asString(taint['value']) ?? null },
+    nodeSelector: spec['nodeSelector'],
+    dryRun: spec['dryRun'] === true,
+    problems: ruleProblems(rule),
+  };
+}

@@ -1,0 +1,18 @@
+// NodeRestriction admission, which no SubjectAccessReview can see, as modelled.
+import type { Action } from './chain.ts';
+import type { UserInfo } from './rbac.ts';
+
+const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+/** NodeRestriction, as modelled: a node identity may write only its own Node and status. */
+export function nodeRestriction(identity: UserInfo, action: Action): { applies: boolean; allowed: boolean; reason: string } {
+  const isNode = identity.username.startsWith('system:node:') && identity.groups.includes('system:nodes');
+  if (!isNode || action.group !== '' || action.resource !== 'nodes' || !WRITE_VERBS.has(action.verb)) {
+    return { applies: false, allowed: true, reason: 'NodeRestriction does not apply' };
+  }
+  const self = identity.username.slice('system:node:'.length);
+  if (action.name !== undefined && action.name !== self) {
+    return { applies: true, allowed: false, reason: `node "${self}" is not allowed to modify node "${action.name}"` };
+  }
+  return { applies: true, allowed: true, reason: `node "${self}" may modify its own Node object` };
+}

@@ -1,0 +1,236 @@
+// RBAC as kube-apiserver's RBAC authorizer evaluates it, with provenance: every
+// grant names the binding, the role and the rule that produced it, because
+// that is the evidence each finding cites.
+import { asArray, asRecord, asString, metadataOf } from '../read.ts';
+
+export interface PolicyRule {
+  verbs: string[];
+  apiGroups: string[];
+  resources: string[];
+  resourceNames: string[];
+  nonResourceURLs: string[];
+}
+
+export interface Subject {
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface ObjectRef {
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface RbacObjects {
+  clusterRoles: unknown[];
+  clusterRoleBindings: unknown[];
+  roles: unknown[];
+  roleBindings: unknown[];
+}
+
+export interface UserInfo {
+  username: string;
+  groups: string[];
+}
+
+/** What a request asks for, as authorization.k8s.io ResourceAttributes name it. */
+export interface ResourceAttributes {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  name?: string;
+  /** Empty for cluster-scoped resources such as nodes. */
+  namespace?: string;
+}
+
+export interface Grant {
+  binding: ObjectRef;
+  role: ObjectRef;
+  subject: Subject;
+  rule: PolicyRule;
+}
+
+export function serviceAccountUsername(namespace: string, name: string): string {
+  return `system:serviceaccount:${namespace}:${name}`;
+}
+
+/** The identity a ServiceAccount token authenticates as. */
+export function serviceAccountUser(namespace: string, name: string): UserInfo {
+  return {
+    username: serviceAccountUsername(namespace, name),
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+  };
+}
+
+function strings(value: unknown): string[] {
+  return asArray(value).filter((entry): entry is string => typeof entry === 'string');
+}
+
+export function readPolicyRules(role: unknown): PolicyRule[] {
+  return asArray(asRecord(role)['rules']).map((raw) => {
+    const rule = asRecord(raw);
+    return {
+      verbs: strings(rule['verbs']),
+      apiGroups: strings(rule['apiGroups']),
+      resources: strings(rule['resources']),
+      resourceNames: strings(rule['resourceNames']),
+      nonResourceURLs: strings(rule['nonResourceURLs']),
+    };
+  });
+}
+
+// rbac/v1 helpers: VerbMatches, APIGroupMatches, ResourceMatches, ResourceNameMatches.
+export function verbMatches(rule: PolicyRule, verb: string): boolean {
+  return rule.verbs.some((ruleVerb) => ruleVerb === '*' || ruleVerb === verb);
+}
+
+function groupMatches(rule: PolicyRule, group: string): boolean {
+  return rule.apiGroups.some((ruleGroup) => ruleGroup === '*' || ruleGroup === group);
+}
+
+function resourceMatches(rule: PolicyRule, resource: string, subresource: string): boolean {
+  const combined = subresource === '' ? resource : `${resource}/${subresource}`;
+  return rule.resources.some((ruleResource) => {
+    if (ruleResource === '*' || ruleResource === combined) return true;
+    return subresource !== '' && ruleResource === `*/${subresource}`;
+  });
+}
+
+function nameMatches(rule: PolicyRule, name: string): boolean {
+  return rule.resourceNames.length === 0 || rule.resourceNames.includes(name);
+}
+
+export function ruleAllows(rule: PolicyRule, attributes: ResourceAttributes): boolean {
+  return (
+    verbMatches(rule, attributes.verb) &&
+    groupMatches(rule, attributes.group) &&
+    resourceMatches(rule, attributes.resource, attributes.subresource ?? '') &&
+    nameMatches(rule, attributes.name ?? '')
+  );
+}
+
+/** rbac/v1 NonResourceURLMatches: exact, "*", or a prefix ending in "*". */
+export function nonResourceAllows(rule: PolicyRule, verb: string, path: string): boolean {
+  if (!verbMatches(rule, verb)) return false;
+  return rule.nonResourceURLs.some((url) => url === '*' || url === path || (url.endsWith('*') && path.startsWith(url.slice(0, -1))));
+}
+
+/** Whether `user` may `verb` a non-resource path such as /metrics or /version, through ClusterRoleBindings. */
+export function canAccessPath(index: BoundRole[], user: UserInfo, verb: string, path: string): boolean {
+  return index.some(
+    (entry) =>
+      entry.scope === undefined &&
+      entry.subjects.some((subject) => subjectMatches(subject, user)) &&
+      entry.rules.some((rule) => nonResourceAllows(rule, verb, path)),
+  );
+}
+
+function readSubjects(binding: unknown, bindingNamespace: string): Subject[] {
+  return asArray(asRecord(binding)['subjects']).flatMap((raw) => {
+    const subject = asRecord(raw);
+    const kind = asString(subject['kind']);
+    const name = asString(subject['name']);
+    if (kind === undefined || name === undefined) return [];
+    const namespace = asString(subject['namespace']) ?? (kind === 'ServiceAccount' ? bindingNamespace : undefined);
+    return [{ kind, name, ...(namespace ? { namespace } : {}) }];
+  });
+}
+
+export function subjectMatches(subject: Subject, user: UserInfo): boolean {
+  switch (subject.kind) {
+    case 'User':
+      return subject.name === user.username;
+    case 'Group':
+      return user.groups.includes(subject.name);
+    case 'ServiceAccount':
+      return subject.namespace !== undefined && serviceAccountUsername(subject.namespace, subject.name) === user.username;
+    default:
+      return false;
+  }
+}
+
+interface BoundRole {
+  binding: ObjectRef;
+  role: ObjectRef;
+  subjects: Subject[];
+  rules: PolicyRule[];
+  /** Namespace a RoleBinding confines its rules to; undefined for ClusterRoleBindings. */
+  scope: string | undefined;
+}
+
+/** Resolves every binding to the rules it grants, once; answers then only filter. */
+export function indexRbac(rbac: RbacObjects): BoundRole[] {
+  const clusterRoles = new Map(rbac.clusterRoles.map((role) => [metadataOf(role).name, readPolicyRules(role)]));
+  const roles = new Map(rbac.roles.map((role) => [`${metadataOf(role).namespace}/${metadataOf(role).name}`, readPolicyRules(role)]));
+  const bound: BoundRole[] = [];
+  const add = (binding: unknown, kind: 'ClusterRoleBinding' | 'RoleBinding') => {
+    const meta = metadataOf(binding);
+    const roleRef = asRecord(asRecord(binding)['roleRef']);
+    const roleKind = asString(roleRef['kind']) ?? '';
+    const roleName = asString(roleRef['name']) ?? '';
+    const scope = kind === 'RoleBinding' ? meta.namespace : undefined;
+    // A ClusterRoleBinding may only reference a ClusterRole.
+    const rules =
+      roleKind === 'ClusterRole'
+        ? clusterRoles.get(roleName)
+        : roleKind === 'Role' && kind === 'RoleBinding'
+          ? roles.get(`${meta.namespace}/${roleName}`)
+          : undefined;
+    bound.push({
+      binding: { kind, name: meta.name, ...(scope ? { namespace: scope } : {}) },
+      role: { kind: roleKind, name: roleName, ...(roleKind === 'Role' ? { namespace: meta.namespace } : {}) },
+      subjects: readSubjects(binding, meta.namespace),
+      rules: rules ?? [],
+      scope,
+    });
+  };
+  rbac.clusterRoleBindings.forEach((binding) => add(binding, 'ClusterRoleBinding'));
+  rbac.roleBindings.forEach((binding) => add(binding, 'RoleBinding'));
+  return bound;
+}
+
+/**
+ * Every rule that grants `attributes` to `user`, with the binding and role
+ * behind it. A RoleBinding grants only inside its namespace, so it never
+ * grants a cluster-scoped resource such as nodes, even through a ClusterRole.
+ */
+export function grantsFor(index: BoundRole[], user: UserInfo, attributes: ResourceAttributes): Grant[] {
+  const namespace = attributes.namespace ?? '';
+  const grants: Grant[] = [];
+  for (const entry of index) {
+    if (entry.scope !== undefined && entry.scope !== namespace) continue;
+    const subject = entry.subjects.find((candidate) => subjectMatches(candidate, user));
+    if (!subject) continue;
+    for (const rule of entry.rules) {
+      if (ruleAllows(rule, attributes)) grants.push({ binding: entry.binding, role: entry.role, subject, rule });
+    }
+  }
+  return grants;
+}
+
+/** Every rule bound to `user`, with where it applies: for walks that look for wildcards and impersonation verbs. */
+export function rulesOf(index: BoundRole[], user: UserInfo): (Grant & { scope: string | undefined })[] {
+  return index.flatMap((entry) => {
+    const subject = entry.subjects.find((candidate) => subjectMatches(candidate, user));
+    return subject ? entry.rules.map((rule) => ({ binding: entry.binding, role: entry.role, subject, rule, scope: entry.scope })) : [];
+  });
+}
+
+/** Subjects holding `attributes` through RBAC, with their grants: "who can". */
+export function whoCan(index: BoundRole[], attributes: ResourceAttributes): Grant[] {
+  const namespace = attributes.namespace ?? '';
+  return index.flatMap((entry) => {
+    if (entry.scope !== undefined && entry.scope !== namespace) return [];
+    const rules = entry.rules.filter((rule) => ruleAllows(rule, attributes));
+    return entry.subjects.flatMap((subject) => rules.map((rule) => ({ binding: entry.binding, role: entry.role, subject, rule })));
+  });
+}
+
+export function describeGrant(grant: Grant): string {
+  const where = grant.binding.namespace ? ` in ${grant.binding.namespace}` : '';
+  const names = grant.rule.resourceNames.length > 0 ? ` resourceNames=[${grant.rule.resourceNames.join(',')}]` : '';
+  return `${grant.binding.kind} ${grant.binding.name}${where} → ${grant.role.kind} ${grant.role.name}: verbs=[${grant.rule.verbs.join(',')}] resources=[${grant.rule.resources.join(',')}]${names}`;
+}

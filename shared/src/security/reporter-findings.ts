@@ -1,0 +1,331 @@
+// A reporter's assessment: its posture and the findings about its
+// ServiceAccount and workload, each with the grants or review answers behind it.
+import { rbacAnswerer } from './authorizers.ts';
+import { sortFindings, type Finding } from './findings.ts';
+import type { GateState } from './gate.ts';
+import { classifyPosture, postureQuestions, type PostureQuestion, type PostureQuestionId, type PostureVerdict } from './posture.ts';
+import { describeGrant, indexRbac, rulesOf, serviceAccountUser, whoCan, type Grant, type RbacObjects } from './rbac.ts';
+import type { Reporter } from './reporters.ts';
+import type { ReviewAnswer } from './reviews.ts';
+
+/**
+ * The evidence for an answer: the review's verdict, and the bindings and roles
+ * behind it whenever RBAC objects are at hand (from the fallback's own answer,
+ * or by walking RBAC for the same question when the apiserver answered).
+ */
+function answerEvidence(
+  question: PostureQuestion,
+  answer: ReviewAnswer | undefined,
+  provenance: ((question: PostureQuestion) => ReviewAnswer) | null,
+): string[] {
+  if (!answer) return [`${question.summary}: not answered`];
+  const grants = answer.grants ?? (provenance ? provenance(question).grants : undefined) ?? [];
+  const review = answer.grants
+    ? []
+    : [`SubjectAccessReview "${question.summary}": ${answer.allowed ? 'allowed' : 'denied'}${answer.reason ? ` (${answer.reason})` : ''}`];
+  return [...grants.map(describeGrant), ...review];
+}
+
+export interface ReporterAssessment extends PostureVerdict {
+  reporter: Reporter;
+  findings: Finding[];
+  /** The bindings behind the reporter's node-writing power, to delete once the hardened RBAC is in place. */
+  bindingsToRemove: string[];
+}
+
+/** The questions whose grants give a reporter power over other nodes. */
+const OVER_BROAD: PostureQuestionId[] = [
+  'direct-update-status',
+  'direct-patch-status',
+  'direct-update-node',
+  'direct-patch-node',
+  'legacy-users',
+  'legacy-groups',
+  'arbitrary-identity',
+  'arbitrary-update-status',
+  'arbitrary-patch-status',
+];
+
+function bindingName(grant: Grant): string {
+  return `${grant.binding.kind} ${grant.binding.namespace ? `${grant.binding.namespace}/` : ''}${grant.binding.name}`;
+}
+
+export interface AssessOptions {
+  /** Answers to postureQuestions(), from the apiserver or rbacAnswerer. */
+  answers: ReadonlyMap<PostureQuestionId, ReviewAnswer | undefined>;
+  /** RBAC objects, when readable: enable the walk for wildcards, ineffective resourceNames and escalation paths. */
+  rbac?: RbacObjects;
+  /** Node names for the questions; any two distinct names will do. */
+  nodes?: { ownNode: string; otherNode: string };
+  gate?: GateState;
+}
+
+const ADMIN_SUBJECTS = new Set(['Group/system:masters']);
+const IMPERSONATION_VERB = /^impersonate(:|-on:|$)/;
+
+/**
+ * Holders of a power through the cluster's own machinery, not a grant anyone should review: cluster-admin,
+ * system:masters, built-in identities, and kube-controller-manager's bootstrap system:controller:* bindings.
+ */
+function isBuiltIn(grant: Grant): boolean {
+  return (
+    grant.role.name === 'cluster-admin' ||
+    ADMIN_SUBJECTS.has(`${grant.subject.kind}/${grant.subject.name}`) ||
+    grant.subject.name.startsWith('system:') ||
+    (grant.binding.name.startsWith('system:') && grant.role.name.startsWith('system:'))
+  );
+}
+
+export function assessReporter(reporter: Reporter, options: AssessOptions): ReporterAssessment {
+  const sa = reporter.serviceAccount;
+  const subject = `${sa.namespace}/${sa.name}`;
+  const nodes = options.nodes ?? { ownNode: 'node-a', otherNode: 'node-b' };
+  const questions = new Map(postureQuestions(sa, nodes).map((question) => [question.id, question]));
+  const summaries = new Map([...questions].map(([id, question]) => [id, question.summary]));
+  const provenance = options.rbac ? rbacAnswerer(options.rbac) : null;
+  const { answers } = options;
+  const verdict = classifyPosture({ impersonatesNode: reporter.impersonatesNode, gate: options.gate ?? 'unknown' }, answers);
+  const allowed = (id: PostureQuestionId) => answers.get(id)?.allowed === true;
+  const evidence = (...ids: PostureQuestionId[]) =>
+    ids.filter(allowed).flatMap((id) => answerEvidence(questions.get(id)!, answers.get(id), provenance));
+  const findings: Finding[] = [];
+  const add = (finding: Omit<Finding, 'subject'>) => findings.push({ ...finding, subject });
+  const rbacOnly = [...answers.values()].some((answer) => answer?.grants !== undefined);
+
+  const directWrite: PostureQuestionId[] = ['direct-update-status', 'direct-patch-status', 'direct-update-node', 'direct-patch-node'];
+  if (directWrite.some(allowed)) {
+    add({
+      id: 'direct-node-write',
+      severity: 'fail',
+      title: 'The ServiceAccount can write any node or node status directly: one compromised node can lie about every other',
+      evidence: evidence(...directWrite),
+      remediation: 'Remove the node and nodes/status grants; grant the constrained impersonation roles instead (see the remediation YAML).',
+    });
+  } else if (directWrite.every((id) => answers.get(id) !== undefined)) {
+    add({ id: 'direct-node-write', severity: 'pass', title: 'No direct write on nodes or nodes/status', evidence: [], remediation: '' });
+  }
+  if (allowed('direct-get-node')) {
+    add({
+      id: 'direct-node-read',
+      severity: reporter.impersonatesNode ? 'warn' : 'info',
+      title: 'The ServiceAccount can read every node directly',
+      evidence: evidence('direct-get-node'),
+      remediation: 'A reporter that impersonates its node needs no direct read on nodes; remove it.',
+    });
+  }
+
+  const constrained: PostureQuestionId[] = ['associated-identity', 'associated-get', 'associated-update-status'];
+  if (constrained.every(allowed)) {
+    add({
+      id: 'constrained-grants',
+      severity: 'pass',
+      title: 'Constrained impersonation grants are present (associated-node: get, update status)',
+      evidence: evidence(...constrained),
+      remediation: '',
+    });
+  } else if (reporter.impersonatesNode) {
+    add({
+      id: 'constrained-grants',
+      severity: 'fail',
+      title: `Constrained impersonation grants are missing: ${constrained.filter((id) => !allowed(id)).join(', ')}`,
+      evidence: constrained
+        .filter((id) => !allowed(id))
+        .map((id) => `${summaries.get(id)}: ${answers.get(id) ? 'denied' : 'not answered'}`),
+      remediation: 'Apply the node impersonator and constrained status roles from the remediation YAML.',
+    });
+  }
+
+  const legacy: PostureQuestionId[] = ['legacy-users', 'legacy-groups', 'legacy-serviceaccounts', 'legacy-uids', 'legacy-userextras'];
+  if (legacy.some(allowed)) {
+    add({
+      id: 'legacy-impersonation',
+      severity: 'fail',
+      title:
+        'Legacy impersonate is granted: the ServiceAccount can become other identities, including any node with Impersonate-Group: system:nodes',
+      evidence: evidence(...legacy),
+      remediation: 'Remove the impersonate verb on users, groups, serviceaccounts, uids and userextras; KEP-5284 verbs replace it.',
+    });
+  }
+  if (allowed('arbitrary-identity')) {
+    add({
+      id: 'arbitrary-node-impersonation',
+      severity: 'fail',
+      title: 'impersonate:arbitrary-node is granted: the ServiceAccount can act as any node, not only its own',
+      evidence: evidence('arbitrary-identity', 'arbitrary-update-status', 'arbitrary-patch-status'),
+      remediation: 'Use impersonate:associated-node, which binds the reporter to the node its pod runs on.',
+    });
+  }
+  for (const [id, mode] of [
+    ['serviceaccount-identity', 'serviceaccount'],
+    ['user-info-identity', 'user-info'],
+  ] as const) {
+    if (allowed(id)) {
+      add({
+        id: `${mode}-impersonation`,
+        severity: 'fail',
+        title: `impersonate:${mode} is granted: a reporter never needs to act as another ${mode === 'serviceaccount' ? 'ServiceAccount' : 'user'}`,
+        evidence: evidence(id),
+        remediation: `Remove impersonate:${mode} from the reporter's roles.`,
+      });
+    }
+  }
+  if (verdict.extraVerbs.length > 0) {
+    add({
+      id: 'extra-impersonate-on-verbs',
+      severity: 'warn',
+      title: `impersonate-on:associated-node grants more than the reporter uses (get nodes, update nodes/status): ${verdict.extraVerbs.join(', ')}`,
+      evidence: evidence(...verdict.extraVerbs),
+      remediation:
+        'Keep only impersonate-on:associated-node:get on nodes and impersonate-on:associated-node:update on nodes/status (add :patch only if the reporter patches).',
+    });
+  }
+
+  addWorkloadFindings(reporter, verdict, add);
+  if (options.rbac) addRbacWalkFindings(reporter, options.rbac, add);
+  else
+    add({
+      id: 'rbac-walk',
+      severity: 'info',
+      title: 'RBAC objects were not readable: wildcard, resourceNames and escalation checks were skipped',
+      evidence: [],
+      remediation: 'Grant list on clusterroles, clusterrolebindings, roles and rolebindings to run them.',
+    });
+  if (rbacOnly) {
+    add({
+      id: 'answers-from-rbac',
+      severity: 'info',
+      title: 'Results from RBAC objects only: SubjectAccessReviews were not available, so webhooks and other authorizers are not reflected',
+      evidence: [],
+      remediation: 'Grant create on subjectaccessreviews for authoritative answers.',
+    });
+  }
+  const broadGrants = OVER_BROAD.filter(allowed).flatMap(
+    (id) => answers.get(id)?.grants ?? (provenance ? (provenance(questions.get(id)!).grants ?? []) : []),
+  );
+  return { reporter, ...verdict, findings: sortFindings(findings), bindingsToRemove: [...new Set(broadGrants.map(bindingName))] };
+}
+
+function addWorkloadFindings(reporter: Reporter, verdict: PostureVerdict, add: (finding: Omit<Finding, 'subject'>) => void): void {
+  const workload = `${reporter.workload.kind} ${reporter.workload.namespace}/${reporter.workload.name} container ${reporter.container}`;
+  if (!reporter.impersonatesNode && verdict.posture !== 'broad') {
+    add({
+      id: 'impersonate-node-env',
+      severity: 'fail',
+      title: 'IMPERSONATE_NODE is not "true": the reporter acts as its ServiceAccount, which constrained RBAC denies',
+      evidence: [workload],
+      remediation: 'Set env IMPERSONATE_NODE=true on the reporter container (see the env patch).',
+    });
+  } else if (reporter.impersonatesNode && !verdict.canReport && verdict.posture !== 'unverified') {
+    add({
+      id: 'impersonate-node-env',
+      severity: 'fail',
+      title: 'IMPERSONATE_NODE=true but the grants or the ConstrainedImpersonation gate it needs are missing: every status write is denied',
+      evidence: [workload],
+      remediation: 'Apply the constrained impersonation roles from the remediation YAML.',
+    });
+  } else if (reporter.impersonatesNode) {
+    add({ id: 'impersonate-node-env', severity: 'pass', title: 'IMPERSONATE_NODE=true', evidence: [workload], remediation: '' });
+  }
+  if (!reporter.nodeNameFromSpec) {
+    add({
+      id: 'node-name-from-spec',
+      severity: 'warn',
+      title: 'NODE_NAME does not come from spec.nodeName: the reporter may name a node it does not run on',
+      evidence: [workload],
+      remediation: 'Set NODE_NAME with valueFrom.fieldRef.fieldPath: spec.nodeName.',
+    });
+  }
+  if (!reporter.projectedToken || reporter.secretVolumes.length > 0) {
+    add({
+      id: 'projected-token',
+      severity: 'warn',
+      title: 'The reporter may use a legacy or unbound token: associated-node needs a pod-bound token carrying the node name',
+      evidence: [
+        ...(reporter.projectedToken ? [] : ['automountServiceAccountToken: false']),
+        ...reporter.secretVolumes.map((name) => `Secret volume ${name}`),
+      ],
+      remediation: 'Use the projected ServiceAccount token the kubelet mounts; remove Secret-based tokens.',
+    });
+  }
+}
+
+function addRbacWalkFindings(reporter: Reporter, rbac: RbacObjects, add: (finding: Omit<Finding, 'subject'>) => void): void {
+  const index = indexRbac(rbac);
+  const sa = reporter.serviceAccount;
+  const rules = rulesOf(index, serviceAccountUser(sa.namespace, sa.name));
+  const wildcards = rules.filter(
+    (grant) => grant.rule.verbs.includes('*') || grant.rule.resources.includes('*') || grant.rule.apiGroups.includes('*'),
+  );
+  if (wildcards.length > 0) {
+    add({
+      id: 'wildcard-grant',
+      severity: wildcards.some((grant) => grant.rule.verbs.includes('*') && grant.scope === undefined) ? 'fail' : 'warn',
+      title: 'A wildcard rule reaches the reporter: a "*" verb also grants every impersonate and impersonate-on verb',
+      evidence: wildcards.map(describeGrant),
+      remediation: 'Replace wildcards with the exact verbs and resources the reporter uses.',
+    });
+  }
+  const ineffective = rules.filter(
+    (grant) => grant.rule.resourceNames.length > 0 && grant.rule.verbs.some((verb) => verb === 'impersonate:associated-node'),
+  );
+  if (ineffective.length > 0) {
+    add({
+      id: 'ineffective-resource-names',
+      severity: 'warn',
+      title:
+        'resourceNames on impersonate:associated-node never match: the apiserver always asks for the name "*", so this grant does nothing',
+      evidence: ineffective.map(describeGrant),
+      remediation: 'Drop resourceNames; associated-node already limits the reporter to its own node.',
+    });
+  }
+  const unusual = rules.filter((grant) =>
+    grant.rule.verbs.some(
+      (verb) =>
+        IMPERSONATION_VERB.test(verb) && verb !== 'impersonate:associated-node' && !verb.startsWith('impersonate-on:associated-node:'),
+    ),
+  );
+  if (unusual.length > 0) {
+    add({
+      id: 'impersonation-verbs',
+      severity: 'warn',
+      title: 'Impersonation verbs other than associated-node are bound to the reporter',
+      evidence: unusual.map(describeGrant),
+      remediation: 'Keep only impersonate:associated-node and the impersonate-on:associated-node verbs the reporter uses.',
+    });
+  }
+  const tokenMinters = whoCan(index, {
+    verb: 'create',
+    group: '',
+    resource: 'serviceaccounts',
+    subresource: 'token',
+    name: sa.name,
+    namespace: sa.namespace,
+  }).filter((grant) => !isBuiltIn(grant));
+  if (tokenMinters.length > 0) {
+    add({
+      id: 'token-minting',
+      severity: 'warn',
+      title: `Others can mint tokens for ${sa.namespace}/${sa.name}, bound to any node: they gain the reporter's node-bound power on every node`,
+      evidence: tokenMinters.map(
+        (grant) =>
+          `${grant.subject.kind} ${grant.subject.namespace ? `${grant.subject.namespace}/` : ''}${grant.subject.name}: ${describeGrant(grant)}`,
+      ),
+      remediation: 'Limit create on serviceaccounts/token for this ServiceAccount to cluster administrators.',
+    });
+  }
+  const podCreators = whoCan(index, { verb: 'create', group: '', resource: 'pods', namespace: sa.namespace }).filter(
+    (grant) => !isBuiltIn(grant),
+  );
+  if (podCreators.length > 0) {
+    add({
+      id: 'pod-creation',
+      severity: 'warn',
+      title: `Others can create pods in ${sa.namespace} with any spec.nodeName and this ServiceAccount: their pods get its power for any node`,
+      evidence: podCreators.map(
+        (grant) =>
+          `${grant.subject.kind} ${grant.subject.namespace ? `${grant.subject.namespace}/` : ''}${grant.subject.name}: ${describeGrant(grant)}`,
+      ),
+      remediation: `Run reporters in a namespace where only administrators create pods.`,
+    });
+  }
+}

@@ -1,0 +1,96 @@
+// The verify report as one fold over what was gathered: the CLI and Headlamp
+// both call it, so they print the same findings with the same ids and texts.
+import { asArray, metadataOf, readConditions } from '../read.ts';
+import type { EvaluationOptions } from '../readiness/evaluate.ts';
+import { clusterFindings } from './cluster-findings.ts';
+import { coverageFindings } from './coverage-findings.ts';
+import { sortFindings, type Finding } from './findings.ts';
+import type { ClusterFacts } from './gate.ts';
+import type { ReporterAssessment } from './reporter-findings.ts';
+import { POSTURE_ORDER, POSTURE_TITLES, worstPosture, type Posture } from './posture.ts';
+import { remediationFor, type Remediation } from './remediation.ts';
+import type { Reporter } from './reporters.ts';
+import { readRule } from '../readiness/rule.ts';
+import { matchSelector } from '../readiness/selector.ts';
+
+export interface VerificationInput {
+  facts: ClusterFacts;
+  assessments: ReporterAssessment[];
+  rules: unknown[];
+  nodes: unknown[];
+  /** One-line notes about reads that failed, e.g. "not allowed to list daemonsets". */
+  notes: string[];
+  options?: EvaluationOptions;
+}
+
+export interface Verification {
+  findings: Finding[];
+  remediations: { reporter: Reporter; remediation: Remediation }[];
+  /** "2 fail, 1 warn, 0 info, 5 pass". */
+  counts: string;
+  passed: boolean;
+}
+
+export function verification(input: VerificationInput): Verification {
+  const noReporters: Finding[] =
+    input.assessments.length === 0
+      ? [
+          {
+            id: 'reporters',
+            severity: 'warn',
+            title: 'No reporter workloads found',
+            subject: 'cluster',
+            evidence: input.notes,
+            remediation: 'Name one with --reporter NAMESPACE/SERVICEACCOUNT.',
+          },
+        ]
+      : [];
+  const findings = sortFindings([
+    ...clusterFindings(input.facts),
+    ...input.assessments.flatMap((assessment) => assessment.findings),
+    ...coverageFindings(input.rules, input.nodes, input.options),
+    ...noReporters,
+  ]);
+  const remediations = input.assessments
+    .filter((assessment) => assessment.posture !== 'constrained')
+    .map((assessment) => ({
+      reporter: assessment.reporter,
+      remediation: remediationFor(assessment.reporter, assessment.bindingsToRemove),
+    }));
+  const counts = (['fail', 'warn', 'info', 'pass'] as const)
+    .map((severity) => `${findings.filter((finding) => finding.severity === severity).length} ${severity}`)
+    .join(', ');
+  return { findings, remediations, counts, passed: !findings.some((finding) => finding.severity === 'fail') };
+}
+
+/**
+ * The reporters that write to a node: those whose condition types the node
+ * carries or a rule selecting it requires. A DaemonSet reporter whose types
+ * could not be read is assumed to run everywhere, which is a DaemonSet's default.
+ */
+export function reportersForNode<T extends { reporter: Reporter }>(assessed: T[], node: unknown, rules: unknown[]): T[] {
+  const labels = metadataOf(node).labels;
+  const present = readConditions(asArray((node as { status?: { conditions?: unknown } } | null)?.status?.conditions)).map(
+    (condition) => condition.type,
+  );
+  const required = rules.flatMap((rule) => {
+    const view = readRule(rule);
+    const selected = matchSelector(view.nodeSelector, labels);
+    return selected.ok && selected.matches ? view.conditions.map((condition) => condition.type) : [];
+  });
+  const types = new Set([...present, ...required]);
+  return assessed.filter(
+    ({ reporter }) =>
+      reporter.conditionTypes.some((type) => types.has(type)) ||
+      (reporter.conditionTypes.length === 0 && reporter.workload.kind === 'DaemonSet'),
+  );
+}
+
+/** Worst posture first; "No reporters" when none writes to the node. */
+export function nodePosture(postures: Posture[]): { posture: Posture | null; title: string; others: Posture[] } {
+  const worst = worstPosture(postures);
+  const others = [...new Set(postures)]
+    .filter((posture) => posture !== worst)
+    .sort((a, b) => POSTURE_ORDER.indexOf(a) - POSTURE_ORDER.indexOf(b));
+  return { posture: worst, title: worst ? POSTURE_TITLES[worst] : 'No reporters', others };
+}

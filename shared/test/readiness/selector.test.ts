@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { matchSelector, type LabelSelector } from '../../src/index.ts';
+import { FUZZ_RUNS } from '../fuzz-runs.ts';
+
+const worker = { 'node-role.kubernetes.io/worker': '', zone: 'a', tier: 'gpu' };
+
+describe('matchSelector', () => {
+  const cases: { name: string; selector: unknown; labels: Record<string, string>; expected: boolean | 'error' }[] = [
+    { name: 'empty selector matches every node', selector: {}, labels: worker, expected: true },
+    { name: 'absent selector matches every node', selector: undefined, labels: {}, expected: true },
+    {
+      name: 'matchLabels with empty value',
+      selector: { matchLabels: { 'node-role.kubernetes.io/worker': '' } },
+      labels: worker,
+      expected: true,
+    },
+    { name: 'matchLabels mismatch', selector: { matchLabels: { zone: 'b' } }, labels: worker, expected: false },
+    { name: 'matchLabels missing label', selector: { matchLabels: { gpu: 'true' } }, labels: worker, expected: false },
+    {
+      name: 'In hit',
+      selector: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }] },
+      labels: worker,
+      expected: true,
+    },
+    { name: 'In miss', selector: { matchExpressions: [{ key: 'zone', operator: 'In', values: ['c'] }] }, labels: worker, expected: false },
+    {
+      name: 'In on a missing label',
+      selector: { matchExpressions: [{ key: 'rack', operator: 'In', values: ['1'] }] },
+      labels: worker,
+      expected: false,
+    },
+    {
+      name: 'NotIn against a missing label matches',
+      selector: { matchExpressions: [{ key: 'rack', operator: 'NotIn', values: ['1'] }] },
+      labels: worker,
+      expected: true,
+    },
+    {
+      name: 'NotIn against a listed value',
+      selector: { matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] },
+      labels: worker,
+      expected: false,
+    },
+    { name: 'Exists', selector: { matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, labels: worker, expected: true },
+    {
+      name: 'DoesNotExist on control-plane label (upstream examples)',
+      selector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' }] },
+      labels: worker,
+      expected: true,
+    },
+    {
+      name: 'DoesNotExist on a control-plane node',
+      selector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' }] },
+      labels: { 'node-role.kubernetes.io/control-plane': '' },
+      expected: false,
+    },
+    {
+      name: 'matchLabels and matchExpressions are ANDed',
+      selector: { matchLabels: { zone: 'a' }, matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] },
+      labels: worker,
+      expected: false,
+    },
+    {
+      name: 'invalid operator is an error',
+      selector: { matchExpressions: [{ key: 'zone', operator: 'Equals', values: ['a'] }] },
+      labels: worker,
+      expected: 'error',
+    },
+    {
+      name: 'In without values is an error',
+      selector: { matchExpressions: [{ key: 'zone', operator: 'In', values: [] }] },
+      labels: worker,
+      expected: 'error',
+    },
+    {
+      name: 'Exists with values is an error',
+      selector: { matchExpressions: [{ key: 'zone', operator: 'Exists', values: ['a'] }] },
+      labels: worker,
+      expected: 'error',
+    },
+    { name: 'invalid label key is an error', selector: { matchLabels: { 'bad key': 'x' } }, labels: worker, expected: 'error' },
+    { name: 'invalid label value is an error', selector: { matchLabels: { zone: 'not valid!' } }, labels: worker, expected: 'error' },
+    {
+      name: 'matchExpressions that is not a list is an error',
+      selector: { matchExpressions: { key: 'zone' } },
+      labels: worker,
+      expected: 'error',
+    },
+  ];
+  for (const testCase of cases) {
+    it(testCase.name, () => {
+      const result = matchSelector(testCase.selector, testCase.labels);
+      if (testCase.expected === 'error') {
+        assert.equal(result.ok, false);
+        assert.ok(!result.ok && result.error.length > 0);
+      } else {
+        assert.deepEqual(result, { ok: true, matches: testCase.expected });
+      }
+    });
+  }
+});
+
+// A deliberately different formulation: a selector is the conjunction of its
+// requirements, each a set test over the node's label pairs.
+function referenceMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
+  const pairs = new Set(Object.entries(labels).map(([key, value]) => `${key}=${value}`));
+  const keys = new Set(Object.keys(labels));
+  const labelTests = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => pairs.has(`${key}=${value}`));
+  const expressionTests = (selector.matchExpressions ?? []).map(({ key, operator, values = [] }) => {
+    const hits = values.filter((value) => pairs.has(`${key}=${value}`)).length;
+    if (operator === 'In') return hits > 0;
+    if (operator === 'NotIn') return hits === 0;
+    if (operator === 'Exists') return keys.has(key);
+    return !keys.has(key);
+  });
+  return [...labelTests, ...expressionTests].every(Boolean);
+}
+
+describe('matchSelector properties', () => {
+  const key = fc.constantFrom('zone', 'tier', 'node-role.kubernetes.io/worker', 'example.com/gpu');
+  const value = fc.constantFrom('', 'a', 'b', 'gpu');
+  const labels = fc.dictionary(key, value);
+  const requirement = fc.oneof(
+    fc.record({
+      key,
+      operator: fc.constantFrom('In', 'NotIn'),
+      values: fc.array(fc.constantFrom('a', 'b', 'gpu'), { minLength: 1, maxLength: 3 }),
+    }),
+    fc.record({ key, operator: fc.constantFrom('Exists', 'DoesNotExist') }),
+  );
+  const selector = fc.record(
+    { matchLabels: fc.dictionary(key, value), matchExpressions: fc.array(requirement, { maxLength: 4 }) },
+    { requiredKeys: [] },
+  );
+
+  it('agrees with the reference formulation on valid selectors', () => {
+    fc.assert(
+      fc.property(selector, labels, (sel, nodeLabels) => {
+        const result = matchSelector(sel, nodeLabels);
+        assert.ok(result.ok);
+        assert.equal(result.matches, referenceMatches(sel as LabelSelector, nodeLabels));
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+  });
+
+  it('never throws on an arbitrary JSON selector', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.dictionary(fc.string(), fc.string()), (sel, nodeLabels) => {
+        const result = matchSelector(sel, nodeLabels);
+        assert.ok(result.ok ? typeof result.matches === 'boolean' : result.error.length > 0);
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+  });
+});
