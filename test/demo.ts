@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   readiness(cluster, 'verify');
   readiness(cluster, ...CAN_I_REWRITE_OTHER_NODE);
 
-  say("the seeds' own checks, with the real kubectl, for comparison:");
+  say("NRC's guide's own checks, with the real kubectl, for comparison:");
   const sa = `system:serviceaccount:${REPORTER.namespace}:${REPORTER.serviceAccount}`;
   for (const check of [
     ['auth', 'can-i', 'get', 'nodes', `--as=${sa}`],

@@ -1,4 +1,4 @@
-import { postureQuestions } from '@kubectl-readiness/shared';
+import { gatherSecurityAnswers, postureQuestions, RBAC_FALLBACK_NOTE } from '@kubectl-readiness/shared';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const proxy = vi.hoisted(() => ({ request: vi.fn(), post: vi.fn() }));
@@ -7,10 +7,10 @@ vi.mock('@kinvolk/headlamp-plugin/lib', async (importOriginal) => ({
   ApiProxy: proxy,
 }));
 
-const { gatherEvidence, securityReport } = await import('../src/resources/security');
+const { clusterReader } = await import('../src/api/clusterReader');
 
 const REPORTER_ACCOUNT = { namespace: 'readiness', name: 'condition-reporter' };
-const NODES = { ownNode: 'node-a', otherNode: 'node-b' };
+const NODES = [{ metadata: { name: 'node-a' } }, { metadata: { name: 'node-b' } }];
 
 /** Two reporter DaemonSets that run as the same ServiceAccount, each writing its own condition. */
 function reporterDaemonSet(name: string, condition: string): unknown {
@@ -36,23 +36,12 @@ function reporterDaemonSet(name: string, condition: string): unknown {
   };
 }
 
-const RULE = {
-  apiVersion: 'readiness.node.x-k8s.io/v1alpha1',
-  kind: 'NodeReadinessRule',
-  metadata: { name: 'network-readiness-rule' },
-  spec: {
-    conditions: [{ type: 'example.com/NetworkReady', requiredStatus: 'True' }],
-    taint: { key: 'readiness.k8s.io/NetworkReady', effect: 'NoSchedule' },
-    enforcementMode: 'continuous',
-    nodeSelector: {},
-  },
-};
-
 const forbidden = () => Object.assign(new Error('forbidden'), { status: 403 });
 
 /** A cluster that answers the plugin's reads; `refuse` names the reads the viewer may not make. */
 function answerReads(refuse: { reviews?: boolean; rbac?: boolean } = {}) {
-  proxy.request.mockImplementation(async (path: string) => {
+  proxy.request.mockImplementation(async (url: string) => {
+    const path = url.split('?')[0];
     if (path === '/version') return { gitVersion: 'v1.36.0' };
     if (path === '/metrics') return new Response('kubernetes_feature_enabled{name="ConstrainedImpersonation",stage="BETA"} 1\n');
     if (path === '/apis/apps/v1/daemonsets')
@@ -74,52 +63,53 @@ function answerReads(refuse: { reviews?: boolean; rbac?: boolean } = {}) {
   });
 }
 
-describe('reporter security evidence', () => {
+describe("Headlamp's ClusterReader", () => {
   beforeEach(() => {
     proxy.request.mockReset();
     proxy.post.mockReset();
   });
 
-  it('asks each ServiceAccount its questions once, before any rule is known', async () => {
+  it('through the core, asks each ServiceAccount its questions once, never logging the viewer out', async () => {
     answerReads();
-    const evidence = await gatherEvidence('test', NODES);
-    expect(evidence.source).toBe('subject-access-reviews');
-    expect(proxy.post).toHaveBeenCalledTimes(postureQuestions(REPORTER_ACCOUNT, NODES).length);
-    expect(evidence.support.gate).toBe('enabled');
+    const answers = await gatherSecurityAnswers(clusterReader('test'), { nodes: NODES });
+    expect(answers.source).toBe('reviews');
+    expect(answers.gate).toBe('enabled');
+    expect(proxy.post).toHaveBeenCalledTimes(postureQuestions(REPORTER_ACCOUNT, { ownNode: 'node-a', otherNode: 'node-b' }).length);
+    for (const call of [...proxy.request.mock.calls, ...proxy.post.mock.calls])
+      expect(call.find((argument: unknown) => (argument as { cluster?: string })?.cluster === 'test')).toMatchObject({
+        autoLogoutOnAuthError: false,
+      });
   });
 
-  it('makes the report from the evidence and the rules, naming the rules each reporter feeds', async () => {
+  it.each([401, 403, 404])('turns a %i into a refusal the core falls back on', async (status) => {
     answerReads();
-    const evidence = await gatherEvidence('test', NODES);
-    const report = securityReport(evidence, [RULE], []);
-    expect(report.assessments.map((assessment) => [assessment.reporter.workload.name, assessment.reporter.feedsRules])).toEqual([
-      ['network-reporter', ['network-readiness-rule']],
-      ['storage-reporter', []],
-    ]);
-    expect(report.assessments[0]!.posture.posture).toBe(report.assessments[1]!.posture.posture);
-  });
-
-  it("gives verify's findings on first read of the report's verification, and the same ones after", async () => {
-    answerReads();
-    const report = securityReport(await gatherEvidence('test', NODES), [RULE], []);
-    const findings = report.verification;
-    expect(findings.findings.map((finding) => finding.id)).toContain('constrained-impersonation-gate');
-    expect(report.verification).toBe(findings);
-  });
-
-  it('stops asking at the first refusal and answers from the RBAC objects', async () => {
-    answerReads({ reviews: true });
-    const evidence = await gatherEvidence('test', NODES);
-    expect(evidence.source).toBe('rbac-objects');
-    expect(proxy.post.mock.calls.length).toBeLessThanOrEqual(6);
-    expect(evidence.notes).toContain('not allowed to create subjectaccessreviews: results from RBAC objects only');
-    expect(securityReport(evidence, [RULE], []).assessments[0]!.posture.posture).not.toBe('unknown');
+    proxy.post.mockImplementation(async () => {
+      throw Object.assign(new Error('refused'), { status });
+    });
+    const answers = await gatherSecurityAnswers(clusterReader('test'), { nodes: NODES });
+    expect(answers.source).toBe('rbac');
+    expect(answers.notes).toContain(RBAC_FALLBACK_NOTE);
   });
 
   it('is unverified, with the reason, when neither reviews nor RBAC objects may be read', async () => {
     answerReads({ reviews: true, rbac: true });
-    const evidence = await gatherEvidence('test', NODES);
-    expect(evidence.source).toBe('unverified');
-    expect(evidence.unverifiedReason).toMatch(/may not create subjectaccessreviews/);
+    const answers = await gatherSecurityAnswers(clusterReader('test'), { nodes: NODES });
+    expect(answers.source).toBe('unverified');
+    expect(answers.unverifiedReason).toMatch(/needs create on subjectaccessreviews/);
+  });
+
+  it('keeps errors that are not refusals as errors', async () => {
+    proxy.request.mockRejectedValue(Object.assign(new Error('Internal Server Error'), { status: 500 }));
+    await expect(clusterReader('test').getJSON('/version')).rejects.toThrow('Internal Server Error');
+  });
+
+  it('lists page by page, as kubectl does', async () => {
+    proxy.request.mockImplementation(async (url: string) => {
+      const query = new URLSearchParams(url.split('?')[1]);
+      expect(query.get('limit')).toBe('500');
+      return query.get('continue') === 'page-2' ? { items: ['c'], metadata: {} } : { items: ['a', 'b'], metadata: { continue: 'page-2' } };
+    });
+    expect(await clusterReader('test').list('/apis/apps/v1/daemonsets')).toEqual({ ok: true, value: ['a', 'b', 'c'] });
+    expect(proxy.request).toHaveBeenCalledTimes(2);
   });
 });

@@ -2,15 +2,7 @@
 // code and message kube-apiserver returns, with the headers a reporter sends.
 import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
-import {
-  clusterFindings,
-  featureGateFromMetrics,
-  type Finding,
-  type GateState,
-  type RbacObjects,
-  type ReviewAnswer,
-  type SubjectAccessReviewSpec,
-} from '@kubectl-readiness/shared';
+import { isRefusal, type ClusterReader, type ReadResult, type ReviewAnswer, type SubjectAccessReviewSpec } from '@kubectl-readiness/shared';
 import type { Cluster } from './cluster.ts';
 
 export interface ApiRequest {
@@ -65,35 +57,34 @@ export function apiRequest(cluster: Cluster, call: ApiRequest): Promise<ApiRespo
 
 /** Creates a SubjectAccessReview as the admin; the only POST our tools make. */
 export async function subjectAccessReview(cluster: Cluster, spec: SubjectAccessReviewSpec): Promise<ReviewAnswer> {
-  const response = await apiRequest(cluster, {
-    method: 'POST',
-    path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
-  });
-  if (response.status !== 201) throw new Error(`SubjectAccessReview: HTTP ${response.status}: ${response.message}`);
-  const status = (response.body as { status: { allowed: boolean; reason?: string } }).status;
-  return { allowed: status.allowed, ...(status.reason ? { reason: status.reason } : {}) };
+  const result = await adminReader(cluster).createSubjectAccessReview(spec);
+  if (!result.ok) throw new Error(`SubjectAccessReview: HTTP ${result.status}: ${result.message}`);
+  return result.value;
 }
 
-/** Everything the reporter assessment reads from the cluster, fetched with the real kubectl. */
-export async function clusterSecurityInputs(
-  cluster: Cluster,
-): Promise<{ workloads: unknown[]; rbac: RbacObjects; gate: GateState; clusterFindings: Finding[] }> {
-  const list = async (kind: string) =>
-    (JSON.parse(await cluster.kubectlOk(['get', kind, '-A', '-o', 'json'])) as { items: unknown[] }).items;
-  const [daemonSets, deployments, clusterRoles, clusterRoleBindings, roles, roleBindings] = await Promise.all(
-    ['daemonsets', 'deployments', 'clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'].map(list),
-  );
-  const metrics = await apiRequest(cluster, { method: 'GET', path: '/metrics' });
-  const version = await apiRequest(cluster, { method: 'GET', path: '/version' });
-  const support = clusterFindings({
-    gitVersion: (version.body as { gitVersion: string }).gitVersion,
-    featureMetric: featureGateFromMetrics(String(metrics.body)),
-  });
+/** The core's ClusterReader as the cluster's admin: what the harness checks the adapters against. */
+export function adminReader(cluster: Cluster): ClusterReader {
+  const read = async <T>(call: ApiRequest, value: (body: unknown) => T): Promise<ReadResult<T>> => {
+    const response = await apiRequest(cluster, call);
+    if (response.status === 200 || response.status === 201) return { ok: true, value: value(response.body) };
+    if (isRefusal(response.status)) return { ok: false, status: response.status, message: response.message };
+    throw new Error(`${call.method} ${call.path}: HTTP ${response.status}: ${response.message}`);
+  };
   return {
-    workloads: [...daemonSets!, ...deployments!],
-    rbac: { clusterRoles: clusterRoles!, clusterRoleBindings: clusterRoleBindings!, roles: roles!, roleBindings: roleBindings! },
-    gate: support.gate,
-    clusterFindings: support.findings,
+    getJSON: (path) => read({ method: 'GET', path }, (body) => body),
+    getText: (path) => read({ method: 'GET', path }, String),
+    list: (path) => read({ method: 'GET', path }, (body) => (body as { items: unknown[] }).items),
+    createSubjectAccessReview: (spec) =>
+      read(
+        {
+          method: 'POST',
+          path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+          body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+        },
+        (body) => {
+          const status = (body as { status: { allowed: boolean; reason?: string } }).status;
+          return { allowed: status.allowed, ...(status.reason ? { reason: status.reason } : {}) };
+        },
+      ),
   };
 }

@@ -1,4 +1,4 @@
-// Loads a scenario into the local cluster with the real kubectl: the seeds'
+// Loads a scenario into the local cluster with the real kubectl: NRC's secure-reporting guide's
 // hardened CNI example (NRC's upstream manifests, read in place) and its
 // insecure or broken variants.
 import { spawn } from 'node:child_process';
@@ -12,7 +12,7 @@ export const upstreamDir = resolve(
 );
 
 export type Variant =
-  /** Constrained impersonation, exactly the seeds' hardened example. */
+  /** Constrained impersonation, exactly the hardened example of NRC's guide. */
   | 'hardened'
   /** NRC's cni-readiness example: the reporter's SA may write every node's status. */
   | 'broad'
@@ -119,7 +119,7 @@ export function workerNode(name: string): Manifest {
       name,
       labels: workerLabels(name),
     },
-    // Registered with the startup taint, as the seeds' kind config does for workers.
+    // Registered with the startup taint, as NRC's example kind config does for workers.
     spec: { taints: [TAINT] },
   };
 }

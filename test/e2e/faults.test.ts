@@ -245,7 +245,7 @@ spec:
       const result = cli(['status', '-o', 'json'], admin);
       assertNote(result, /^rule odd-selector: node selector is invalid, so NRC applies it to no node: .*Sometimes/m);
       const summary = JSON.parse(result.stdout).rules.find((rule: { rule: string }) => rule.rule === 'odd-selector');
-      assert.equal(summary.matched, 0);
+      assert.equal(summary.selected, 0);
       await cluster.kubectlOk(['delete', 'nodereadinessrule', 'odd-selector']);
     });
     it('rules the CRD would reject, as a what-if: unknown status, no conditions', () => {

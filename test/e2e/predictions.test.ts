@@ -4,19 +4,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
-  answerPostureQuestions,
-  assessReporter,
   decideChain,
-  discoverReporters,
+  gatherSecurityAnswers,
   planChain,
-  postureQuestions,
+  securityReport,
   type Action,
-  type GateState,
   type Posture,
   type ReviewAnswer,
+  type SecurityAnswers,
 } from '@kubectl-readiness/shared';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { clusterSecurityInputs, subjectAccessReview } from '../cluster/requests.ts';
+import { adminReader, subjectAccessReview } from '../cluster/requests.ts';
 import { REPORTER, VARIANTS, featureGatesFor, loadScenario, type Variant } from '../cluster/scenario.ts';
 import { PROBES, expectedStatus } from './ground-truth-cases.ts';
 
@@ -46,18 +44,19 @@ let agreements = 0;
 for (const variant of VARIANTS) {
   describe(`predictions against the real apiserver: ${variant}`, () => {
     let cluster: Cluster;
-    let gate: GateState;
-    let inputs: Awaited<ReturnType<typeof clusterSecurityInputs>>;
+    let answers: SecurityAnswers;
     before(async () => {
       cluster = await startCluster({ featureGates: featureGatesFor(variant) });
       await loadScenario(cluster, variant, { withRule: false });
-      inputs = await clusterSecurityInputs(cluster);
-      gate = inputs.gate;
+      // The same gathering loop the CLI and Headlamp run, through the harness's own reader.
+      answers = await gatherSecurityAnswers(adminReader(cluster), {
+        nodes: [{ metadata: { name: 'node-a' } }, { metadata: { name: 'node-b' } }],
+      });
     });
     after(() => cluster?.stop());
 
     it(`detects the ConstrainedImpersonation gate as ${variant === 'gate-off' ? 'disabled' : 'enabled'} from /metrics`, () => {
-      assert.equal(gate, variant === 'gate-off' ? 'disabled' : 'enabled');
+      assert.equal(answers.gate, variant === 'gate-off' ? 'disabled' : 'enabled');
     });
 
     for (const probe of predictable) {
@@ -68,26 +67,23 @@ for (const variant of VARIANTS) {
           runsOn: probe.tokenOf,
           impersonate: probe.impersonate ? probe.impersonate.user.slice('system:node:'.length) : null,
           action: actionOf(probe),
-          constrainedImpersonation: gate !== 'disabled',
+          gate: answers.gate,
         });
-        const answers = new Map<string, ReviewAnswer>();
-        for (const question of plan.questions) answers.set(question.step, await subjectAccessReview(cluster, question.review));
-        const verdict = decideChain(plan, (question) => answers.get(question.step));
+        const reviewed = new Map<string, ReviewAnswer>();
+        for (const question of plan.questions) reviewed.set(question.step, await subjectAccessReview(cluster, question.review));
+        const verdict = decideChain(plan, (question) => reviewed.get(question.step));
         pairs += 1;
         if (verdict.allowed === expected) agreements += 1;
         assert.equal(verdict.allowed, expected, verdict.explanation);
       });
     }
 
-    it(`classifies the reporter as ${EXPECTED_POSTURE[variant]} from real reviews and RBAC objects`, async () => {
-      const [reporter] = discoverReporters(inputs.workloads, []).reporters;
-      assert.ok(reporter, 'the reporter DaemonSet was not discovered');
-      const questions = postureQuestions(reporter.serviceAccount, { ownNode: 'node-a', otherNode: 'node-b' });
-      const reviewed = new Map<string, ReviewAnswer>();
-      for (const question of questions) reviewed.set(question.id, await subjectAccessReview(cluster, question.review));
-      const answers = answerPostureQuestions(questions, (question) => reviewed.get(question.id));
-      const assessment = assessReporter(reporter, { answers, rbac: inputs.rbac, gate });
-      assert.equal(assessment.posture.posture, EXPECTED_POSTURE[variant], assessment.posture.reasons.join('; '));
+    it(`classifies the reporter as ${EXPECTED_POSTURE[variant]} from real reviews, with the RBAC objects as evidence`, () => {
+      assert.equal(answers.source, 'reviews');
+      assert.ok(answers.rbac, 'the RBAC objects were read');
+      const [assessment] = securityReport(answers, [], []).assessments;
+      assert.ok(assessment, 'the reporter DaemonSet was not discovered');
+      assert.equal(assessment.posture, EXPECTED_POSTURE[variant], assessment.reasons.join('; '));
     });
   });
 }

@@ -3,7 +3,7 @@
 import { EmptyContent } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
 import { RULE_GROUP, RULE_PLURAL, RULE_VERSION } from '@kubectl-readiness/shared';
 import React from 'react';
-import type { RulesProblem } from '../../resources/readiness';
+import type { RulesProblem } from '../../hooks/useReadiness';
 
 export const NRC_URL = 'https://github.com/kubernetes-sigs/node-readiness-controller';
 

@@ -14,7 +14,7 @@ const POSTURE_STATUS: Record<Posture, Status> = {
   'arbitrary-node': 'error',
   'over-privileged': 'warning',
   misconfigured: 'warning',
-  unknown: '',
+  unverified: '',
 };
 
 const STATE_STATUS: Record<ReadinessState, Status> = {

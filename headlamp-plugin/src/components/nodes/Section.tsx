@@ -1,29 +1,23 @@
 // "Node readiness" on Headlamp's node page: the rules that apply with their
 // verdicts, the conditions they read, the taints, the reporters writing to
 // this node and NRC's taint events. Messages are reporter-written: text only.
-import { K8s } from '@kinvolk/headlamp-plugin/lib';
 import { Link, NameValueTable, SectionBox, SimpleTable } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
 import {
   describeTaint,
   formatAge,
   formatEventAge,
   type ReadinessEvent,
-  readinessEvents,
   reportersForNode,
   type RuleVerdict,
 } from '@kubectl-readiness/shared';
 import React from 'react';
-import { useNodeReadiness } from '../../resources/readiness';
-import { useSecurity } from '../../resources/security';
-import { PostureBadge, StateLabel } from '../common/badges';
+import { useNodeReadiness } from '../../hooks/useReadiness';
+import { useReporterSecurity } from '../../hooks/useReporterSecurity';
+import { useTaintEvents } from '../../hooks/useTaintEvents';
+import { StateLabel } from '../common/badges';
 import { RulesProblemNotice } from '../common/NotInstalled';
+import { ReporterTable } from '../common/ReporterTable';
 import { RULE_ROUTE } from '../routes';
-
-/** NRC's taint events for the node, through Headlamp's watched Event list so new ones appear live. */
-function useTaintEvents(node: string): ReadinessEvent[] {
-  const events = K8s.event.default.useList({ fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node}` });
-  return readinessEvents((events.items ?? []).map((event) => event.jsonData as unknown));
-}
 
 function VerdictBox({ verdict }: { verdict: RuleVerdict }) {
   const flags = [verdict.mode, verdict.policy, ...(verdict.dryRun ? ['dry-run'] : [])].join(', ');
@@ -71,13 +65,11 @@ export function NodeReadinessSection({ resource }: { resource: { kind?: string; 
 }
 
 function NodeReadinessDetails({ name }: { name: string }) {
-  const cluster = K8s.useCluster() ?? '';
   const { node, object: raw, data } = useNodeReadiness(name);
-  const rules = data.rulesLoaded ? data.rules.map((rule) => rule.jsonData as unknown) : null;
-  const security = useSecurity(cluster, data.readiness ? data.nodes : null, rules);
+  const security = useReporterSecurity(data);
   const events = useTaintEvents(name);
   if (!node) return null;
-  const writers = security.report && raw ? reportersForNode(security.report.assessments, raw, rules ?? []) : [];
+  const writers = security.report && raw ? reportersForNode(security.report.assessments, raw, security.rules ?? []) : [];
   const summary = [
     { name: 'Readiness', value: `${node.label} (${node.schedulable ? 'schedulable' : 'readiness taints keep pods off'})` },
     { name: 'Readiness taints', value: node.blockingTaints.map((taint) => `${taint.key}:${taint.effect}`).join(', ') || 'none' },
@@ -99,24 +91,8 @@ function NodeReadinessDetails({ name }: { name: string }) {
         <VerdictBox key={verdict.rule} verdict={verdict} />
       ))}
       <SectionBox title="Reporters writing to this node">
-        <SimpleTable
-          columns={[
-            {
-              label: 'Reporter',
-              getter: (row: (typeof writers)[number]) =>
-                `${row.reporter.workload.kind} ${row.reporter.workload.namespace}/${row.reporter.workload.name}`,
-            },
-            {
-              label: 'ServiceAccount',
-              getter: (row: (typeof writers)[number]) => `${row.reporter.serviceAccount.namespace}/${row.reporter.serviceAccount.name}`,
-            },
-            { label: 'Conditions', getter: (row: (typeof writers)[number]) => row.reporter.conditionTypes.join(', ') },
-            {
-              label: 'Security',
-              getter: (row: (typeof writers)[number]) => <PostureBadge posture={row.posture.posture} reasons={row.posture.reasons} />,
-            },
-          ]}
-          data={writers}
+        <ReporterTable
+          assessments={writers}
           emptyMessage={security.loading ? 'Checking reporters…' : (security.error ?? 'No reporter writes to this node.')}
         />
       </SectionBox>

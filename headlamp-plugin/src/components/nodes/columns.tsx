@@ -1,12 +1,11 @@
 // Two columns on Headlamp's Nodes table. The processor runs inside a useMemo
 // and may run many times, so it calls no hooks and replaces its own columns
 // instead of adding them twice; the cells are components that use hooks.
-import { K8s } from '@kinvolk/headlamp-plugin/lib';
 import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
 import { failingConditions, nodePosture, type NodeReadiness, reportersForNode, staleConditions } from '@kubectl-readiness/shared';
 import React from 'react';
-import { latestReadinessOf, useNodeReadiness } from '../../resources/readiness';
-import { useSecurity } from '../../resources/security';
+import { latestReadinessOf, useNodeReadiness } from '../../hooks/useReadiness';
+import { useReporterSecurity } from '../../hooks/useReporterSecurity';
 import { Explained, PostureBadge, readinessStatus } from '../common/badges';
 
 export const NODES_TABLE_ID = 'headlamp-nodes';
@@ -39,20 +38,18 @@ export function ReadinessCell({ name }: { name: string }) {
 }
 
 export function ReporterSecurityCell({ name }: { name: string }) {
-  const cluster = K8s.useCluster() ?? '';
   const { object: node, data } = useNodeReadiness(name);
-  const rules = data.rulesLoaded ? data.rules.map((rule) => rule.jsonData as unknown) : null;
-  const security = useSecurity(cluster, data.readiness ? data.nodes : null, rules);
-  if (security.error) return <PostureBadge posture="unknown" reasons={[security.error]} />;
+  const security = useReporterSecurity(data);
+  if (security.error) return <PostureBadge posture="unverified" reasons={[security.error]} />;
   if (!security.report || node === undefined) return null;
-  const writers = reportersForNode(security.report.assessments, node, rules ?? []);
-  const { posture } = nodePosture(writers.map((writer) => writer.posture.posture));
+  const writers = reportersForNode(security.report.assessments, node, security.rules ?? []);
+  const { posture } = nodePosture(writers.map((writer) => writer.posture));
   if (posture === null) return null;
   const reasons = [
     ...(security.report.unverifiedReason ? [security.report.unverifiedReason] : []),
     ...writers.map(
       (writer) =>
-        `${writer.reporter.serviceAccount.namespace}/${writer.reporter.serviceAccount.name}: ${writer.posture.reasons[0] ?? writer.posture.posture}`,
+        `${writer.reporter.serviceAccount.namespace}/${writer.reporter.serviceAccount.name}: ${writer.reasons[0] ?? writer.posture}`,
     ),
   ];
   return <PostureBadge posture={posture} reasons={reasons} />;

@@ -13,7 +13,7 @@ import {
 import React, { useMemo } from 'react';
 import { useParams } from 'react-router-dom';
 import { stringify } from 'yaml';
-import { useReadiness } from '../../resources/readiness';
+import { useReadiness } from '../../hooks/useReadiness';
 import { StateLabel } from '../common/badges';
 import { RulesProblemNotice } from '../common/NotInstalled';
 import { RULES_PATH } from '../routes';

@@ -2,7 +2,7 @@
 import { Link, SectionBox, SimpleTable } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
 import { formatAge, type RuleSummary } from '@kubectl-readiness/shared';
 import React from 'react';
-import { useReadiness } from '../../resources/readiness';
+import { useReadiness } from '../../hooks/useReadiness';
 import { RulesProblemNotice } from '../common/NotInstalled';
 import { RULE_ROUTE } from '../routes';
 import { WhatIf } from './WhatIf';
@@ -39,7 +39,7 @@ export function RuleList() {
                 getter: (row: RuleSummary) =>
                   `${row.policy}: ${row.conditions.map((condition) => `${condition.type}=${condition.requiredStatus}`).join(', ')}`,
               },
-              { label: 'Matched', getter: (row: RuleSummary) => row.matched },
+              { label: 'Selected', getter: (row: RuleSummary) => row.selected },
               { label: 'Held', getter: (row: RuleSummary) => row.counts.held },
               { label: 'Releasing', getter: (row: RuleSummary) => row.counts.releasing },
               { label: 'Age', getter: (row: RuleSummary) => ageOf(created.get(row.rule)) },

@@ -1,14 +1,12 @@
 // The Security view: what `kubectl readiness verify` reports, in Headlamp.
 // Findings carry the CLI's ids and texts because both come from the core.
-import { K8s } from '@kinvolk/headlamp-plugin/lib';
-import { NameValueTable, SectionBox, SimpleTable } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import type { Finding, ReporterAssessment } from '@kubectl-readiness/shared';
+import { NameValueTable, SectionBox, SimpleTable, StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
+import type { Finding, SecuritySource } from '@kubectl-readiness/shared';
 import Button from '@mui/material/Button';
 import React from 'react';
-import { useReadiness } from '../../resources/readiness';
-import { type SecurityReport, useSecurity } from '../../resources/security';
-import { PostureBadge } from '../common/badges';
+import { useReadiness } from '../../hooks/useReadiness';
+import { useReporterSecurity } from '../../hooks/useReporterSecurity';
+import { ReporterTable } from '../common/ReporterTable';
 
 const SEVERITY_STATUS: Record<Finding['severity'], 'success' | 'warning' | 'error' | ''> = {
   fail: 'error',
@@ -17,9 +15,9 @@ const SEVERITY_STATUS: Record<Finding['severity'], 'success' | 'warning' | 'erro
   pass: 'success',
 };
 
-const SOURCE_TEXT: Record<SecurityReport['source'], string> = {
-  'subject-access-reviews': 'SubjectAccessReviews answered by the apiserver',
-  'rbac-objects': 'RBAC objects only (you may not create SubjectAccessReviews)',
+const SOURCE_TEXT: Record<SecuritySource, string> = {
+  reviews: 'SubjectAccessReviews answered by the apiserver',
+  rbac: 'RBAC objects only (you may not create SubjectAccessReviews)',
   unverified: 'nothing: unverified',
 };
 
@@ -42,10 +40,7 @@ function CopyButton({ text }: { text: string }) {
 }
 
 export function SecurityView() {
-  const cluster = K8s.useCluster() ?? '';
-  const data = useReadiness();
-  const rules = data.rulesLoaded ? data.rules.map((rule) => rule.jsonData as unknown) : null;
-  const security = useSecurity(cluster, data.readiness ? data.nodes : null, rules);
+  const security = useReporterSecurity(useReadiness());
   const report = security.report;
   return (
     <>
@@ -77,26 +72,7 @@ export function SecurityView() {
       {report ? (
         <>
           <SectionBox title="Reporters">
-            <SimpleTable
-              columns={[
-                {
-                  label: 'Workload',
-                  getter: (row: ReporterAssessment) =>
-                    `${row.reporter.workload.kind} ${row.reporter.workload.namespace}/${row.reporter.workload.name}`,
-                },
-                {
-                  label: 'ServiceAccount',
-                  getter: (row: ReporterAssessment) => `${row.reporter.serviceAccount.namespace}/${row.reporter.serviceAccount.name}`,
-                },
-                { label: 'Conditions', getter: (row: ReporterAssessment) => row.reporter.conditionTypes.join(', ') },
-                {
-                  label: 'Posture',
-                  getter: (row: ReporterAssessment) => <PostureBadge posture={row.posture.posture} reasons={row.posture.reasons} />,
-                },
-              ]}
-              data={report.assessments}
-              emptyMessage="No reporter workloads found."
-            />
+            <ReporterTable assessments={report.assessments} emptyMessage="No reporter workloads found." />
           </SectionBox>
           <SectionBox title="Findings">
             <SimpleTable

@@ -3,7 +3,7 @@
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
 import { type ClusterReadiness, evaluateCluster, metadataOf, type NodeReadiness } from '@kubectl-readiness/shared';
 import { useMemo } from 'react';
-import { NodeReadinessRule } from './nodeReadinessRule';
+import { NodeReadinessRule } from '../resources/nodeReadinessRule';
 
 /** Why rules could not be read, or null when they were. */
 export type RulesProblem = 'not-installed' | 'forbidden' | 'error' | null;
