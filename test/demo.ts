@@ -1,5 +1,5 @@
 // `npm run demo`: builds the real cluster if needed, starts it with the
-// seeds' hardened CNI scenario, shows the nodes going from held to ready as
+// hardened CNI scenario of NRC's secure-reporting guide, shows the nodes going from held to ready as
 // their reporters report, serves Headlamp with the plugin against it, then
 // waits so kubectl and a browser can look at it.
 // Ctrl-C stops everything and removes the state. `--once` exits after the show.

@@ -1,5 +1,6 @@
 import { gatherSecurityAnswers, postureQuestions, RBAC_FALLBACK_NOTE } from '@kubectl-readiness/shared';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { reporterDaemonSet } from '../../shared/test/workloads';
 
 const proxy = vi.hoisted(() => ({ request: vi.fn(), post: vi.fn() }));
 vi.mock('@kinvolk/headlamp-plugin/lib', async (importOriginal) => ({
@@ -12,30 +13,6 @@ const { clusterReader } = await import('../src/api/clusterReader');
 const REPORTER_ACCOUNT = { namespace: 'readiness', name: 'condition-reporter' };
 const NODES = [{ metadata: { name: 'node-a' } }, { metadata: { name: 'node-b' } }];
 
-/** Two reporter DaemonSets that run as the same ServiceAccount, each writing its own condition. */
-function reporterDaemonSet(name: string, condition: string): unknown {
-  return {
-    metadata: { namespace: REPORTER_ACCOUNT.namespace, name },
-    spec: {
-      template: {
-        spec: {
-          serviceAccountName: REPORTER_ACCOUNT.name,
-          containers: [
-            {
-              name: 'reporter',
-              image: 'example.com/reporter:v1',
-              env: [
-                { name: 'CONDITION_TYPE', value: condition },
-                { name: 'IMPERSONATE_NODE', value: 'true' },
-              ],
-            },
-          ],
-        },
-      },
-    },
-  };
-}
-
 const forbidden = () => Object.assign(new Error('forbidden'), { status: 403 });
 
 /** A cluster that answers the plugin's reads; `refuse` names the reads the viewer may not make. */
@@ -47,8 +24,8 @@ function answerReads(refuse: { reviews?: boolean; rbac?: boolean } = {}) {
     if (path === '/apis/apps/v1/daemonsets')
       return {
         items: [
-          reporterDaemonSet('network-reporter', 'example.com/NetworkReady'),
-          reporterDaemonSet('storage-reporter', 'example.com/StorageReady'),
+          reporterDaemonSet('network-reporter', 'example.com/NetworkReady', REPORTER_ACCOUNT),
+          reporterDaemonSet('storage-reporter', 'example.com/StorageReady', REPORTER_ACCOUNT),
         ],
       };
     if (path.startsWith('/apis/rbac.authorization.k8s.io/')) {

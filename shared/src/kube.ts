@@ -100,15 +100,3 @@ export interface ConfigMap {
   metadata?: ObjectMeta;
   data?: Record<string, string>;
 }
-
-export interface KubeEvent {
-  metadata?: ObjectMeta;
-  involvedObject?: { kind?: string; name?: string };
-  reason?: string;
-  message?: string;
-  type?: string;
-  count?: number;
-  firstTimestamp?: string;
-  lastTimestamp?: string;
-  eventTime?: string;
-}

@@ -20,15 +20,6 @@ export type ReadinessState =
   /** A bootstrap-only rule this node already passed: it no longer gates it. */
   | 'bootstrap-complete';
 
-export const READINESS_STATES: readonly ReadinessState[] = [
-  'ready',
-  'held',
-  'releasing',
-  'unguarded',
-  'bootstrap-complete',
-  'not-selected',
-];
-
 /** The reporter rewrites an unchanged condition every 5m (HEARTBEAT_PERIOD); one check interval of margin on top. */
 export const DEFAULT_STALE_AFTER_SECONDS = 6 * 60;
 

@@ -12,34 +12,11 @@ import {
   type SubjectAccessReviewSpec,
 } from '../../src/index.ts';
 import { rbacFrom, upstream } from '../rbac-fixtures.ts';
+import { reporterDaemonSet } from '../workloads.ts';
 
 // The ServiceAccount NRC's hardened example binds, so the RBAC fallback can answer for it.
 const ACCOUNT = { namespace: 'kube-system', name: 'cni-reporter' };
 const NODES = [{ metadata: { name: 'node-a' } }, { metadata: { name: 'node-b' } }];
-
-/** Two reporter DaemonSets that run as the same ServiceAccount, each writing its own condition. */
-function reporterDaemonSet(name: string, condition: string, serviceAccount = ACCOUNT.name): unknown {
-  return {
-    metadata: { namespace: ACCOUNT.namespace, name },
-    spec: {
-      template: {
-        spec: {
-          serviceAccountName: serviceAccount,
-          containers: [
-            {
-              name: 'reporter',
-              image: 'example.com/reporter:v1',
-              env: [
-                { name: 'CONDITION_TYPE', value: condition },
-                { name: 'IMPERSONATE_NODE', value: 'true' },
-              ],
-            },
-          ],
-        },
-      },
-    },
-  };
-}
 
 const RULE = {
   apiVersion: 'readiness.node.x-k8s.io/v1alpha1',
@@ -73,8 +50,8 @@ function fakeReader(cluster: FakeCluster = {}) {
   const rbac = rbacFrom((cluster.rbac ?? upstream.constrained()) as ReturnType<typeof upstream.constrained>);
   const lists: Record<string, unknown[]> = {
     '/apis/apps/v1/daemonsets': cluster.daemonSets ?? [
-      reporterDaemonSet('network-reporter', 'example.com/NetworkReady'),
-      reporterDaemonSet('storage-reporter', 'example.com/StorageReady'),
+      reporterDaemonSet('network-reporter', 'example.com/NetworkReady', ACCOUNT),
+      reporterDaemonSet('storage-reporter', 'example.com/StorageReady', ACCOUNT),
     ],
     '/apis/apps/v1/deployments': [],
     '/apis/rbac.authorization.k8s.io/v1/clusterroles': rbac.clusterRoles,
@@ -180,8 +157,8 @@ describe('gatherSecurityAnswers', () => {
   it('assesses only the reporters the adapter selects, and one it names that no workload runs as', async () => {
     const cluster = fakeReader({
       daemonSets: [
-        reporterDaemonSet('network-reporter', 'example.com/NetworkReady'),
-        reporterDaemonSet('other-reporter', 'example.com/OtherReady', 'other'),
+        reporterDaemonSet('network-reporter', 'example.com/NetworkReady', ACCOUNT),
+        reporterDaemonSet('other-reporter', 'example.com/OtherReady', { namespace: ACCOUNT.namespace, name: 'other' }),
       ],
     });
     const answers = await gatherSecurityAnswers(cluster.reader, {

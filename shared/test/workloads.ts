@@ -1,0 +1,29 @@
+// A reporter workload as the tests of every package need one: a DaemonSet
+// whose container writes one condition, impersonating its node.
+export function reporterDaemonSet(
+  name: string,
+  condition: string,
+  serviceAccount: { namespace: string; name: string },
+): Record<string, unknown> {
+  return {
+    kind: 'DaemonSet',
+    metadata: { namespace: serviceAccount.namespace, name },
+    spec: {
+      template: {
+        spec: {
+          serviceAccountName: serviceAccount.name,
+          containers: [
+            {
+              name: 'reporter',
+              image: 'example.com/reporter:v1',
+              env: [
+                { name: 'CONDITION_TYPE', value: condition },
+                { name: 'IMPERSONATE_NODE', value: 'true' },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  };
+}
