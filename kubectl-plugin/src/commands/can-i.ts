@@ -150,7 +150,9 @@ Examples (the hardened example of NRC's secure-reporting guide):
       const globals = context.flags(command);
       const options = new CanIOptions();
       options.complete(verb, resource, flags, globals.output);
+      // As kubectl's Complete, the kubeconfig is loaded before the arguments are validated.
+      const connection = await context.connect(globals);
       options.validate();
-      context.exit(await options.run(await context.connect(globals), context.io(globals)));
+      context.exit(await options.run(connection, context.io(globals)));
     });
 }

@@ -182,8 +182,8 @@ export function newStatusCommand(context: CommandContext): Command {
       const io = context.io(globals);
       const options = new StatusOptions();
       options.complete(nodes, flags, globals.output, io);
-      options.validate();
       const connection = await context.connect(globals);
+      options.validate();
       if (options.watch) {
         context.watching();
         context.exit(await options.runWatch(connection, io, context.streams.interrupt ?? new AbortController().signal));
