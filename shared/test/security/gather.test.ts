@@ -4,6 +4,7 @@ import {
   gatherSecurityAnswers,
   postureQuestions,
   RBAC_FALLBACK_NOTE,
+  sampleNodes,
   REVIEW_CONCURRENCY,
   securityReport,
   UNVERIFIED_REASON,
@@ -13,6 +14,7 @@ import {
 } from '../../src/index.ts';
 import { rbacFrom, upstream } from '../rbac-fixtures.ts';
 import { reporterDaemonSet } from '../workloads.ts';
+import { node } from '../nodes.ts';
 
 // The ServiceAccount NRC's hardened example binds, so the RBAC fallback can answer for it.
 const ACCOUNT = { namespace: 'kube-system', name: 'cni-reporter' };
@@ -189,4 +191,13 @@ describe('gatherSecurityAnswers', () => {
     const answers = await gatherSecurityAnswers(cluster.reader, { nodes: [] });
     assert.notEqual(answers.sampleNodes.ownNode, answers.sampleNodes.otherNode);
   });
+});
+
+describe('sampleNodes', () => {
+  const cases: [string, unknown[], { ownNode: string; otherNode: string }][] = [
+    ['two nodes', [node('a'), node('b'), node('c')], { ownNode: 'a', otherNode: 'b' }],
+    ['one node', [node('a')], { ownNode: 'a', otherNode: 'another-node' }],
+    ['no nodes', [], { ownNode: 'node-a', otherNode: 'another-node' }],
+  ];
+  for (const [name, nodes, expected] of cases) it(name, () => assert.deepEqual(sampleNodes(nodes), expected));
 });

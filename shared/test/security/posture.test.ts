@@ -5,7 +5,6 @@ import { parseAllDocuments } from 'yaml';
 import {
   answerPostureQuestions,
   assessReporter,
-  featureGateFromMetrics,
   discoverReporters,
   postureQuestions,
   rbacAnswerer,
@@ -348,17 +347,6 @@ describe('gate awareness', () => {
     assert.equal(posture, 'misconfigured');
     assert.match(reasons.join(), /ConstrainedImpersonation is disabled/);
     assert.equal(findings.find((finding) => finding.id === 'impersonate-node-env')?.severity, 'fail');
-  });
-
-  it('reads the feature gate metric from /metrics text', () => {
-    const text = [
-      '# HELP kubernetes_feature_enabled [BETA] This metric records the data about the stage and enablement of a k8s feature.',
-      'kubernetes_feature_enabled{name="APIResponseCompression",stage="BETA"} 1',
-      'kubernetes_feature_enabled{name="ConstrainedImpersonation",stage="BETA"} 0',
-    ].join('\n');
-    assert.equal(featureGateFromMetrics(text), 0);
-    assert.equal(featureGateFromMetrics(text, 'APIResponseCompression'), 1);
-    assert.equal(featureGateFromMetrics('', 'ConstrainedImpersonation'), null);
   });
 });
 

@@ -34,15 +34,6 @@ const rule = (name: string, type: string, labels: Record<string, string> = {}) =
   },
 });
 
-describe('sampleNodes', () => {
-  const cases: [string, unknown[], { ownNode: string; otherNode: string }][] = [
-    ['two nodes', [node('a'), node('b'), node('c')], { ownNode: 'a', otherNode: 'b' }],
-    ['one node', [node('a')], { ownNode: 'a', otherNode: 'another-node' }],
-    ['no nodes', [], { ownNode: 'node-a', otherNode: 'another-node' }],
-  ];
-  for (const [name, nodes, expected] of cases) it(name, () => assert.deepEqual(sampleNodes(nodes), expected));
-});
-
 describe('reportersForNode', () => {
   const writer = (types: string[], kind = 'DaemonSet'): { reporter: Reporter } => ({
     reporter: { ...broadReporter, conditionTypes: types, workload: { ...broadReporter.workload, kind } },

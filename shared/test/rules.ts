@@ -1,0 +1,37 @@
+// Rules the readiness tests share: NRC's CNI rule and its variants.
+import type { NodeReadinessRule } from '../src/index.ts';
+import { networkTaint } from './nodes.ts';
+
+export const calico = 'projectcalico.org/CalicoReady';
+
+export function rule(name: string, spec: Partial<NodeReadinessRule['spec']> = {}, uid = `uid-${name}`): NodeReadinessRule {
+  return {
+    apiVersion: 'readiness.node.x-k8s.io/v1alpha1',
+    kind: 'NodeReadinessRule',
+    metadata: { name, uid },
+    spec: {
+      conditions: [{ type: calico, requiredStatus: 'True' }],
+      enforcementMode: 'continuous',
+      taint: networkTaint,
+      nodeSelector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' }] },
+      ...spec,
+    },
+  };
+}
+
+export const network = rule('network-readiness-rule');
+export const anyOf = rule('storage-any', {
+  conditionPolicy: 'anyOf',
+  conditions: [
+    { type: 'example.com/LocalDiskReady', requiredStatus: 'True' },
+    { type: 'example.com/NetworkDiskReady', requiredStatus: 'True' },
+  ],
+  taint: { key: 'readiness.k8s.io/StorageReady', effect: 'NoSchedule' },
+});
+export const problemGate = rule('problem-gate-rule', {
+  conditions: [{ type: 'MaintenanceRequired', requiredStatus: 'False', defaultStatus: 'False' }],
+  taint: { key: 'readiness.k8s.io/problem-gate', effect: 'NoSchedule' },
+  nodeSelector: {},
+});
+export const bootstrap = rule('cni-bootstrap', { enforcementMode: 'bootstrap-only' }, 'b00t-uid');
+export const dryRun = rule('network-dryrun', { dryRun: true });
