@@ -21,6 +21,7 @@ export * from './security/admission.ts';
 export * from './security/chain.ts';
 export * from './security/reporters.ts';
 export * from './security/posture.ts';
+export * from './security/paths.ts';
 export * from './security/findings.ts';
 export * from './security/reporter-findings.ts';
 export * from './security/cluster-findings.ts';

@@ -215,6 +215,7 @@ export function securityReport(
       ...(answers.rbac ? { rbac: answers.rbac } : {}),
       gate: answers.gate,
       nodes: answers.sampleNodes,
+      workloads: answers.workloads,
     });
   });
   const allNotes = [...notes, ...answers.notes];

@@ -12,13 +12,14 @@ import {
 } from './reviews.ts';
 
 export type Posture =
-  'broad' | 'legacy-impersonation' | 'arbitrary-node' | 'over-privileged' | 'misconfigured' | 'unverified' | 'constrained';
+  'broad' | 'legacy-impersonation' | 'arbitrary-node' | 'escalation' | 'over-privileged' | 'misconfigured' | 'unverified' | 'constrained';
 
 /** Worst first: a node with several reporters shows the first of these that any has. */
 export const POSTURE_ORDER: readonly Posture[] = [
   'broad',
   'legacy-impersonation',
   'arbitrary-node',
+  'escalation',
   'over-privileged',
   'misconfigured',
   'unverified',
@@ -29,6 +30,7 @@ export const POSTURE_TITLES: Record<Posture, string> = {
   broad: 'Broad RBAC',
   'legacy-impersonation': 'Legacy impersonation',
   'arbitrary-node': 'Arbitrary node',
+  escalation: 'Escalation path',
   'over-privileged': 'Over-privileged',
   misconfigured: 'Misconfigured',
   unverified: 'Unverified',

@@ -3,6 +3,7 @@
 import { rbacAnswerer } from './authorizers.ts';
 import { sortFindings, type Finding } from './findings.ts';
 import type { GateState } from './gate.ts';
+import { CAPABILITY_TITLES, describePath, searchEscalationPaths, type ReachedCapability } from './paths.ts';
 import { classifyPosture, postureQuestions, type PostureQuestion, type PostureQuestionId, type PostureVerdict } from './posture.ts';
 import { describeGrant, indexRbac, rulesOf, serviceAccountUser, whoCan, type Grant, type RbacObjects } from './rbac.ts';
 import type { Reporter } from './reporters.ts';
@@ -58,6 +59,8 @@ export interface AssessOptions {
   /** Node names for the questions; any two distinct names will do. */
   nodes?: { ownNode: string; otherNode: string };
   gate?: GateState;
+  /** The cluster's workloads: pods on the nodes carry their ServiceAccounts' tokens, a path for whoever reaches them. */
+  workloads?: unknown[];
 }
 
 const ADMIN_SUBJECTS = new Set(['Group/system:masters']);
@@ -84,7 +87,17 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
   const summaries = new Map([...questions].map(([id, question]) => [id, question.summary]));
   const provenance = options.rbac ? rbacAnswerer(options.rbac) : null;
   const { answers } = options;
-  const verdict = classifyPosture({ impersonatesNode: reporter.impersonatesNode, gate: options.gate ?? 'unknown' }, answers);
+  const classified = classifyPosture({ impersonatesNode: reporter.impersonatesNode, gate: options.gate ?? 'unknown' }, answers);
+  const escalations = options.rbac
+    ? searchEscalationPaths({
+        rbac: options.rbac,
+        serviceAccount: sa,
+        gate: options.gate ?? 'unknown',
+        workloads: options.workloads ?? [],
+        otherNode: nodes.otherNode,
+      }).filter(isEscalation)
+    : [];
+  const verdict = withEscalations(classified, escalations);
   const allowed = (id: PostureQuestionId) => answers.get(id)?.allowed === true;
   const evidence = (...ids: PostureQuestionId[]) =>
     ids.filter(allowed).flatMap((id) => answerEvidence(questions.get(id)!, answers.get(id), provenance));
@@ -180,13 +193,26 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
     });
   }
 
+  for (const escalation of escalations) {
+    add({
+      id: 'escalation-path',
+      severity: 'fail',
+      title: `One compromised node can ${CAPABILITY_TITLES[escalation.capability]}: ${escalation.path.length > 0 ? describePath(escalation.path) : 'directly'}`,
+      evidence: [...escalation.path.map((hop) => `${hop.how} ${hop.to}: ${hop.grant}`), `as ${escalation.as}: ${escalation.grant}`],
+      remediation:
+        escalation.path.length > 0
+          ? `Remove the grant behind the first hop (${escalation.path[0]!.how} ${escalation.path[0]!.to}); a reporter needs none of these.`
+          : 'Remove the grant: a reporter never needs it.',
+    });
+  }
   addWorkloadFindings(reporter, verdict, add);
   if (options.rbac) addRbacWalkFindings(reporter, options.rbac, add);
   else
     add({
       id: 'rbac-walk',
-      severity: 'info',
-      title: 'RBAC objects were not readable: wildcard, resourceNames and escalation checks were skipped',
+      severity: 'warn',
+      title:
+        'RBAC objects were not readable: escalation paths (impersonation, token minting, pod creation, role binding, ...) were not searched',
       evidence: [],
       remediation: 'Grant list on clusterroles, clusterrolebindings, roles and rolebindings to run them.',
     });
@@ -203,6 +229,29 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
     (id) => answers.get(id)?.grants ?? (provenance ? (provenance(questions.get(id)!).grants ?? []) : []),
   );
   return { reporter, ...verdict, findings: sortFindings(findings), bindingsToRemove: [...new Set(broadGrants.map(bindingName))] };
+}
+
+/**
+ * Paths the direct postures do not already name: any hop at all, or a direct
+ * grant on the rules themselves (direct node writes are "broad" already).
+ */
+function isEscalation(reached: ReachedCapability): boolean {
+  return reached.path.length > 0 || reached.capability === 'change-rules';
+}
+
+const OUTRANKS_ESCALATION = new Set<PostureVerdict['posture']>(['broad', 'legacy-impersonation', 'arbitrary-node']);
+
+function withEscalations(verdict: PostureVerdict, escalations: ReachedCapability[]): PostureVerdict {
+  if (escalations.length === 0 || OUTRANKS_ESCALATION.has(verdict.posture)) return verdict;
+  const reasons = escalations.map(
+    (reached) =>
+      `a compromised node can ${CAPABILITY_TITLES[reached.capability]} through ${describePath(reached.path) || 'a direct grant'}`,
+  );
+  return {
+    ...verdict,
+    posture: 'escalation',
+    reasons: [...reasons, ...verdict.reasons.filter((reason) => !reason.startsWith('only its own node'))],
+  };
 }
 
 function addWorkloadFindings(reporter: Reporter, verdict: PostureVerdict, add: (finding: Omit<Finding, 'subject'>) => void): void {

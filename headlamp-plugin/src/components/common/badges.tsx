@@ -12,6 +12,7 @@ const POSTURE_STATUS: Record<Posture, Status> = {
   broad: 'error',
   'legacy-impersonation': 'error',
   'arbitrary-node': 'error',
+  escalation: 'error',
   'over-privileged': 'warning',
   misconfigured: 'warning',
   unverified: '',

@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  answerPostureQuestions,
+  assessReporter,
+  discoverReporters,
+  postureQuestions,
+  rbacAnswerer,
+  searchEscalationPaths,
+  type GateState,
+  type ReadinessCapability,
+} from '../../src/index.ts';
+import { ofKind } from '../fixtures.ts';
+import { bind, clusterRole, cniReporterSubject, rbacFrom, upstream } from '../rbac-fixtures.ts';
+
+const writer = { kind: 'ServiceAccount', name: 'node-writer', namespace: 'kube-system' };
+const statusWriter = [
+  clusterRole('status-writer', [{ apiGroups: [''], resources: ['nodes/status'], verbs: ['update', 'patch'] }]),
+  bind('ClusterRoleBinding', 'status-writer', { kind: 'ClusterRole', name: 'status-writer' }, [writer]),
+];
+/** A role for the reporter's ServiceAccount, bound cluster-wide or in kube-system. */
+const grant = (name: string, rules: Record<string, unknown>[], namespace?: string) => [
+  clusterRole(name, rules),
+  namespace
+    ? bind('RoleBinding', name, { kind: 'ClusterRole', name }, [cniReporterSubject], namespace)
+    : bind('ClusterRoleBinding', name, { kind: 'ClusterRole', name }, [cniReporterSubject]),
+];
+const workloads = ofKind(upstream.constrained(), 'DaemonSet').map((manifest) => manifest.object);
+
+interface Case {
+  name: string;
+  extra: Record<string, unknown>[];
+  /** Each reached capability and the hows of its path; [] for none. */
+  expected: [ReadinessCapability, string[]][];
+  gate?: GateState;
+}
+
+const cases: Case[] = [
+  { name: "NRC's hardened example reaches nothing", extra: [], expected: [] },
+  {
+    name: 'legacy impersonation of a ServiceAccount that writes node status',
+    extra: [
+      ...statusWriter,
+      ...grant(
+        'impersonate-writer',
+        [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['node-writer'] }],
+        'kube-system',
+      ),
+    ],
+    expected: [['forge-other-node-conditions', ['impersonate (legacy)']]],
+  },
+  {
+    name: 'the same impersonation of a ServiceAccount that writes nothing',
+    extra: [
+      ...grant(
+        'impersonate-writer',
+        [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['node-writer'] }],
+        'kube-system',
+      ),
+    ],
+    expected: [],
+  },
+  {
+    name: 'constrained impersonation of that ServiceAccount, with impersonate-on for status updates',
+    extra: [
+      ...statusWriter,
+      ...grant(
+        'sa-impersonator',
+        [
+          {
+            apiGroups: ['authentication.k8s.io'],
+            resources: ['serviceaccounts'],
+            verbs: ['impersonate:serviceaccount'],
+            resourceNames: ['node-writer'],
+          },
+        ],
+        'kube-system',
+      ),
+      ...grant('sa-impersonate-on', [{ apiGroups: [''], resources: ['nodes/status'], verbs: ['impersonate-on:serviceaccount:update'] }]),
+    ],
+    expected: [['forge-other-node-conditions', ['impersonate:serviceaccount']]],
+  },
+  {
+    name: 'constrained impersonation without impersonate-on reaches nothing',
+    extra: [
+      ...statusWriter,
+      ...grant(
+        'sa-impersonator',
+        [
+          {
+            apiGroups: ['authentication.k8s.io'],
+            resources: ['serviceaccounts'],
+            verbs: ['impersonate:serviceaccount'],
+            resourceNames: ['node-writer'],
+          },
+        ],
+        'kube-system',
+      ),
+    ],
+    expected: [],
+  },
+  {
+    name: "minting its own token bound to another node: the reporter's grants on any node",
+    extra: grant(
+      'self-minter',
+      [{ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'], resourceNames: ['cni-reporter'] }],
+      'kube-system',
+    ),
+    expected: [['forge-other-node-conditions', ['mint a token, bound to any node, for']]],
+  },
+  {
+    name: 'minting a token with the gate off gives nothing: associated-node is inert',
+    extra: grant(
+      'self-minter',
+      [{ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'], resourceNames: ['cni-reporter'] }],
+      'kube-system',
+    ),
+    gate: 'disabled',
+    expected: [],
+  },
+  {
+    name: 'creating DaemonSets in its namespace: pods on any node, as any ServiceAccount there',
+    extra: [
+      ...statusWriter,
+      ...grant('ds-creator', [{ apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['create'] }], 'kube-system'),
+    ],
+    expected: [['forge-other-node-conditions', ['create daemonsets in kube-system (any spec.nodeName) running as']]],
+  },
+  {
+    name: 'creating pods in another namespace only reaches that namespace',
+    extra: [...statusWriter, ...grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }], 'default')],
+    expected: [],
+  },
+  {
+    name: 'certificate signing requests it may create and approve for the kubelet signer',
+    extra: grant('csr-approver', [
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create'] },
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] },
+      {
+        apiGroups: ['certificates.k8s.io'],
+        resources: ['signers'],
+        verbs: ['approve'],
+        resourceNames: ['kubernetes.io/kube-apiserver-client-kubelet'],
+      },
+    ]),
+    expected: [
+      ['forge-other-node-conditions', ['create and approve a kubernetes.io/kube-apiserver-client-kubelet certificate signing request']],
+    ],
+  },
+  {
+    name: 'creating CSRs without approving them gives nothing',
+    extra: grant('csr-creator', [{ apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create'] }]),
+    expected: [],
+  },
+  {
+    name: 'nodes/proxy: exec into a reporter pod on any node',
+    extra: grant('node-proxy', [{ apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get', 'create'] }]),
+    expected: [['forge-other-node-conditions', ['exec through nodes/proxy into a pod on any node, taking the token of']]],
+  },
+  {
+    name: 'binding itself cluster-admin',
+    extra: grant('binder', [
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterrolebindings'], verbs: ['create'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['cluster-admin'] },
+    ]),
+    expected: [
+      ['forge-other-node-conditions', ['bind itself a role with any permission']],
+      ['lift-readiness-taints', ['bind itself a role with any permission']],
+      ['change-rules', ['bind itself a role with any permission']],
+    ],
+  },
+  {
+    name: 'a mutating webhook configuration it may write',
+    extra: grant('webhook-writer', [
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['create'] },
+    ]),
+    expected: [
+      ['forge-other-node-conditions', ['register a mutating webhook that rewrites any write']],
+      ['lift-readiness-taints', ['register a mutating webhook that rewrites any write']],
+      ['change-rules', ['register a mutating webhook that rewrites any write']],
+    ],
+  },
+  {
+    name: 'editing the rules directly',
+    extra: grant('rule-editor', [{ apiGroups: ['readiness.node.x-k8s.io'], resources: ['nodereadinessrules'], verbs: ['patch'] }]),
+    expected: [['change-rules', []]],
+  },
+  {
+    name: 'two hops: impersonate a ServiceAccount that mints tokens for one that writes nodes',
+    extra: [
+      ...statusWriter,
+      ...grant(
+        'impersonate-minter',
+        [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['minter'] }],
+        'kube-system',
+      ),
+      clusterRole('mint-writer', [
+        { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'], resourceNames: ['node-writer'] },
+      ]),
+      bind(
+        'RoleBinding',
+        'mint-writer',
+        { kind: 'ClusterRole', name: 'mint-writer' },
+        [{ kind: 'ServiceAccount', name: 'minter', namespace: 'kube-system' }],
+        'kube-system',
+      ),
+    ],
+    expected: [['forge-other-node-conditions', ['impersonate (legacy)', 'mint a token, bound to any node, for']]],
+  },
+  {
+    name: 'an impersonated identity cannot impersonate again',
+    extra: [
+      ...statusWriter,
+      ...grant(
+        'impersonate-middle',
+        [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['middle'] }],
+        'kube-system',
+      ),
+      clusterRole('impersonate-writer', [
+        { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['node-writer'] },
+      ]),
+      bind(
+        'RoleBinding',
+        'impersonate-writer',
+        { kind: 'ClusterRole', name: 'impersonate-writer' },
+        [{ kind: 'ServiceAccount', name: 'middle', namespace: 'kube-system' }],
+        'kube-system',
+      ),
+    ],
+    expected: [],
+  },
+];
+
+describe('searchEscalationPaths', () => {
+  for (const testCase of cases) {
+    it(testCase.name, () => {
+      const reached = searchEscalationPaths({
+        rbac: rbacFrom(upstream.constrained(), testCase.extra),
+        serviceAccount: { namespace: 'kube-system', name: 'cni-reporter' },
+        gate: testCase.gate ?? 'enabled',
+        workloads,
+        otherNode: 'node-b',
+      });
+      assert.deepEqual(
+        reached.map((entry) => [entry.capability, entry.path.map((hop) => hop.how)]),
+        testCase.expected,
+      );
+    });
+  }
+});
+
+describe('posture with escalation paths', () => {
+  const nodes = { ownNode: 'node-a', otherNode: 'node-b' };
+  const [reporter] = discoverReporters(workloads, []).reporters;
+  const assess = (extra: Record<string, unknown>[]) => {
+    const rbac = rbacFrom(upstream.constrained(), extra);
+    const answers = answerPostureQuestions(postureQuestions(reporter!.serviceAccount, nodes), rbacAnswerer(rbac));
+    return assessReporter(reporter!, { answers, rbac, nodes, gate: 'enabled', workloads });
+  };
+
+  it('is never "constrained" while a path to another node is open, and names the path', () => {
+    const assessment = assess([
+      ...statusWriter,
+      ...grant(
+        'impersonate-writer',
+        [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['node-writer'] }],
+        'kube-system',
+      ),
+    ]);
+    assert.equal(assessment.posture, 'escalation');
+    const finding = assessment.findings.find((entry) => entry.id === 'escalation-path');
+    assert.equal(finding?.severity, 'fail');
+    assert.match(finding!.title, /rewrite another node's conditions: impersonate \(legacy\) ServiceAccount kube-system\/node-writer/);
+    assert.ok(finding!.evidence.some((line) => /RoleBinding impersonate-writer in kube-system/.test(line)));
+  });
+
+  it('stays "constrained" on the hardened example', () => {
+    assert.equal(assess([]).posture, 'constrained');
+  });
+});

@@ -1,0 +1,319 @@
+// Escalation paths, proven by walking them: on NRC's hardened example plus one
+// extra grant, node-a's real pod-bound reporter token performs the attack
+// against the real apiserver, and `kubectl readiness verify` must have
+// predicted exactly that outcome. Each class has a denied twin, where the
+// same first hop leads nowhere. No kubelet runs here, so a pod path is proven
+// as the issue asks: the create succeeds as the other ServiceAccount, and the
+// pod's bound token is minted as a kubelet would mint it.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startCluster, type Cluster } from '../cluster/cluster.ts';
+import { apiRequest, type ApiResponse } from '../cluster/requests.ts';
+import { CONDITION, REPORTER, loadScenario, podBoundToken } from '../cluster/scenario.ts';
+import { cli } from './cli-runner.ts';
+
+const NAMESPACE = REPORTER.namespace;
+const TARGET = 'node-b';
+
+interface Attack {
+  name: string;
+  /** Extra RBAC objects on top of the hardened example, as YAML. */
+  grants: string;
+  /** Performs the attack with node-a's reporter token; the last response is the write to node-b's readiness. */
+  run: (cluster: Cluster, token: string) => Promise<ApiResponse>;
+  capability: 'forge-other-node-conditions' | 'change-rules';
+}
+
+const role = (
+  name: string,
+  rules: string,
+  subject = `{kind: ServiceAccount, name: ${REPORTER.serviceAccount}, namespace: ${NAMESPACE}}`,
+  namespace?: string,
+) =>
+  `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ${name}}
+rules: ${rules}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ${namespace ? 'RoleBinding' : 'ClusterRoleBinding'}
+metadata: {name: ${name}${namespace ? `, namespace: ${namespace}` : ''}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name}}
+subjects: [${subject}]
+`;
+const serviceAccount = (name: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ${name}, namespace: ${NAMESPACE}}\n`;
+const statusWriter = (account: string) =>
+  `${serviceAccount(account)}---\n${role(`${account}-status`, '[{apiGroups: [""], resources: [nodes/status], verbs: [get, update]}]', `{kind: ServiceAccount, name: ${account}, namespace: ${NAMESPACE}}`)}`;
+
+/** PUT node-b's status with a forged condition, as whoever the headers say. */
+async function forgeStatus(cluster: Cluster, token: string, impersonateUser?: string): Promise<ApiResponse> {
+  const node = JSON.parse(await cluster.kubectlOk(['get', 'node', TARGET, '-o', 'json'])) as { status: { conditions?: unknown[] } };
+  const now = new Date().toISOString();
+  node.status.conditions = [
+    { type: CONDITION, status: 'True', reason: 'Forged', message: 'written from node-a', lastHeartbeatTime: now, lastTransitionTime: now },
+  ];
+  return apiRequest(cluster, {
+    method: 'PUT',
+    path: `/api/v1/nodes/${TARGET}/status`,
+    token,
+    body: node,
+    ...(impersonateUser ? { impersonateUser } : {}),
+  });
+}
+
+/** TokenRequest for a ServiceAccount, made with `token`, bound to a Node or a Pod. */
+async function mintToken(cluster: Cluster, token: string, account: string, boundTo: { kind: 'Node' | 'Pod'; name: string; uid: string }) {
+  const response = await apiRequest(cluster, {
+    method: 'POST',
+    path: `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/${account}/token`,
+    token,
+    body: {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { boundObjectRef: { apiVersion: 'v1', ...boundTo }, expirationSeconds: 600 },
+    },
+  });
+  return { response, token: (response.body as { status?: { token?: string } }).status?.token ?? '' };
+}
+
+const uidOf = async (cluster: Cluster, args: string[]) => (await cluster.kubectlOk([...args, '-o', 'jsonpath={.metadata.uid}'])).trim();
+
+const attacks: [Attack, Attack][] = [
+  [
+    {
+      name: 'legacy impersonation of a ServiceAccount that writes node status',
+      grants: `${statusWriter('writer-a')}---\n${role('impersonate-writer-a', '[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate], resourceNames: [writer-a]}]', undefined, NAMESPACE)}`,
+      run: (cluster, token) => forgeStatus(cluster, token, `system:serviceaccount:${NAMESPACE}:writer-a`),
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'legacy impersonation of a ServiceAccount that writes nothing',
+      grants: `${serviceAccount('idle-a')}---\n${role('impersonate-idle-a', '[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate], resourceNames: [idle-a]}]', undefined, NAMESPACE)}`,
+      run: (cluster, token) => forgeStatus(cluster, token, `system:serviceaccount:${NAMESPACE}:idle-a`),
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: 'constrained impersonation of that ServiceAccount, with impersonate-on for status updates',
+      grants: `${statusWriter('writer-b')}---\n${role(
+        'constrained-writer-b',
+        `[{apiGroups: [authentication.k8s.io], resources: [serviceaccounts], verbs: ["impersonate:serviceaccount"], resourceNames: [writer-b]}]`,
+        undefined,
+        NAMESPACE,
+      )}---\n${role('impersonate-on-status', '[{apiGroups: [""], resources: [nodes/status], verbs: ["impersonate-on:serviceaccount:update"]}]')}`,
+      run: (cluster, token) => forgeStatus(cluster, token, `system:serviceaccount:${NAMESPACE}:writer-b`),
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'constrained impersonation of it without impersonate-on',
+      grants: `${statusWriter('writer-c')}---\n${role(
+        'constrained-writer-c',
+        `[{apiGroups: [authentication.k8s.io], resources: [serviceaccounts], verbs: ["impersonate:serviceaccount"], resourceNames: [writer-c]}]`,
+        undefined,
+        NAMESPACE,
+      )}`,
+      run: (cluster, token) => forgeStatus(cluster, token, `system:serviceaccount:${NAMESPACE}:writer-c`),
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: "minting the reporter's own token, bound to node-b",
+      grants: role(
+        'self-minter',
+        `[{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create], resourceNames: [${REPORTER.serviceAccount}]}]`,
+        undefined,
+        NAMESPACE,
+      ),
+      run: async (cluster, token) => {
+        const minted = await mintToken(cluster, token, REPORTER.serviceAccount, {
+          kind: 'Node',
+          name: TARGET,
+          uid: await uidOf(cluster, ['get', 'node', TARGET]),
+        });
+        return minted.token ? forgeStatus(cluster, minted.token, `system:node:${TARGET}`) : minted.response;
+      },
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'minting tokens only for a ServiceAccount that writes nothing',
+      grants: `${serviceAccount('idle-b')}---\n${role('idle-minter', '[{apiGroups: [""], resources: [serviceaccounts/token], verbs: [create], resourceNames: [idle-b]}]', undefined, NAMESPACE)}`,
+      run: async (cluster, token) => {
+        const minted = await mintToken(cluster, token, 'idle-b', {
+          kind: 'Node',
+          name: TARGET,
+          uid: await uidOf(cluster, ['get', 'node', TARGET]),
+        });
+        return minted.token ? forgeStatus(cluster, minted.token, `system:node:${TARGET}`) : minted.response;
+      },
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: 'creating a pod on node-b as the reporter ServiceAccount',
+      grants: role('pod-creator', '[{apiGroups: [""], resources: [pods], verbs: [create]}]', undefined, NAMESPACE),
+      run: async (cluster, token) => createPodAndForge(cluster, token, NAMESPACE),
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'creating pods only in another namespace',
+      grants: role('pod-creator-default', '[{apiGroups: [""], resources: [pods], verbs: [create]}]', undefined, 'default'),
+      run: async (cluster, token) => createPodAndForge(cluster, token, NAMESPACE),
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: 'binding itself cluster-admin',
+      grants: role(
+        'binder',
+        '[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings], verbs: [create]}, {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [cluster-admin]}]',
+      ),
+      run: async (cluster, token) => bindAndForge(cluster, token, 'cluster-admin', 'attack-admin'),
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'binding only the view role',
+      grants: role(
+        'view-binder',
+        '[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings], verbs: [create]}, {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [view]}]',
+      ),
+      run: async (cluster, token) => bindAndForge(cluster, token, 'view', 'attack-view'),
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: 'patching the rule to dry run',
+      grants: role('rule-patcher', '[{apiGroups: [readiness.node.x-k8s.io], resources: [nodereadinessrules], verbs: [patch]}]'),
+      run: (cluster, token) => patchRule(cluster, token),
+      capability: 'change-rules',
+    },
+    {
+      name: 'reading the rules only',
+      grants: role('rule-reader', '[{apiGroups: [readiness.node.x-k8s.io], resources: [nodereadinessrules], verbs: [get, list, watch]}]'),
+      run: (cluster, token) => patchRule(cluster, token),
+      capability: 'change-rules',
+    },
+  ],
+];
+
+async function createPodAndForge(cluster: Cluster, token: string, namespace: string): Promise<ApiResponse> {
+  const name = `attack-${Date.now()}`;
+  const created = await apiRequest(cluster, {
+    method: 'POST',
+    path: `/api/v1/namespaces/${namespace}/pods`,
+    token,
+    body: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: {
+        serviceAccountName: REPORTER.serviceAccount,
+        nodeName: TARGET,
+        containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }],
+      },
+    },
+  });
+  if (created.status !== 201) return created;
+  // What the kubelet on node-b would project into that pod: a token bound to it, carrying node-b's name.
+  const podToken = (
+    await cluster.kubectlOk([
+      '-n',
+      namespace,
+      'create',
+      'token',
+      REPORTER.serviceAccount,
+      '--bound-object-kind=Pod',
+      `--bound-object-name=${name}`,
+      `--bound-object-uid=${await uidOf(cluster, ['-n', namespace, 'get', 'pod', name])}`,
+    ])
+  ).trim();
+  return forgeStatus(cluster, podToken, `system:node:${TARGET}`);
+}
+
+async function bindAndForge(cluster: Cluster, token: string, clusterRole: string, name: string): Promise<ApiResponse> {
+  const bound = await apiRequest(cluster, {
+    method: 'POST',
+    path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+    token,
+    body: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+      subjects: [{ kind: 'ServiceAccount', name: REPORTER.serviceAccount, namespace: NAMESPACE }],
+    },
+  });
+  if (bound.status !== 201) return bound;
+  try {
+    return await forgeStatus(cluster, token);
+  } finally {
+    await cluster.kubectlOk(['delete', 'clusterrolebinding', name]);
+  }
+}
+
+function patchRule(cluster: Cluster, token: string): Promise<ApiResponse> {
+  return apiRequest(cluster, {
+    method: 'PATCH',
+    path: '/apis/readiness.node.x-k8s.io/v1alpha1/nodereadinessrules/network-readiness-rule',
+    token,
+    body: { spec: { dryRun: true } },
+    contentType: 'application/merge-patch+json',
+  });
+}
+
+interface VerifyReport {
+  reporters: { posture: string }[];
+  findings: { id: string; title: string }[];
+}
+
+let predictions = 0;
+let agreements = 0;
+
+describe("escalation paths, walked for real with node-a's reporter token", () => {
+  let cluster: Cluster;
+  let token: string;
+  before(async () => {
+    cluster = await startCluster();
+    await loadScenario(cluster, 'hardened');
+    token = await podBoundToken(cluster, 'node-a');
+  });
+  after(() => cluster?.stop());
+
+  for (const pair of attacks) {
+    for (const [index, attack] of pair.entries()) {
+      // The first of each pair is the attack that works, the second its denied twin.
+      const works = index === 0;
+      it(`${attack.name}: ${works ? 'works' : 'denied'}`, async () => {
+        await cluster.kubectlOk(['apply', '-f', '-'], attack.grants);
+        try {
+          const verify = cli(['verify', '-o', 'json', '--kubeconfig', cluster.kubeconfig]);
+          const report = JSON.parse(verify.stdout) as VerifyReport;
+          const titles = report.findings.filter((finding) => finding.id === 'escalation-path').map((finding) => finding.title);
+          const predicted =
+            attack.capability === 'forge-other-node-conditions'
+              ? titles.some((title) => title.includes("rewrite another node's conditions"))
+              : titles.some((title) => title.includes('change or delete NodeReadinessRules'));
+          const outcome = await attack.run(cluster, token);
+          const happened = outcome.status === 200 || outcome.status === 201;
+          assert.equal(happened, works, `the apiserver answered ${outcome.status} ${outcome.message}`);
+          predictions += 1;
+          if (predicted === happened) agreements += 1;
+          assert.equal(
+            predicted,
+            happened,
+            `verify predicted ${predicted}, the apiserver answered ${outcome.status} ${outcome.message}; findings: ${titles.join(' | ')}`,
+          );
+          assert.equal(report.reporters[0]?.posture, happened ? 'escalation' : 'constrained');
+        } finally {
+          await cluster.kubectlOk(['delete', '--ignore-not-found', '-f', '-'], attack.grants);
+        }
+      });
+    }
+  }
+});
+
+after(() => console.log(`escalation predictions versus real attacks: ${agreements}/${predictions} agree`));
