@@ -72,8 +72,12 @@ export interface PostureQuestion {
 
 /** The impersonate-on:associated-node verbs NRC's reporter needs: Get, then UpdateStatus (PUT). */
 export const NEEDED_ASSOCIATED_VERBS: PostureQuestionId[] = ['associated-get', 'associated-update-status'];
+/**
+ * Verbs that add power beyond the reporter's own status. Patch of its own
+ * status is no more power than update, so it is not among them; without
+ * update, though, NRC's reporter (a PUT) cannot report at all.
+ */
 const EXTRA_ASSOCIATED_VERBS: PostureQuestionId[] = [
-  'associated-patch-status',
   'associated-update-node',
   'associated-patch-node',
   'associated-delete-node',

@@ -30,6 +30,12 @@ describe('nodeRestriction (modelled)', () => {
       { applies: false, allowed: true },
     ],
   ];
+  it('a node may patch its own Node object, but the reason says it cannot lift its taints', () => {
+    const verdict = nodeRestriction(node('a'), { verb: 'patch', group: '', resource: 'nodes', name: 'a' });
+    assert.equal(verdict.allowed, true);
+    assert.match(verdict.reason, /not its taints .* so not lift its readiness taint/);
+  });
+
   for (const [name, identity, action, expected] of cases)
     it(name, () => {
       const { applies, allowed } = nodeRestriction(identity, action);

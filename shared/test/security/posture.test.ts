@@ -46,6 +46,22 @@ const extraVerbs = [
   ]),
   bind('ClusterRoleBinding', 'extra-verbs', { kind: 'ClusterRole', name: 'extra-verbs' }, [cniReporterSubject]),
 ];
+/** The hardened roles with patch where NRC's reporter needs update. */
+const patchInsteadOfUpdate = [
+  clusterRole('node-impersonator', [
+    { apiGroups: ['authentication.k8s.io'], resources: ['nodes'], verbs: ['impersonate:associated-node'] },
+  ]),
+  clusterRole('status-patcher', [
+    { apiGroups: [''], resources: ['nodes'], verbs: ['impersonate-on:associated-node:get'] },
+    { apiGroups: [''], resources: ['nodes/status'], verbs: ['impersonate-on:associated-node:patch'] },
+  ]),
+  bind('ClusterRoleBinding', 'node-impersonator', { kind: 'ClusterRole', name: 'node-impersonator' }, [cniReporterSubject]),
+  bind('ClusterRoleBinding', 'status-patcher', { kind: 'ClusterRole', name: 'status-patcher' }, [cniReporterSubject]),
+];
+const patchOnTop = [
+  clusterRole('status-patch-too', [{ apiGroups: [''], resources: ['nodes/status'], verbs: ['impersonate-on:associated-node:patch'] }]),
+  bind('ClusterRoleBinding', 'status-patch-too', { kind: 'ClusterRole', name: 'status-patch-too' }, [cniReporterSubject]),
+];
 const aggregatedStar = [
   clusterRole('reporter-aggregate', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }], {
     aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate-to-reporter': 'true' } }] },
@@ -177,6 +193,20 @@ const scenarios: { name: string; reporter: Reporter; rbac: RbacObjects; posture:
     rbac: rbacFrom(upstream.constrained(), extraVerbs),
     posture: 'over-privileged',
     findings: ['extra-impersonate-on-verbs:warn'],
+  },
+  {
+    name: 'patch of its own status besides update is the same power',
+    reporter: hardenedReporter,
+    rbac: rbacFrom(upstream.constrained(), patchOnTop),
+    posture: 'constrained',
+    findings: ['constrained-grants:pass'],
+  },
+  {
+    name: "patch of its own status instead of update: NRC's reporter (a PUT) cannot report",
+    reporter: hardenedReporter,
+    rbac: rbacFrom(patchInsteadOfUpdate),
+    posture: 'misconfigured',
+    findings: ['constrained-grants:fail', 'impersonate-node-env:fail'],
   },
   {
     name: 'others can create pods and mint tokens in the reporter namespace',

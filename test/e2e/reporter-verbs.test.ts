@@ -1,0 +1,133 @@
+// The two faults found next to the escalation paths, against the real apiserver:
+// patch and update of a node's own status are the same power (a reporter with
+// patch instead of update is broken, not over-privileged), and a node may not
+// lift its own readiness taint whatever impersonate-on verbs it holds.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startCluster, type Cluster } from '../cluster/cluster.ts';
+import { apiRequest } from '../cluster/requests.ts';
+import { CONDITION, REPORTER, TAINT, loadScenario, podBoundToken } from '../cluster/scenario.ts';
+import { cli } from './cli-runner.ts';
+
+const SUBJECT = `[{kind: ServiceAccount, name: ${REPORTER.serviceAccount}, namespace: ${REPORTER.namespace}}]`;
+const role = (name: string, rules: string) =>
+  `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ${name}}
+rules: ${rules}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ${name}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name}}
+subjects: ${SUBJECT}
+`;
+
+/** The NRC reporter's own write: Get, then UpdateStatus (a PUT), impersonating its node. */
+async function reportOwnStatus(cluster: Cluster, token: string): Promise<number> {
+  const node = JSON.parse(await cluster.kubectlOk(['get', 'node', 'node-a', '-o', 'json'])) as { status: { conditions?: unknown[] } };
+  const now = new Date().toISOString();
+  node.status.conditions = [
+    { type: CONDITION, status: 'True', reason: 'Ready', message: 'ok', lastHeartbeatTime: now, lastTransitionTime: now },
+  ];
+  const response = await apiRequest(cluster, {
+    method: 'PUT',
+    path: '/api/v1/nodes/node-a/status',
+    token,
+    impersonateUser: 'system:node:node-a',
+    body: node,
+  });
+  return response.status;
+}
+
+const posture = (cluster: Cluster) =>
+  (
+    JSON.parse(cli(['verify', '-o', 'json', '--kubeconfig', cluster.kubeconfig]).stdout) as {
+      reporters: { posture: string; reasons: string[] }[];
+    }
+  ).reporters[0]!;
+
+describe("a reporter's own verbs, against the real apiserver", () => {
+  let cluster: Cluster;
+  let token: string;
+  before(async () => {
+    cluster = await startCluster();
+    await loadScenario(cluster, 'hardened');
+    token = await podBoundToken(cluster, 'node-a');
+  });
+  after(() => cluster?.stop());
+
+  it('patch of its own status on top of update: it reports, and verify says constrained', async () => {
+    await cluster.kubectlOk(
+      ['apply', '-f', '-'],
+      role('status-patch-too', '[{apiGroups: [""], resources: [nodes/status], verbs: ["impersonate-on:associated-node:patch"]}]'),
+    );
+    try {
+      assert.equal(await reportOwnStatus(cluster, token), 200);
+      assert.equal(posture(cluster).posture, 'constrained');
+    } finally {
+      await cluster.kubectlOk(['delete', 'clusterrole,clusterrolebinding', 'status-patch-too']);
+    }
+  });
+
+  it('patch instead of update: its PUT is denied, and verify says misconfigured, not over-privileged', async () => {
+    await cluster.kubectlOk(['delete', 'clusterrolebinding', 'cni-reporter-constrained-binding']);
+    await cluster.kubectlOk(
+      ['apply', '-f', '-'],
+      role(
+        'status-patch-only',
+        '[{apiGroups: [""], resources: [nodes], verbs: ["impersonate-on:associated-node:get"]}, {apiGroups: [""], resources: [nodes/status], verbs: ["impersonate-on:associated-node:patch"]}]',
+      ),
+    );
+    // Granted impersonation is cached for about 10 seconds: wait out the grant this test just removed.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    try {
+      assert.equal(await reportOwnStatus(cluster, token), 403);
+      const reporter = posture(cluster);
+      assert.equal(reporter.posture, 'misconfigured', reporter.reasons.join('; '));
+      assert.match(reporter.reasons.join('; '), /associated-node grants are missing: its writes are denied/);
+    } finally {
+      await cluster.kubectlOk(['delete', 'clusterrole,clusterrolebinding', 'status-patch-only']);
+    }
+  });
+
+  it('a node may not lift its own readiness taint, even with impersonate-on:associated-node:patch on nodes; can-i says so', async () => {
+    await cluster.kubectlOk(
+      ['apply', '-f', '-'],
+      role(
+        'node-patcher',
+        '[{apiGroups: [""], resources: [nodes], verbs: ["impersonate-on:associated-node:get", "impersonate-on:associated-node:patch"]}]',
+      ),
+    );
+    try {
+      const lifted = await apiRequest(cluster, {
+        method: 'PATCH',
+        path: '/api/v1/nodes/node-a',
+        token,
+        impersonateUser: 'system:node:node-a',
+        body: { spec: { taints: [] } },
+        contentType: 'application/merge-patch+json',
+      });
+      assert.equal(lifted.status, 403, lifted.message);
+      assert.match(lifted.message, /is not allowed to modify taints/);
+      const taints = await cluster.kubectlOk(['get', 'node', 'node-a', '-o', 'jsonpath={.spec.taints[*].key}']);
+      assert.match(taints, new RegExp(TAINT.key.replace(/\./g, '\\.')));
+      const canI = cli([
+        'can-i',
+        'patch',
+        'nodes/node-a',
+        '--reporter',
+        `${REPORTER.namespace}/${REPORTER.serviceAccount}`,
+        '--on-node',
+        'node-a',
+        '-o',
+        'wide',
+        '--kubeconfig',
+        cluster.kubeconfig,
+      ]);
+      assert.match(canI.stdout, /not its taints .* so not lift its readiness taint/);
+    } finally {
+      await cluster.kubectlOk(['delete', 'clusterrole,clusterrolebinding', 'node-patcher']);
+    }
+  });
+});
