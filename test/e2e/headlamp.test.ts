@@ -209,6 +209,11 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
         rows.map((cells) => ({ id: cells[1], title: cells[3] })),
         expected,
       );
+      // The threat matrix: broad RBAC lets one node rewrite another's conditions; hardened reaches only its own.
+      const forge = page.locator('[data-threat="forge-other-node-conditions"]').first();
+      await forge.waitFor(WAIT);
+      assert.equal((await forge.textContent())?.trim(), variant === 'broad' ? 'yes' : 'no');
+      assert.equal((await page.locator('[data-threat="rewrite-own-conditions"]').first().textContent())?.trim(), 'yes');
       const remediation = page.getByText('Remediation for kube-system/cni-reporter');
       if (EXPECTED[variant].failing) {
         await remediation.waitFor(WAIT);
@@ -322,7 +327,7 @@ describe('Headlamp plugin, degraded', () => {
     await page.getByText(/You are not allowed to list nodereadinessrules/).waitFor(WAIT);
     await page.goto(`${host.url}/c/test/node-readiness/security`);
     await page.getByText('nothing: unverified').waitFor(WAIT);
-    await page.getByText(/you may not create subjectaccessreviews/).waitFor(WAIT);
+    await page.getByText(/needs create on subjectaccessreviews.authorization.k8s.io, or list on clusterroles/).first().waitFor(WAIT);
     await page.locator('tr', { hasText: 'kube-system/cni-reporter' }).getByText('Unverified', { exact: true }).first().waitFor(WAIT);
     await shoot(page, 'degraded-viewer-security');
     await closeAsViewer(watched);

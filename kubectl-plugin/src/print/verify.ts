@@ -1,6 +1,6 @@
 // How `verify` looks: the findings table with a summary and the remediation
 // YAML, JUnit for CI, or the versioned report for -o json|yaml.
-import { POSTURE_TITLES, type Finding, type SecurityReport } from '@kubectl-readiness/shared';
+import { describePath, POSTURE_TITLES, type Finding, type ReporterAssessment, type SecurityReport } from '@kubectl-readiness/shared';
 import type { Io } from '../io.ts';
 import { inert, junit, report, serialize, table, type OutputFormat, type Painter } from '../render.ts';
 
@@ -28,6 +28,7 @@ export function printVerifyReport(security: SecurityReport, output: OutputFormat
             ...assessment.reporter,
             posture: assessment.posture,
             reasons: assessment.reasons,
+            threats: assessment.threats,
           })),
           findings,
           remediation: remediation
@@ -56,9 +57,36 @@ export function printVerifyReport(security: SecurityReport, output: OutputFormat
   io.out(
     `\nSummary: ${counts}${security.source === 'rbac' ? ' (from RBAC objects only)' : ''}.${postures.length > 0 ? ` Reporters: ${postures.join('; ')}.` : ''}\n`,
   );
+  for (const assessment of security.assessments) printThreats(assessment, io);
   if (!remediation) return;
   for (const { reporter, remediation: fix } of remediations) {
     io.out(`\n# Remediation for ${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}\n${fix.rbacYaml}`);
     if (reporter.container) io.out(`---\n# reporter-env-patch.yaml, then: ${fix.patchCommand}\n${fix.workloadPatchYaml}`);
   }
+}
+
+/** The threat matrix: what one compromised node running the reporter can do to readiness, each with its shortest path. */
+function printThreats({ reporter, threats }: ReporterAssessment, io: Io): void {
+  const account = `${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}`;
+  if (threats === null) {
+    io.out(`\nThreats from a compromised node running ${account}: not searched (the RBAC objects could not be read)\n`);
+    return;
+  }
+  const rows = threats.map((threat) => [
+    threat.title,
+    threat.reachable
+      ? io.paint('yes', threat.expected ? 'green' : 'red')
+      : threat.expected
+        ? io.paint('no', 'red')
+        : io.paint('no', 'green'),
+    threat.expected
+      ? threat.reachable
+        ? "expected: the reporter's job"
+        : 'the reporter cannot report (see its findings)'
+      : threat.reachable
+        ? inert(describePath(threat.path) || `directly: ${threat.grant ?? ''}`)
+        : '',
+  ]);
+  io.out(`\nThreats from a compromised node running ${account}:\n`);
+  io.out(table(['CAPABILITY', 'REACHABLE', 'PATH'], rows));
 }

@@ -17,11 +17,13 @@ import {
 } from './rbac.ts';
 import { asArray, asRecord, asString, metadataOf } from '../read.ts';
 
-export type ReadinessCapability = 'forge-other-node-conditions' | 'lift-readiness-taints' | 'change-rules';
+export type ReadinessCapability = 'forge-other-node-conditions' | 'lift-readiness-taints' | 'delete-other-nodes' | 'change-rules';
 
+/** In the order the threat matrix lists them. */
 export const CAPABILITY_TITLES: Record<ReadinessCapability, string> = {
   'forge-other-node-conditions': "rewrite another node's conditions",
   'lift-readiness-taints': 'lift readiness taints on any node',
+  'delete-other-nodes': 'delete other nodes',
   'change-rules': 'change or delete NodeReadinessRules (lift gating cluster-wide)',
 };
 
@@ -359,6 +361,7 @@ export function searchEscalationPaths(input: PathSearchInput): ReachedCapability
       principal.kind === 'any-node' ? null : first(can(principal, node('update')), can(principal, node('patch'))),
     );
     const rule = (verb: string): ResourceAttributes => ({ verb, ...RULE_RESOURCE, name: 'any-rule' });
+    reach('delete-other-nodes', principal.kind === 'any-node' ? null : can(principal, node('delete')));
     reach('change-rules', first(can(principal, rule('update')), can(principal, rule('patch')), can(principal, rule('delete'))));
     return found;
   };
@@ -389,4 +392,45 @@ export function searchEscalationPaths(input: PathSearchInput): ReachedCapability
 /** "impersonate (legacy) → ServiceAccount kube-system/x", hop by hop. */
 export function describePath(path: Hop[]): string {
   return path.map((hop) => `${hop.how} ${hop.to}`).join(' → ');
+}
+
+export interface Threat {
+  capability: ReadinessCapability | 'rewrite-own-conditions';
+  title: string;
+  reachable: boolean;
+  /** The reporter's job, not a threat: writing its own node's conditions. */
+  expected: boolean;
+  /** The shortest path, when reachable; empty for a direct grant. */
+  path: Hop[];
+  grant: string | null;
+}
+
+/**
+ * What one compromised node running this reporter can do to readiness: its own
+ * conditions (its job, when it can report at all), then every capability with
+ * its shortest path or none.
+ */
+export function threatMatrix(reached: ReachedCapability[], canReport: boolean): Threat[] {
+  const own: Threat = {
+    capability: 'rewrite-own-conditions',
+    title: "rewrite its own node's conditions",
+    reachable: canReport,
+    expected: true,
+    path: [],
+    grant: null,
+  };
+  return [
+    own,
+    ...(Object.keys(CAPABILITY_TITLES) as ReadinessCapability[]).map((capability): Threat => {
+      const found = reached.find((entry) => entry.capability === capability);
+      return {
+        capability,
+        title: CAPABILITY_TITLES[capability],
+        reachable: found !== undefined,
+        expected: false,
+        path: found?.path ?? [],
+        grant: found?.grant ?? null,
+      };
+    }),
+  ];
 }

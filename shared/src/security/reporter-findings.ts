@@ -3,7 +3,7 @@
 import { rbacAnswerer } from './authorizers.ts';
 import { sortFindings, type Finding } from './findings.ts';
 import type { GateState } from './gate.ts';
-import { CAPABILITY_TITLES, describePath, searchEscalationPaths, type ReachedCapability } from './paths.ts';
+import { CAPABILITY_TITLES, describePath, searchEscalationPaths, threatMatrix, type ReachedCapability, type Threat } from './paths.ts';
 import { classifyPosture, postureQuestions, type PostureQuestion, type PostureQuestionId, type PostureVerdict } from './posture.ts';
 import { describeGrant, indexRbac, rulesOf, serviceAccountUser, whoCan, type Grant, type RbacObjects } from './rbac.ts';
 import type { Reporter } from './reporters.ts';
@@ -29,6 +29,8 @@ function answerEvidence(
 
 export interface ReporterAssessment extends PostureVerdict {
   reporter: Reporter;
+  /** What one compromised node running it can do to readiness; null when the RBAC objects could not be read. */
+  threats: Threat[] | null;
   findings: Finding[];
   /** The bindings behind the reporter's node-writing power, to delete once the hardened RBAC is in place. */
   bindingsToRemove: string[];
@@ -88,15 +90,16 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
   const provenance = options.rbac ? rbacAnswerer(options.rbac) : null;
   const { answers } = options;
   const classified = classifyPosture({ impersonatesNode: reporter.impersonatesNode, gate: options.gate ?? 'unknown' }, answers);
-  const escalations = options.rbac
+  const reached = options.rbac
     ? searchEscalationPaths({
         rbac: options.rbac,
         serviceAccount: sa,
         gate: options.gate ?? 'unknown',
         workloads: options.workloads ?? [],
         otherNode: nodes.otherNode,
-      }).filter(isEscalation)
-    : [];
+      })
+    : null;
+  const escalations = (reached ?? []).filter(isEscalation);
   const verdict = withEscalations(classified, escalations);
   const allowed = (id: PostureQuestionId) => answers.get(id)?.allowed === true;
   const evidence = (...ids: PostureQuestionId[]) =>
@@ -228,7 +231,13 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
   const broadGrants = OVER_BROAD.filter(allowed).flatMap(
     (id) => answers.get(id)?.grants ?? (provenance ? (provenance(questions.get(id)!).grants ?? []) : []),
   );
-  return { reporter, ...verdict, findings: sortFindings(findings), bindingsToRemove: [...new Set(broadGrants.map(bindingName))] };
+  return {
+    reporter,
+    ...verdict,
+    threats: reached ? threatMatrix(reached, classified.canReport) : null,
+    findings: sortFindings(findings),
+    bindingsToRemove: [...new Set(broadGrants.map(bindingName))],
+  };
 }
 
 /**

@@ -166,6 +166,7 @@ const cases: Case[] = [
     expected: [
       ['forge-other-node-conditions', ['bind itself a role with any permission']],
       ['lift-readiness-taints', ['bind itself a role with any permission']],
+      ['delete-other-nodes', ['bind itself a role with any permission']],
       ['change-rules', ['bind itself a role with any permission']],
     ],
   },
@@ -177,6 +178,7 @@ const cases: Case[] = [
     expected: [
       ['forge-other-node-conditions', ['register a mutating webhook that rewrites any write']],
       ['lift-readiness-taints', ['register a mutating webhook that rewrites any write']],
+      ['delete-other-nodes', ['register a mutating webhook that rewrites any write']],
       ['change-rules', ['register a mutating webhook that rewrites any write']],
     ],
   },
@@ -274,7 +276,28 @@ describe('posture with escalation paths', () => {
     assert.ok(finding!.evidence.some((line) => /RoleBinding impersonate-writer in kube-system/.test(line)));
   });
 
-  it('stays "constrained" on the hardened example', () => {
-    assert.equal(assess([]).posture, 'constrained');
+  it('stays "constrained" on the hardened example, with a matrix where only its own conditions are reachable', () => {
+    const assessment = assess([]);
+    assert.equal(assessment.posture, 'constrained');
+    assert.deepEqual(
+      assessment.threats?.map((threat) => [threat.capability, threat.reachable, threat.expected]),
+      [
+        ['rewrite-own-conditions', true, true],
+        ['forge-other-node-conditions', false, false],
+        ['lift-readiness-taints', false, false],
+        ['delete-other-nodes', false, false],
+        ['change-rules', false, false],
+      ],
+    );
+  });
+
+  it('has no matrix without RBAC objects, and says the paths were not searched', () => {
+    const answers = answerPostureQuestions(
+      postureQuestions(reporter!.serviceAccount, nodes),
+      rbacAnswerer(rbacFrom(upstream.constrained())),
+    );
+    const assessment = assessReporter(reporter!, { answers, nodes, gate: 'enabled', workloads });
+    assert.equal(assessment.threats, null);
+    assert.equal(assessment.findings.find((finding) => finding.id === 'rbac-walk')?.severity, 'warn');
   });
 });

@@ -1,7 +1,7 @@
 // The Security view: what `kubectl readiness verify` reports, in Headlamp.
 // Findings carry the CLI's ids and texts because both come from the core.
 import { NameValueTable, SectionBox, SimpleTable, StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import type { Finding, SecuritySource } from '@kubectl-readiness/shared';
+import { describePath, type Finding, type SecurityReport, type SecuritySource, type Threat } from '@kubectl-readiness/shared';
 import Button from '@mui/material/Button';
 import React from 'react';
 import { useReadiness } from '../../hooks/useReadiness';
@@ -36,6 +36,54 @@ function CopyButton({ text }: { text: string }) {
     >
       {copied ? 'Copied' : 'Copy'}
     </Button>
+  );
+}
+
+interface ThreatRow {
+  account: string;
+  threat: Threat;
+}
+
+/** What one compromised node running each reporter can do to readiness, with the shortest path: `verify`'s matrix. */
+function ThreatMatrix({ report }: { report: SecurityReport }) {
+  const rows: ThreatRow[] = report.assessments.flatMap(({ reporter, threats }) =>
+    (threats ?? []).map((threat) => ({ account: `${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}`, threat })),
+  );
+  const unsearched = report.assessments.filter((assessment) => assessment.threats === null).length;
+  return (
+    <SectionBox title="If a reporter's node is compromised">
+      {unsearched > 0 ? (
+        <p>{`Escalation paths were not searched for ${unsearched} reporter(s): the RBAC objects could not be read.`}</p>
+      ) : null}
+      <SimpleTable
+        columns={[
+          { label: 'ServiceAccount', getter: (row: ThreatRow) => row.account },
+          { label: 'Capability', getter: (row: ThreatRow) => row.threat.title },
+          {
+            label: 'Reachable',
+            getter: (row: ThreatRow) => (
+              <StatusLabel status={row.threat.reachable === row.threat.expected ? 'success' : 'error'} data-threat={row.threat.capability}>
+                {row.threat.reachable ? 'yes' : 'no'}
+              </StatusLabel>
+            ),
+          },
+          {
+            label: 'Path',
+            getter: (row: ThreatRow) =>
+              row.threat.expected
+                ? row.threat.reachable
+                  ? "expected: the reporter's job"
+                  : 'the reporter cannot report'
+                : row.threat.reachable
+                  ? describePath(row.threat.path) || `directly: ${row.threat.grant ?? ''}`
+                  : '',
+            cellProps: { sx: { wordBreak: 'break-word' } },
+          },
+        ]}
+        data={rows}
+        emptyMessage="No reporter to assess."
+      />
+    </SectionBox>
   );
 }
 
@@ -74,6 +122,7 @@ export function SecurityView() {
           <SectionBox title="Reporters">
             <ReporterTable assessments={report.assessments} emptyMessage="No reporter workloads found." />
           </SectionBox>
+          <ThreatMatrix report={report} />
           <SectionBox title="Findings">
             <SimpleTable
               columns={[
