@@ -317,3 +317,69 @@ describe("escalation paths, walked for real with node-a's reporter token", () =>
 });
 
 after(() => console.log(`escalation predictions versus real attacks: ${agreements}/${predictions} agree`));
+
+describe('who else can lie about a node: the reverse question, walked for real', () => {
+  let cluster: Cluster;
+  let bystanderToken: string;
+  const groupBinding = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: constrained-for-every-serviceaccount}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-status-patcher-constrained}
+subjects: [{kind: Group, name: "system:serviceaccounts", apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: impersonator-for-every-serviceaccount}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-readiness-impersonator}
+subjects: [{kind: Group, name: "system:serviceaccounts", apiGroup: rbac.authorization.k8s.io}]
+`;
+  before(async () => {
+    cluster = await startCluster();
+    await loadScenario(cluster, 'hardened');
+    // Any other workload's pod on node-b: a ServiceAccount no reporter uses, bound to no role.
+    await cluster.kubectlOk(
+      ['apply', '-f', '-'],
+      `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: bystander, namespace: default}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bystander, namespace: default}
+spec: {serviceAccountName: bystander, nodeName: ${TARGET}, containers: [{name: c, image: registry.k8s.io/pause:3.10}]}
+`,
+    );
+    const uid = await uidOf(cluster, ['-n', 'default', 'get', 'pod', 'bystander']);
+    bystanderToken = (
+      await cluster.kubectlOk([
+        '-n',
+        'default',
+        'create',
+        'token',
+        'bystander',
+        '--bound-object-kind=Pod',
+        '--bound-object-name=bystander',
+        `--bound-object-uid=${uid}`,
+      ])
+    ).trim();
+  });
+  after(() => cluster?.stop());
+
+  const otherLiars = () =>
+    (JSON.parse(cli(['verify', '-o', 'json', '--kubeconfig', cluster.kubeconfig]).stdout) as VerifyReport).findings
+      .filter((finding) => finding.id === 'others-can-lie')
+      .map((finding) => finding.title);
+
+  it("NRC's hardened example: a bystander pod on node-b cannot rewrite node-b's conditions, and verify names no one else", async () => {
+    const outcome = await forgeStatus(cluster, bystanderToken, `system:node:${TARGET}`);
+    assert.equal(outcome.status, 403, outcome.message);
+    assert.deepEqual(otherLiars(), []);
+  });
+
+  it('constrained grants bound to every ServiceAccount: the bystander rewrites its node, and verify names the group', async () => {
+    await cluster.kubectlOk(['apply', '-f', '-'], groupBinding);
+    assert.deepEqual(otherLiars(), ["Group system:serviceaccounts, not a reporter, can rewrite its own node's conditions"]);
+    const outcome = await forgeStatus(cluster, bystanderToken, `system:node:${TARGET}`);
+    assert.equal(outcome.status, 200, outcome.message);
+  });
+});

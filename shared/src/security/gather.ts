@@ -227,7 +227,17 @@ export function securityReport(
     unverifiedReason: answers.unverifiedReason,
     assessments,
     get verification() {
-      findings ??= verification({ facts: answers.facts, assessments, rules, nodes, notes: allNotes, options });
+      findings ??= verification({
+        facts: answers.facts,
+        assessments,
+        rules,
+        nodes,
+        notes: allNotes,
+        options,
+        ...(answers.rbac
+          ? { paths: { rbac: answers.rbac, workloads: answers.workloads, gate: answers.gate, otherNode: answers.sampleNodes.otherNode } }
+          : {}),
+      });
       return findings;
     },
     notes: allNotes,

@@ -53,8 +53,15 @@ interface Principal {
   path: Hop[];
 }
 
+/** Writing its own node's conditions: a reporter's job, anyone else's lie. */
+export const OWN_CONDITIONS_TITLE = "rewrite its own node's conditions";
+
+export function capabilityTitle(capability: ReadinessCapability | 'rewrite-own-conditions'): string {
+  return capability === 'rewrite-own-conditions' ? OWN_CONDITIONS_TITLE : CAPABILITY_TITLES[capability];
+}
+
 export interface ReachedCapability {
-  capability: ReadinessCapability;
+  capability: ReadinessCapability | 'rewrite-own-conditions';
   /** Who does it, at the end of the path. */
   as: string;
   path: Hop[];
@@ -116,7 +123,17 @@ function candidates(input: PathSearchInput) {
   return { accounts: [...accounts.values()], users: [...users], groups: [...groups], running };
 }
 
+/** From the reporter's pod-bound token: what one compromised node running it can do. */
 export function searchEscalationPaths(input: PathSearchInput): ReachedCapability[] {
+  const { namespace, name } = input.serviceAccount;
+  return search(
+    input,
+    { label: `ServiceAccount ${namespace}/${name} (the reporter's token)`, user: serviceAccountUser(namespace, name) },
+    false,
+  );
+}
+
+function search(input: PathSearchInput, from: { label: string; user: UserInfo }, othersOwnNode: boolean): ReachedCapability[] {
   const index = indexRbac(input.rbac);
   const power = new Map<string, Bound[]>();
   const powerOf = (user: UserInfo): Bound[] => {
@@ -150,9 +167,9 @@ export function searchEscalationPaths(input: PathSearchInput): ReachedCapability
   const pool = candidates(input);
   const otherNode = input.otherNode;
   const start: Principal = {
-    label: `ServiceAccount ${input.serviceAccount.namespace}/${input.serviceAccount.name} (the reporter's token)`,
+    label: from.label,
     kind: 'identity',
-    user: serviceAccountUser(input.serviceAccount.namespace, input.serviceAccount.name),
+    user: from.user,
     constrained: null,
     anyNodeToken: false,
     credential: true,
@@ -320,7 +337,7 @@ export function searchEscalationPaths(input: PathSearchInput): ReachedCapability
 
   const capabilities = (principal: Principal): ReachedCapability[] => {
     const found: ReachedCapability[] = [];
-    const reach = (capability: ReadinessCapability, grant: string | null) => {
+    const reach = (capability: ReachedCapability['capability'], grant: string | null) => {
       if (grant) found.push({ capability, as: principal.label, path: principal.path, grant });
     };
     const first = (...grants: (string | null)[]) => grants.find(Boolean) ?? null;
@@ -355,6 +372,22 @@ export function searchEscalationPaths(input: PathSearchInput): ReachedCapability
             : null;
     }
     reach('forge-other-node-conditions', forge);
+    if (othersOwnNode && principal.kind === 'identity' && !principal.constrained && constrainedOn) {
+      // Any pod whose token this is runs on some node, and its token carries that node's name.
+      const identity = can(principal, {
+        verb: 'impersonate:associated-node',
+        group: 'authentication.k8s.io',
+        resource: 'nodes',
+        name: '*',
+      });
+      const write = identity
+        ? first(
+            can(principal, { ...status('update'), verb: 'impersonate-on:associated-node:update' }),
+            can(principal, { ...status('patch'), verb: 'impersonate-on:associated-node:patch' }),
+          )
+        : null;
+      reach('rewrite-own-conditions', identity && write ? `${identity}; ${write}` : null);
+    }
     const node = (verb: string): ResourceAttributes => ({ verb, group: '', resource: 'nodes', name: otherNode });
     reach(
       'lift-readiness-taints',
@@ -369,7 +402,7 @@ export function searchEscalationPaths(input: PathSearchInput): ReachedCapability
   const seen = new Set<string>();
   const keyOf = (principal: Principal) =>
     `${principal.kind}|${principal.user.username}|${principal.user.groups.join(',')}|${principal.constrained?.mode ?? ''}|${principal.anyNodeToken}`;
-  const reached = new Map<ReadinessCapability, ReachedCapability>();
+  const reached = new Map<ReachedCapability['capability'], ReachedCapability>();
   let frontier = [start];
   seen.add(keyOf(start));
   for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
@@ -413,7 +446,7 @@ export interface Threat {
 export function threatMatrix(reached: ReachedCapability[], canReport: boolean): Threat[] {
   const own: Threat = {
     capability: 'rewrite-own-conditions',
-    title: "rewrite its own node's conditions",
+    title: OWN_CONDITIONS_TITLE,
     reachable: canReport,
     expected: true,
     path: [],
@@ -433,4 +466,62 @@ export function threatMatrix(reached: ReachedCapability[], canReport: boolean): 
       };
     }),
   ];
+}
+
+export interface OtherLiar {
+  /** "Group system:serviceaccounts", "ServiceAccount ns/name", "User alice". */
+  subject: string;
+  reached: ReachedCapability[];
+}
+
+const READ_VERBS = new Set(['get', 'list', 'watch']);
+
+/** Rules that cannot start a path: reads only, and not of nodes/proxy (the kubelet API, exec included). */
+function harmless(rule: { verbs: string[]; resources: string[] }): boolean {
+  return (
+    rule.verbs.every((verb) => READ_VERBS.has(verb)) && !rule.resources.some((resource) => resource === '*' || resource === 'nodes/proxy')
+  );
+}
+
+/**
+ * The reverse question: every subject any binding names, other than the
+ * reporters and the cluster's own machinery, that can lie about a node or lift
+ * gating, with its path. Constrained grants bound to a broad group show up
+ * here: then any pod on a node, not just the reporter, rewrites that node's
+ * conditions.
+ */
+export function whoElseCanLie(
+  input: Omit<PathSearchInput, 'serviceAccount'> & { reporters: { namespace: string; name: string }[] },
+): OtherLiar[] {
+  const reporters = new Set(input.reporters.map(({ namespace, name }) => `ServiceAccount/${namespace}/${name}`));
+  const starts = new Map<string, { label: string; user: UserInfo }>();
+  for (const entry of indexRbac(input.rbac)) {
+    if (entry.rules.every(harmless) || isMachinery(entry)) continue;
+    for (const subject of entry.subjects) {
+      const key = `${subject.kind}/${subject.namespace ? `${subject.namespace}/` : ''}${subject.name}`;
+      if (reporters.has(key) || starts.has(key) || subject.name === 'system:masters') continue;
+      if (subject.kind === 'ServiceAccount' && subject.namespace)
+        starts.set(key, {
+          label: `ServiceAccount ${subject.namespace}/${subject.name}`,
+          user: serviceAccountUser(subject.namespace, subject.name),
+        });
+      else if (subject.kind === 'Group')
+        starts.set(key, {
+          label: `Group ${subject.name}`,
+          user: { username: `a member of ${subject.name}`, groups: [subject.name, 'system:authenticated'] },
+        });
+      else if (subject.kind === 'User')
+        starts.set(key, { label: `User ${subject.name}`, user: { username: subject.name, groups: ['system:authenticated'] } });
+    }
+  }
+  const serviceAccount = input.reporters[0] ?? { namespace: '', name: '' };
+  return [...starts.values()].flatMap((start) => {
+    const reached = search({ ...input, serviceAccount }, start, true);
+    return reached.length > 0 ? [{ subject: start.label, reached }] : [];
+  });
+}
+
+/** Bindings the cluster makes for itself: cluster-admin, and kube-controller-manager's system: roles for system: subjects. */
+function isMachinery(entry: { binding: { name: string }; role: { name: string } }): boolean {
+  return entry.role.name === 'cluster-admin' || (entry.binding.name.startsWith('system:') && entry.role.name.startsWith('system:'));
 }

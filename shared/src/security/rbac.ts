@@ -161,8 +161,19 @@ interface BoundRole {
   scope: string | undefined;
 }
 
-/** Resolves every binding to the rules it grants, once; answers then only filter. */
+const indexes = new WeakMap<RbacObjects, BoundRole[]>();
+
+/**
+ * Resolves every binding to the rules it grants, once per set of objects:
+ * every reporter's assessment, answers and path search share one index.
+ */
 export function indexRbac(rbac: RbacObjects): BoundRole[] {
+  let index = indexes.get(rbac);
+  if (!index) indexes.set(rbac, (index = buildIndex(rbac)));
+  return index;
+}
+
+function buildIndex(rbac: RbacObjects): BoundRole[] {
   const clusterRoles = new Map(rbac.clusterRoles.map((role) => [metadataOf(role).name, readPolicyRules(role)]));
   const roles = new Map(rbac.roles.map((role) => [`${metadataOf(role).namespace}/${metadataOf(role).name}`, readPolicyRules(role)]));
   const bound: BoundRole[] = [];

@@ -3,7 +3,7 @@
 import { rbacAnswerer } from './authorizers.ts';
 import { sortFindings, type Finding } from './findings.ts';
 import type { GateState } from './gate.ts';
-import { CAPABILITY_TITLES, describePath, searchEscalationPaths, threatMatrix, type ReachedCapability, type Threat } from './paths.ts';
+import { capabilityTitle, describePath, searchEscalationPaths, threatMatrix, type ReachedCapability, type Threat } from './paths.ts';
 import { classifyPosture, postureQuestions, type PostureQuestion, type PostureQuestionId, type PostureVerdict } from './posture.ts';
 import { describeGrant, indexRbac, rulesOf, serviceAccountUser, whoCan, type Grant, type RbacObjects } from './rbac.ts';
 import type { Reporter } from './reporters.ts';
@@ -200,7 +200,7 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
     add({
       id: 'escalation-path',
       severity: 'fail',
-      title: `One compromised node can ${CAPABILITY_TITLES[escalation.capability]}: ${escalation.path.length > 0 ? describePath(escalation.path) : 'directly'}`,
+      title: `One compromised node can ${capabilityTitle(escalation.capability)}: ${escalation.path.length > 0 ? describePath(escalation.path) : 'directly'}`,
       evidence: [...escalation.path.map((hop) => `${hop.how} ${hop.to}: ${hop.grant}`), `as ${escalation.as}: ${escalation.grant}`],
       remediation:
         escalation.path.length > 0
@@ -253,8 +253,7 @@ const OUTRANKS_ESCALATION = new Set<PostureVerdict['posture']>(['broad', 'legacy
 function withEscalations(verdict: PostureVerdict, escalations: ReachedCapability[]): PostureVerdict {
   if (escalations.length === 0 || OUTRANKS_ESCALATION.has(verdict.posture)) return verdict;
   const reasons = escalations.map(
-    (reached) =>
-      `a compromised node can ${CAPABILITY_TITLES[reached.capability]} through ${describePath(reached.path) || 'a direct grant'}`,
+    (reached) => `a compromised node can ${capabilityTitle(reached.capability)} through ${describePath(reached.path) || 'a direct grant'}`,
   );
   return {
     ...verdict,

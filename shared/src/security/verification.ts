@@ -5,7 +5,9 @@ import type { EvaluationOptions } from '../readiness/evaluate.ts';
 import { clusterFindings } from './cluster-findings.ts';
 import { coverageFindings } from './coverage-findings.ts';
 import { sortFindings, type Finding } from './findings.ts';
-import type { ClusterFacts } from './gate.ts';
+import type { ClusterFacts, GateState } from './gate.ts';
+import { capabilityTitle, describePath, whoElseCanLie } from './paths.ts';
+import type { RbacObjects } from './rbac.ts';
 import type { ReporterAssessment } from './reporter-findings.ts';
 import { POSTURE_ORDER, POSTURE_TITLES, worstPosture, type Posture } from './posture.ts';
 import { remediationFor, type Remediation } from './remediation.ts';
@@ -21,6 +23,8 @@ export interface VerificationInput {
   /** One-line notes about reads that failed, e.g. "not allowed to list daemonsets". */
   notes: string[];
   options?: EvaluationOptions;
+  /** With the RBAC objects, the reverse question is asked too: who else can lie about a node. */
+  paths?: { rbac: RbacObjects; workloads: unknown[]; gate: GateState; otherNode: string };
 }
 
 export interface Verification {
@@ -49,6 +53,7 @@ export function verification(input: VerificationInput): Verification {
     ...clusterFindings(input.facts),
     ...input.assessments.flatMap((assessment) => assessment.findings),
     ...coverageFindings(input.rules, input.nodes, input.options),
+    ...(input.paths ? otherLiarFindings(input.paths, input.assessments) : []),
     ...noReporters,
   ]);
   const remediations = input.assessments
@@ -61,6 +66,21 @@ export function verification(input: VerificationInput): Verification {
     .map((severity) => `${findings.filter((finding) => finding.severity === severity).length} ${severity}`)
     .join(', ');
   return { findings, remediations, counts, passed: !findings.some((finding) => finding.severity === 'fail') };
+}
+
+/** Subjects other than the reporters that can forge a node's readiness or lift gating, each with its shortest path. */
+function otherLiarFindings(paths: NonNullable<VerificationInput['paths']>, assessments: ReporterAssessment[]): Finding[] {
+  const reporters = assessments.map((assessment) => assessment.reporter.serviceAccount);
+  return whoElseCanLie({ ...paths, reporters }).map(({ subject, reached }) => ({
+    id: 'others-can-lie',
+    severity: 'fail',
+    title: `${subject}, not a reporter, can ${reached.map((entry) => capabilityTitle(entry.capability)).join(', ')}`,
+    subject: 'cluster',
+    evidence: reached.map(
+      (entry) => `${capabilityTitle(entry.capability)}: ${describePath(entry.path) || 'directly'}; as ${entry.as}: ${entry.grant}`,
+    ),
+    remediation: `Remove these grants from ${subject}: only a node's own reporter should write its conditions, and only administrators change rules.`,
+  }));
 }
 
 /**

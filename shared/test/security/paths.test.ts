@@ -7,6 +7,7 @@ import {
   postureQuestions,
   rbacAnswerer,
   searchEscalationPaths,
+  whoElseCanLie,
   type GateState,
   type ReadinessCapability,
 } from '../../src/index.ts';
@@ -300,4 +301,61 @@ describe('posture with escalation paths', () => {
     assert.equal(assessment.threats, null);
     assert.equal(assessment.findings.find((finding) => finding.id === 'rbac-walk')?.severity, 'warn');
   });
+});
+
+describe('whoElseCanLie', () => {
+  const constrainedRoles = ofKind(upstream.constrained(), 'ClusterRole').map((manifest) => manifest.object);
+  const bindConstrained = (subject: Record<string, unknown>) =>
+    constrainedRoles.map((role) => {
+      const name = (role['metadata'] as { name: string }).name;
+      return bind('ClusterRoleBinding', `${name}-broad`, { kind: 'ClusterRole', name }, [subject]);
+    });
+  const ask = (extra: Record<string, unknown>[]) =>
+    whoElseCanLie({
+      rbac: rbacFrom(upstream.constrained(), extra),
+      gate: 'enabled',
+      workloads,
+      otherNode: 'node-b',
+      reporters: [{ namespace: 'kube-system', name: 'cni-reporter' }],
+    }).map(({ subject, reached }) => [subject, reached.map((entry) => entry.capability)]);
+
+  const cases: [string, Record<string, unknown>[], [string, string[]][]][] = [
+    ["NRC's hardened example: only the reporter", [], []],
+    [
+      'constrained grants bound to every ServiceAccount: any pod rewrites its own node',
+      bindConstrained({ kind: 'Group', name: 'system:serviceaccounts', apiGroup: 'rbac.authorization.k8s.io' }),
+      [['Group system:serviceaccounts', ['rewrite-own-conditions']]],
+    ],
+    [
+      'a user who may patch node status and the rules',
+      [
+        clusterRole('ops', [
+          { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch'] },
+          { apiGroups: ['readiness.node.x-k8s.io'], resources: ['nodereadinessrules'], verbs: ['delete'] },
+        ]),
+        bind('ClusterRoleBinding', 'ops', { kind: 'ClusterRole', name: 'ops' }, [
+          { kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' },
+        ]),
+      ],
+      [['User alice', ['forge-other-node-conditions', 'change-rules']]],
+    ],
+    [
+      "the cluster's own machinery and administrators are not listed",
+      [
+        clusterRole('system:controller:node-controller', [{ apiGroups: [''], resources: ['nodes'], verbs: ['delete', 'patch'] }]),
+        bind(
+          'ClusterRoleBinding',
+          'system:controller:node-controller',
+          { kind: 'ClusterRole', name: 'system:controller:node-controller' },
+          [{ kind: 'ServiceAccount', name: 'node-controller', namespace: 'kube-system' }],
+        ),
+        clusterRole('cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]),
+        bind('ClusterRoleBinding', 'admins', { kind: 'ClusterRole', name: 'cluster-admin' }, [
+          { kind: 'User', name: 'root', apiGroup: 'rbac.authorization.k8s.io' },
+        ]),
+      ],
+      [],
+    ],
+  ];
+  for (const [name, extra, expected] of cases) it(name, () => assert.deepEqual(ask(extra), expected));
 });
