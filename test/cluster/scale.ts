@@ -116,23 +116,34 @@ function adminAgent(cluster: Cluster, connections: number): Agent {
   });
 }
 
-/** Creates `count` scale nodes; returns the milliseconds it took. */
-export async function createScaleNodes(cluster: Cluster, count: number, connections = 16): Promise<number> {
+/** POSTs every object to its collection path through a pool of connections; returns the milliseconds it took. */
+export async function createObjects(
+  cluster: Cluster,
+  count: number,
+  objectAt: (index: number) => { path: string; body: unknown },
+  connections = 16,
+): Promise<number> {
   const agent = adminAgent(cluster, connections);
   const started = performance.now();
-  const now = Date.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (next < count) {
         const index = next++;
-        const status = await send(cluster, agent, 'POST', '/api/v1/nodes', scaleNode(index, now));
-        if (status !== 201 && status !== 409) throw new Error(`creating scale node ${index}: HTTP ${status}`);
+        const { path, body } = objectAt(index);
+        const status = await send(cluster, agent, 'POST', path, body);
+        if (status !== 201 && status !== 409) throw new Error(`POST ${path} (object ${index}): HTTP ${status}`);
       }
     }),
   );
   agent.destroy();
   return performance.now() - started;
+}
+
+/** Creates `count` scale nodes; returns the milliseconds it took. */
+export function createScaleNodes(cluster: Cluster, count: number, connections = 16): Promise<number> {
+  const now = Date.now();
+  return createObjects(cluster, count, (index) => ({ path: '/api/v1/nodes', body: scaleNode(index, now) }), connections);
 }
 
 export async function deleteScaleNodes(cluster: Cluster): Promise<void> {

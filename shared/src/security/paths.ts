@@ -38,7 +38,8 @@ export interface Hop {
 
 interface Principal {
   label: string;
-  kind: 'identity' | 'any-node' | 'anyone';
+  /** "pods": any pod the attacker makes in one namespace, a step towards every ServiceAccount there. */
+  kind: 'identity' | 'pods' | 'any-node' | 'anyone';
   user: UserInfo;
   /** A constrained-impersonation hop: every request also needs impersonate-on:<mode>:<verb> for the requester. */
   constrained: { requester: UserInfo; mode: 'serviceaccount' | 'user-info' } | null;
@@ -50,11 +51,18 @@ interface Principal {
    * impersonate again; it can still mint, create and bind.
    */
   credential: boolean;
-  path: Hop[];
 }
 
 /** Writing its own node's conditions: a reporter's job, anyone else's lie. */
 export const OWN_CONDITIONS_TITLE = "rewrite its own node's conditions";
+
+const CAPABILITY_ORDER: ReachedCapability['capability'][] = [
+  'rewrite-own-conditions',
+  'forge-other-node-conditions',
+  'lift-readiness-taints',
+  'delete-other-nodes',
+  'change-rules',
+];
 
 export function capabilityTitle(capability: ReadinessCapability | 'rewrite-own-conditions'): string {
   return capability === 'rewrite-own-conditions' ? OWN_CONDITIONS_TITLE : CAPABILITY_TITLES[capability];
@@ -91,17 +99,16 @@ const WORKLOAD_KINDS: [group: string, resource: string][] = [
 ];
 const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
 const RULE_RESOURCE = { group: 'readiness.node.x-k8s.io', resource: 'nodereadinessrules' };
-const MAX_DEPTH = 4;
+const MAX_DEPTH = 5;
 
 type Bound = Grant & { scope: string | undefined };
 
 /** Every ServiceAccount, user and group the cluster's bindings and workloads name: the identities worth becoming. */
-function candidates(input: PathSearchInput) {
+function candidates(input: Omit<PathSearchInput, 'serviceAccount'>) {
   const accounts = new Map<string, { namespace: string; name: string }>();
   const users = new Set<string>();
   const groups = new Set<string>();
   const addAccount = (namespace: string, name: string) => accounts.set(`${namespace}/${name}`, { namespace, name });
-  addAccount(input.serviceAccount.namespace, input.serviceAccount.name);
   for (const binding of [...input.rbac.clusterRoleBindings, ...input.rbac.roleBindings]) {
     const bindingNamespace = metadataOf(binding).namespace;
     for (const raw of asArray(asRecord(binding)['subjects'])) {
@@ -126,14 +133,62 @@ function candidates(input: PathSearchInput) {
 /** From the reporter's pod-bound token: what one compromised node running it can do. */
 export function searchEscalationPaths(input: PathSearchInput): ReachedCapability[] {
   const { namespace, name } = input.serviceAccount;
-  return search(
-    input,
+  return graphOf(input).search(
     { label: `ServiceAccount ${namespace}/${name} (the reporter's token)`, user: serviceAccountUser(namespace, name) },
     false,
   );
 }
 
-function search(input: PathSearchInput, from: { label: string; user: UserInfo }, othersOwnNode: boolean): ReachedCapability[] {
+type GraphInput = Omit<PathSearchInput, 'serviceAccount'>;
+interface Start {
+  label: string;
+  user: UserInfo;
+}
+interface PathGraph {
+  input: GraphInput;
+  search(from: Start, othersOwnNode: boolean): ReachedCapability[];
+  searchAll(starts: Start[], othersOwnNode: boolean): ReachedCapability[][];
+}
+const graphs = new WeakMap<RbacObjects, PathGraph>();
+
+/**
+ * One graph per cluster snapshot: every reporter's search and every subject
+ * of the reverse question share its moves and capabilities, each worked out
+ * once per identity.
+ */
+function graphOf(input: GraphInput): PathGraph {
+  const cached = graphs.get(input.rbac);
+  if (
+    cached &&
+    cached.input.gate === input.gate &&
+    cached.input.otherNode === input.otherNode &&
+    cached.input.workloads === input.workloads
+  )
+    return cached;
+  const graph = buildGraph(input);
+  graphs.set(input.rbac, graph);
+  return graph;
+}
+
+/** Resources a rule must touch for an identity to move on from it at all. */
+const EDGE_RESOURCES = new Set([
+  'serviceaccounts',
+  'serviceaccounts/token',
+  'users',
+  'groups',
+  ...WORKLOAD_KINDS.map(([, resource]) => resource),
+  'certificatesigningrequests',
+  'certificatesigningrequests/approval',
+  'signers',
+  'nodes/proxy',
+  'clusterrolebindings',
+  'clusterroles',
+  'mutatingwebhookconfigurations',
+]);
+const touchesEdge = (rule: { resources: string[] }) =>
+  rule.resources.some((resource) => resource === '*' || resource.startsWith('*/') || EDGE_RESOURCES.has(resource));
+
+function buildGraph(input: GraphInput): PathGraph {
   const index = indexRbac(input.rbac);
   const power = new Map<string, Bound[]>();
   const powerOf = (user: UserInfo): Bound[] => {
@@ -151,6 +206,7 @@ function search(input: PathSearchInput, from: { label: string; user: UserInfo },
   /** The grant that lets principal P make this request, or null. */
   const can = (principal: Principal, attributes: ResourceAttributes): string | null => {
     if (principal.kind === 'anyone') return 'cluster-admin equivalent';
+    if (principal.kind === 'pods') return null;
     if (principal.kind === 'any-node') {
       // The Node authorizer lets a node write Node objects; NodeRestriction limits it to its own status and spec, never taints.
       const ownStatus = attributes.group === '' && attributes.resource === 'nodes' && attributes.subresource === 'status';
@@ -166,54 +222,76 @@ function search(input: PathSearchInput, from: { label: string; user: UserInfo },
 
   const pool = candidates(input);
   const otherNode = input.otherNode;
-  const start: Principal = {
-    label: from.label,
-    kind: 'identity',
-    user: from.user,
-    constrained: null,
-    anyNodeToken: false,
-    credential: true,
-    path: [],
-  };
-  const account = (namespace: string, name: string, from: Principal, hop: Omit<Hop, 'to'>, extra: Partial<Principal> = {}): Principal => {
+  type Move = [Principal, Hop];
+  const account = (namespace: string, name: string, hop: Omit<Hop, 'to'>, extra: Partial<Principal> = {}): Move => {
     const label = `ServiceAccount ${namespace}/${name}`;
-    return {
+    const principal: Principal = {
       label,
       kind: 'identity',
       user: serviceAccountUser(namespace, name),
       constrained: null,
       anyNodeToken: false,
       credential: false,
-      path: [...from.path, { ...hop, to: label }],
       ...extra,
     };
+    return [principal, { ...hop, to: label }];
   };
-  const special = (kind: 'any-node' | 'anyone', from: Principal, hop: Omit<Hop, 'to'>): Principal => {
+  const special = (kind: 'any-node' | 'anyone', hop: Omit<Hop, 'to'>): Move => {
     const label = kind === 'anyone' ? 'cluster-admin equivalent' : 'any node (system:node:*)';
-    return {
+    const principal: Principal = {
       label,
       kind,
       user: { username: label, groups: [] },
       constrained: null,
       anyNodeToken: false,
       credential: kind === 'any-node',
-      path: [...from.path, { ...hop, to: label }],
     };
+    return [principal, { ...hop, to: label }];
+  };
+  const accountsIn = new Map<string, { namespace: string; name: string }[]>();
+  for (const entry of pool.accounts) {
+    const inNamespace = accountsIn.get(entry.namespace);
+    if (inNamespace) inNamespace.push(entry);
+    else accountsIn.set(entry.namespace, [entry]);
+  }
+
+  /** The ServiceAccounts a principal's rules could name: by resourceNames, when every such rule lists them. */
+  const accountCandidates = (rules: Bound[]): { namespace: string; name: string }[] => {
+    const onAccounts = rules.filter((grant) =>
+      grant.rule.resources.some(
+        (resource) => resource === '*' || resource === 'serviceaccounts' || resource === 'serviceaccounts/token' || resource === '*/token',
+      ),
+    );
+    if (onAccounts.length === 0) return [];
+    if (onAccounts.some((grant) => grant.rule.resourceNames.length === 0)) return pool.accounts;
+    const names = new Set(onAccounts.flatMap((grant) => grant.rule.resourceNames));
+    return pool.accounts.filter((entry) => names.has(entry.name));
   };
 
-  function* edges(from: Principal): Generator<Principal> {
+  function* moves(from: Principal): Generator<Move> {
+    if (from.kind === 'pods') {
+      for (const target of accountsIn.get(from.user.username) ?? [])
+        yield account(
+          target.namespace,
+          target.name,
+          { how: 'running as', grant: 'spec.serviceAccountName' },
+          { anyNodeToken: true, credential: true },
+        );
+      return;
+    }
     if (from.kind !== 'identity') return;
+    const rules = powerOf(from.user).filter((grant) => touchesEdge(grant.rule));
+    if (rules.length === 0) return;
     const ask = (attributes: ResourceAttributes) => can(from, attributes);
     const impersonates = from.credential;
-    for (const { namespace, name } of pool.accounts) {
+    for (const { namespace, name } of accountCandidates(rules)) {
       const legacy = impersonates ? ask({ verb: 'impersonate', group: '', resource: 'serviceaccounts', namespace, name }) : null;
-      if (legacy) yield account(namespace, name, from, { how: 'impersonate (legacy)', grant: legacy });
+      if (legacy) yield account(namespace, name, { how: 'impersonate (legacy)', grant: legacy });
       const minted = ask({ verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token', namespace, name });
       if (minted)
         yield account(
           namespace,
           name,
-          from,
           { how: 'mint a token, bound to any node, for', grant: minted },
           { anyNodeToken: true, credential: true },
         );
@@ -229,24 +307,27 @@ function search(input: PathSearchInput, from: { label: string; user: UserInfo },
           yield account(
             namespace,
             name,
-            from,
             { how: 'impersonate:serviceaccount', grant: identity },
             { constrained: { requester: from.user, mode: 'serviceaccount' } },
           );
       }
     }
-    for (const namespace of new Set(pool.accounts.map((entry) => entry.namespace))) {
+    const workloadNamespaces = rules.some((grant) => grant.scope === undefined)
+      ? [...accountsIn.keys()]
+      : [...new Set(rules.map((grant) => grant.scope!))];
+    for (const namespace of workloadNamespaces) {
       for (const [group, resource] of WORKLOAD_KINDS) {
         const creates = ask({ verb: 'create', group, resource, namespace });
         if (!creates) continue;
-        for (const target of pool.accounts.filter((entry) => entry.namespace === namespace))
-          yield account(
-            target.namespace,
-            target.name,
-            from,
-            { how: `create ${resource} in ${namespace} (any spec.nodeName) running as`, grant: creates },
-            { anyNodeToken: true, credential: true },
-          );
+        const pods: Principal = {
+          label: `a pod in ${namespace}`,
+          kind: 'pods',
+          user: { username: namespace, groups: [] },
+          constrained: null,
+          anyNodeToken: true,
+          credential: false,
+        };
+        yield [pods, { how: `create ${resource} in ${namespace}, on any node (spec.nodeName):`, to: pods.label, grant: creates }];
         break;
       }
     }
@@ -257,15 +338,17 @@ function search(input: PathSearchInput, from: { label: string; user: UserInfo },
         : null;
       const grant = legacy ?? userInfo;
       if (!grant) continue;
-      yield {
-        label: `User ${name}`,
-        kind: 'identity',
-        user: { username: name, groups: ['system:authenticated'] },
-        constrained: legacy ? null : { requester: from.user, mode: 'user-info' },
-        anyNodeToken: false,
-        credential: false,
-        path: [...from.path, { how: legacy ? 'impersonate (legacy)' : 'impersonate:user-info', to: `User ${name}`, grant }],
-      };
+      yield [
+        {
+          label: `User ${name}`,
+          kind: 'identity',
+          user: { username: name, groups: ['system:authenticated'] },
+          constrained: legacy ? null : { requester: from.user, mode: 'user-info' },
+          anyNodeToken: false,
+          credential: false,
+        },
+        { how: legacy ? 'impersonate (legacy)' : 'impersonate:user-info', to: `User ${name}`, grant },
+      ];
     }
     // Impersonate-Group needs an Impersonate-User too: any user name will do.
     const anyUser =
@@ -280,21 +363,23 @@ function search(input: PathSearchInput, from: { label: string; user: UserInfo },
       for (const name of pool.groups) {
         const grant = ask({ verb: 'impersonate', group: '', resource: 'groups', name });
         if (grant)
-          yield {
-            label: `Group ${name}`,
-            kind: 'identity',
-            user: { username: 'any user', groups: [name, 'system:authenticated'] },
-            constrained: null,
-            anyNodeToken: false,
-            credential: false,
-            path: [...from.path, { how: 'impersonate a user in group (legacy)', to: `Group ${name}`, grant }],
-          };
+          yield [
+            {
+              label: `Group ${name}`,
+              kind: 'identity',
+              user: { username: 'any user', groups: [name, 'system:authenticated'] },
+              constrained: null,
+              anyNodeToken: false,
+              credential: false,
+            },
+            { how: 'impersonate a user in group (legacy)', to: `Group ${name}`, grant },
+          ];
       }
     }
     const nodeUser = impersonates ? ask({ verb: 'impersonate', group: '', resource: 'users', name: `system:node:${otherNode}` }) : null;
     const nodeGroup = impersonates ? ask({ verb: 'impersonate', group: '', resource: 'groups', name: 'system:nodes' }) : null;
     if (nodeUser && nodeGroup)
-      yield special('any-node', from, {
+      yield special('any-node', {
         how: 'impersonate (legacy, with Impersonate-Group: system:nodes)',
         grant: `${nodeUser}; ${nodeGroup}`,
       });
@@ -304,7 +389,7 @@ function search(input: PathSearchInput, from: { label: string; user: UserInfo },
       ask({ verb: 'approve', group: 'certificates.k8s.io', resource: 'signers', name: KUBELET_CLIENT_SIGNER }),
     ];
     if (csr.every(Boolean))
-      yield special('any-node', from, {
+      yield special('any-node', {
         how: `create and approve a ${KUBELET_CLIENT_SIGNER} certificate signing request`,
         grant: csr.join('; '),
       });
@@ -316,7 +401,6 @@ function search(input: PathSearchInput, from: { label: string; user: UserInfo },
         yield account(
           namespace,
           name,
-          from,
           { how: 'exec through nodes/proxy into a pod on any node, taking the token of', grant: proxy },
           { anyNodeToken: true, credential: true },
         );
@@ -328,17 +412,18 @@ function search(input: PathSearchInput, from: { label: string; user: UserInfo },
       ask({ verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' }) &&
       ask({ verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' });
     if (bindsClusterAdmin || escalates)
-      yield special('anyone', from, { how: 'bind itself a role with any permission', grant: (bindsClusterAdmin || escalates)! });
+      yield special('anyone', { how: 'bind itself a role with any permission', grant: (bindsClusterAdmin || escalates)! });
     const webhook = ['create', 'update', 'patch']
       .map((verb) => ask({ verb, group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations' }))
       .find(Boolean);
-    if (webhook) yield special('anyone', from, { how: 'register a mutating webhook that rewrites any write', grant: webhook });
+    if (webhook) yield special('anyone', { how: 'register a mutating webhook that rewrites any write', grant: webhook });
   }
 
-  const capabilities = (principal: Principal): ReachedCapability[] => {
-    const found: ReachedCapability[] = [];
-    const reach = (capability: ReachedCapability['capability'], grant: string | null) => {
-      if (grant) found.push({ capability, as: principal.label, path: principal.path, grant });
+  type Found = { capability: ReachedCapability['capability']; grant: string };
+  const capabilities = (principal: Principal, othersOwnNode: boolean): Found[] => {
+    const found: Found[] = [];
+    const reach = (capability: Found['capability'], grant: string | null) => {
+      if (grant) found.push({ capability, grant });
     };
     const first = (...grants: (string | null)[]) => grants.find(Boolean) ?? null;
     const status = (verb: string): ResourceAttributes => ({ verb, group: '', resource: 'nodes', subresource: 'status', name: otherNode });
@@ -399,27 +484,125 @@ function search(input: PathSearchInput, from: { label: string; user: UserInfo },
     return found;
   };
 
-  const seen = new Set<string>();
   const keyOf = (principal: Principal) =>
-    `${principal.kind}|${principal.user.username}|${principal.user.groups.join(',')}|${principal.constrained?.mode ?? ''}|${principal.anyNodeToken}`;
-  const reached = new Map<ReachedCapability['capability'], ReachedCapability>();
-  let frontier = [start];
-  seen.add(keyOf(start));
-  for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
-    const next: Principal[] = [];
-    for (const principal of frontier) {
-      for (const found of capabilities(principal)) if (!reached.has(found.capability)) reached.set(found.capability, found);
-      if (depth === MAX_DEPTH) continue;
-      for (const neighbour of edges(principal)) {
-        const key = keyOf(neighbour);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        next.push(neighbour);
+    [
+      principal.kind,
+      principal.user.username,
+      principal.user.groups.join(','),
+      principal.constrained ? `${principal.constrained.mode}:${principal.constrained.requester.username}` : '',
+      principal.anyNodeToken,
+      principal.credential,
+    ].join('|');
+  const movesOf = new Map<string, Move[]>();
+  const capabilitiesOf = new Map<string, Found[]>();
+  const cached = <T>(cache: Map<string, T>, key: string, make: () => T): T => {
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = make()));
+    return value;
+  };
+
+  function search(from: { label: string; user: UserInfo }, othersOwnNode: boolean): ReachedCapability[] {
+    const start: Principal = {
+      label: from.label,
+      kind: 'identity',
+      user: from.user,
+      constrained: null,
+      anyNodeToken: false,
+      credential: true,
+    };
+    const paths = new Map<string, Hop[]>([[keyOf(start), []]]);
+    const reached = new Map<Found['capability'], ReachedCapability>();
+    let frontier = [start];
+    for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
+      const next: Principal[] = [];
+      for (const principal of frontier) {
+        const key = keyOf(principal);
+        const path = paths.get(key)!;
+        for (const found of cached(capabilitiesOf, `${key}|${othersOwnNode}`, () => capabilities(principal, othersOwnNode)))
+          if (!reached.has(found.capability)) reached.set(found.capability, { ...found, as: principal.label, path });
+        if (depth === MAX_DEPTH) continue;
+        for (const [neighbour, hop] of cached(movesOf, key, () => [...moves(principal)])) {
+          const neighbourKey = keyOf(neighbour);
+          if (paths.has(neighbourKey)) continue;
+          paths.set(neighbourKey, [...path, hop]);
+          next.push(neighbour);
+        }
+      }
+      frontier = next;
+    }
+    return [...reached.values()];
+  }
+
+  /**
+   * The same answers for many starts at once: the identities they reach are
+   * explored once, then a breadth-first search backwards from every identity
+   * holding a capability gives each start its shortest path to it.
+   */
+  function searchAll(starts: Start[], othersOwnNode: boolean): ReachedCapability[][] {
+    const principals = new Map<string, Principal>();
+    const incoming = new Map<string, [from: string, hop: Hop][]>();
+    const startKeys = starts.map((from) => {
+      const start: Principal = {
+        label: from.label,
+        kind: 'identity',
+        user: from.user,
+        constrained: null,
+        anyNodeToken: false,
+        credential: true,
+      };
+      const key = keyOf(start);
+      principals.set(key, start);
+      return key;
+    });
+    const queue = [...new Set(startKeys)];
+    for (let at = 0; at < queue.length; at++) {
+      const key = queue[at]!;
+      for (const [neighbour, hop] of cached(movesOf, key, () => [...moves(principals.get(key)!)])) {
+        const neighbourKey = keyOf(neighbour);
+        const into = incoming.get(neighbourKey);
+        if (into) into.push([key, hop]);
+        else incoming.set(neighbourKey, [[key, hop]]);
+        if (principals.has(neighbourKey)) continue;
+        principals.set(neighbourKey, neighbour);
+        queue.push(neighbourKey);
       }
     }
-    frontier = next;
+    const holders = new Map<Found['capability'], [key: string, grant: string][]>();
+    for (const [key, principal] of principals)
+      for (const found of cached(capabilitiesOf, `${key}|${othersOwnNode}`, () => capabilities(principal, othersOwnNode)))
+        holders.set(found.capability, [...(holders.get(found.capability) ?? []), [key, found.grant] as [string, string]]);
+    // Per capability: for every identity, the next hop towards its nearest holder.
+    const towards = new Map<Found['capability'], Map<string, { depth: number; hop: Hop | null; next: string; grant: string }>>();
+    for (const [capability, sources] of holders) {
+      const route = new Map(sources.map(([key, grant]) => [key, { depth: 0, hop: null as Hop | null, next: key, grant }]));
+      let frontier = sources.map(([key]) => key);
+      for (let depth = 1; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
+        const next: string[] = [];
+        for (const key of frontier)
+          for (const [from, hop] of incoming.get(key) ?? []) {
+            if (route.has(from)) continue;
+            route.set(from, { depth, hop, next: key, grant: route.get(key)!.grant });
+            next.push(from);
+          }
+        frontier = next;
+      }
+      towards.set(capability, route);
+    }
+    return startKeys.map((startKey) =>
+      [...towards].flatMap(([capability, route]) => {
+        const step = route.get(startKey);
+        if (!step) return [];
+        const path: Hop[] = [];
+        let key = startKey;
+        for (let hop = route.get(key)!; hop.hop; hop = route.get(key)!) {
+          path.push(hop.hop);
+          key = hop.next;
+        }
+        return [{ capability, as: principals.get(key)!.label, path, grant: step.grant }];
+      }),
+    );
   }
-  return [...reached.values()];
+  return { input, search, searchAll };
 }
 
 /** "impersonate (legacy) → ServiceAccount kube-system/x", hop by hop. */
@@ -514,10 +697,11 @@ export function whoElseCanLie(
         starts.set(key, { label: `User ${subject.name}`, user: { username: subject.name, groups: ['system:authenticated'] } });
     }
   }
-  const serviceAccount = input.reporters[0] ?? { namespace: '', name: '' };
-  return [...starts.values()].flatMap((start) => {
-    const reached = search({ ...input, serviceAccount }, start, true);
-    return reached.length > 0 ? [{ subject: start.label, reached }] : [];
+  const subjects = [...starts.values()];
+  const reached = graphOf(input).searchAll(subjects, true);
+  return subjects.flatMap((start, index) => {
+    const found = reached[index]!.sort((a, b) => CAPABILITY_ORDER.indexOf(a.capability) - CAPABILITY_ORDER.indexOf(b.capability));
+    return found.length > 0 ? [{ subject: start.label, reached: found }] : [];
   });
 }
 

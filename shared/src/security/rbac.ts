@@ -159,6 +159,8 @@ interface BoundRole {
   rules: PolicyRule[];
   /** Namespace a RoleBinding confines its rules to; undefined for ClusterRoleBindings. */
   scope: string | undefined;
+  /** Where it stands in the index. */
+  position: number;
 }
 
 const indexes = new WeakMap<RbacObjects, BoundRole[]>();
@@ -196,6 +198,7 @@ function buildIndex(rbac: RbacObjects): BoundRole[] {
       subjects: readSubjects(binding, meta.namespace),
       rules: rules ?? [],
       scope,
+      position: bound.length,
     });
   };
   rbac.clusterRoleBindings.forEach((binding) => add(binding, 'ClusterRoleBinding'));
@@ -222,9 +225,44 @@ export function grantsFor(index: BoundRole[], user: UserInfo, attributes: Resour
   return grants;
 }
 
+const subjectKey = (subject: Subject): string | null => {
+  switch (subject.kind) {
+    case 'User':
+      return `user:${subject.name}`;
+    case 'Group':
+      return `group:${subject.name}`;
+    case 'ServiceAccount':
+      return subject.namespace === undefined ? null : `user:${serviceAccountUsername(subject.namespace, subject.name)}`;
+    default:
+      return null;
+  }
+};
+const bySubject = new WeakMap<BoundRole[], Map<string, BoundRole[]>>();
+
+/** The bindings that name a user or one of its groups, looked up rather than scanned: path searches ask for thousands of users. */
+function bindingsOf(index: BoundRole[], user: UserInfo): BoundRole[] {
+  let map = bySubject.get(index);
+  if (!map) {
+    map = new Map();
+    for (const entry of index)
+      for (const subject of entry.subjects) {
+        const key = subjectKey(subject);
+        if (key === null) continue;
+        const entries = map.get(key);
+        if (!entries) map.set(key, [entry]);
+        else if (entries.at(-1) !== entry) entries.push(entry);
+      }
+    bySubject.set(index, map);
+  }
+  const keys = [`user:${user.username}`, ...user.groups.map((group) => `group:${group}`)];
+  const found = [...new Set(keys.flatMap((key) => map.get(key) ?? []))];
+  // In the index's order, so the grant cited first does not depend on how it was found.
+  return found.length > 1 ? found.sort((a, b) => a.position - b.position) : found;
+}
+
 /** Every rule bound to `user`, with where it applies: for walks that look for wildcards and impersonation verbs. */
 export function rulesOf(index: BoundRole[], user: UserInfo): (Grant & { scope: string | undefined })[] {
-  return index.flatMap((entry) => {
+  return bindingsOf(index, user).flatMap((entry) => {
     const subject = entry.subjects.find((candidate) => subjectMatches(candidate, user));
     return subject ? entry.rules.map((rule) => ({ binding: entry.binding, role: entry.role, subject, rule, scope: entry.scope })) : [];
   });

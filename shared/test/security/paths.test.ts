@@ -125,7 +125,7 @@ const cases: Case[] = [
       ...statusWriter,
       ...grant('ds-creator', [{ apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['create'] }], 'kube-system'),
     ],
-    expected: [['forge-other-node-conditions', ['create daemonsets in kube-system (any spec.nodeName) running as']]],
+    expected: [['forge-other-node-conditions', ['create daemonsets in kube-system, on any node (spec.nodeName):', 'running as']]],
   },
   {
     name: 'creating pods in another namespace only reaches that namespace',
