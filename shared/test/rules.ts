@@ -35,3 +35,14 @@ export const problemGate = rule('problem-gate-rule', {
 });
 export const bootstrap = rule('cni-bootstrap', { enforcementMode: 'bootstrap-only' }, 'b00t-uid');
 export const dryRun = rule('network-dryrun', { dryRun: true });
+
+/** NRC's CNI rule as a user would write it, with a taint value. */
+export const ruleYaml = `apiVersion: readiness.node.x-k8s.io/v1alpha1
+kind: NodeReadinessRule
+metadata: {name: network}
+spec:
+  conditions: [{type: projectcalico.org/CalicoReady, requiredStatus: "True"}]
+  taint: {key: readiness.k8s.io/NetworkReady, effect: NoSchedule, value: pending}
+  enforcementMode: continuous
+  nodeSelector: {}
+`;

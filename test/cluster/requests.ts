@@ -4,6 +4,7 @@ import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { isRefusal, type ClusterReader, type ReadResult, type ReviewAnswer, type SubjectAccessReviewSpec } from '@kubectl-readiness/shared';
 import type { Cluster } from './cluster.ts';
+import { CONDITION } from './scenario.ts';
 
 export interface ApiRequest {
   method: 'GET' | 'PUT' | 'PATCH' | 'POST';
@@ -52,6 +53,25 @@ export function apiRequest(cluster: Cluster, call: ApiRequest): Promise<ApiRespo
     });
     outgoing.on('error', reject);
     outgoing.end(payload);
+  });
+}
+
+/** Get, then PUT a node's status with the readiness condition True: what NRC's reporter does, as `token` (impersonating if asked). */
+export async function putNodeStatus(
+  cluster: Cluster,
+  write: { token: string; node: string; impersonateUser?: string; message: string },
+): Promise<ApiResponse> {
+  const node = JSON.parse(await cluster.kubectlOk(['get', 'node', write.node, '-o', 'json'])) as { status: { conditions?: unknown[] } };
+  const now = new Date().toISOString();
+  node.status.conditions = [
+    { type: CONDITION, status: 'True', reason: 'Reported', message: write.message, lastHeartbeatTime: now, lastTransitionTime: now },
+  ];
+  return apiRequest(cluster, {
+    method: 'PUT',
+    path: `/api/v1/nodes/${write.node}/status`,
+    token: write.token,
+    body: node,
+    ...(write.impersonateUser ? { impersonateUser: write.impersonateUser } : {}),
   });
 }
 

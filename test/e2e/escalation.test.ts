@@ -8,8 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { apiRequest, type ApiResponse } from '../cluster/requests.ts';
-import { CONDITION, REPORTER, loadScenario, podBoundToken } from '../cluster/scenario.ts';
+import { boundClusterRole, serviceAccountSubject } from '../cluster/rbac.ts';
+import { apiRequest, putNodeStatus, type ApiResponse } from '../cluster/requests.ts';
+import { REPORTER, hardenedWithNodeAToken, loadScenario } from '../cluster/scenario.ts';
 import { cli } from './cli-runner.ts';
 
 const NAMESPACE = REPORTER.namespace;
@@ -24,42 +25,15 @@ interface Attack {
   capability: 'forge-other-node-conditions' | 'change-rules';
 }
 
-const role = (
-  name: string,
-  rules: string,
-  subject = `{kind: ServiceAccount, name: ${REPORTER.serviceAccount}, namespace: ${NAMESPACE}}`,
-  namespace?: string,
-) =>
-  `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: ${name}}
-rules: ${rules}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ${namespace ? 'RoleBinding' : 'ClusterRoleBinding'}
-metadata: {name: ${name}${namespace ? `, namespace: ${namespace}` : ''}}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name}}
-subjects: [${subject}]
-`;
+const role = (name: string, rules: string, subject = serviceAccountSubject(NAMESPACE, REPORTER.serviceAccount), namespace?: string) =>
+  boundClusterRole(name, rules, subject, namespace);
 const serviceAccount = (name: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ${name}, namespace: ${NAMESPACE}}\n`;
 const statusWriter = (account: string) =>
-  `${serviceAccount(account)}---\n${role(`${account}-status`, '[{apiGroups: [""], resources: [nodes/status], verbs: [get, update]}]', `{kind: ServiceAccount, name: ${account}, namespace: ${NAMESPACE}}`)}`;
+  `${serviceAccount(account)}---\n${role(`${account}-status`, '[{apiGroups: [""], resources: [nodes/status], verbs: [get, update]}]', serviceAccountSubject(NAMESPACE, account))}`;
 
 /** PUT node-b's status with a forged condition, as whoever the headers say. */
-async function forgeStatus(cluster: Cluster, token: string, impersonateUser?: string): Promise<ApiResponse> {
-  const node = JSON.parse(await cluster.kubectlOk(['get', 'node', TARGET, '-o', 'json'])) as { status: { conditions?: unknown[] } };
-  const now = new Date().toISOString();
-  node.status.conditions = [
-    { type: CONDITION, status: 'True', reason: 'Forged', message: 'written from node-a', lastHeartbeatTime: now, lastTransitionTime: now },
-  ];
-  return apiRequest(cluster, {
-    method: 'PUT',
-    path: `/api/v1/nodes/${TARGET}/status`,
-    token,
-    body: node,
-    ...(impersonateUser ? { impersonateUser } : {}),
-  });
-}
+const forgeStatus = (cluster: Cluster, token: string, impersonateUser?: string): Promise<ApiResponse> =>
+  putNodeStatus(cluster, { token, node: TARGET, message: 'written from node-a', ...(impersonateUser ? { impersonateUser } : {}) });
 
 /** TokenRequest for a ServiceAccount, made with `token`, bound to a Node or a Pod. */
 async function mintToken(cluster: Cluster, token: string, account: string, boundTo: { kind: 'Node' | 'Pod'; name: string; uid: string }) {
@@ -277,9 +251,7 @@ describe("escalation paths, walked for real with node-a's reporter token", () =>
   let cluster: Cluster;
   let token: string;
   before(async () => {
-    cluster = await startCluster();
-    await loadScenario(cluster, 'hardened');
-    token = await podBoundToken(cluster, 'node-a');
+    ({ cluster, token } = await hardenedWithNodeAToken());
   });
   after(() => cluster?.stop());
 

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { startFaultProxy, type Fault, type FaultPlan, type FaultProxy, type ProxiedCall } from '../cluster/faults.ts';
 import { CONDITION, installCRD, upstreamDir, workerNode, applyManifests } from '../cluster/scenario.ts';
+import { boundClusterRole, serviceAccountSubject } from '../cluster/rbac.ts';
 import { EXIT, assertFailure, cli, cliAsync, startCli, type CliResult } from './cli-runner.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'faults-'));
@@ -81,17 +82,7 @@ describe('fault and bad-input matrix', () => {
     for (const serviceAccount of ['nobody', 'nodes-only', 'node-reader', 'revoked'])
       await cluster.kubectlOk(['-n', 'default', 'create', 'serviceaccount', serviceAccount]);
     // nodes-only reads nodes; node-reader also reads rules and workloads. Neither may create reviews or read RBAC.
-    const reader = (name: string, rules: string) => `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: ${name}}
-rules: ${rules}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: ${name}}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name}}
-subjects: [{kind: ServiceAccount, namespace: default, name: ${name}}]
-`;
+    const reader = (name: string, rules: string) => boundClusterRole(name, rules, serviceAccountSubject('default', name));
     await cluster.kubectlOk(['apply', '-f', '-'], reader('nodes-only', `[{apiGroups: [""], resources: [nodes], verbs: [get, list]}]`));
     await cluster.kubectlOk(
       ['apply', '-f', '-'],

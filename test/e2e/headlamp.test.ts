@@ -327,7 +327,10 @@ describe('Headlamp plugin, degraded', () => {
     await page.getByText(/You are not allowed to list nodereadinessrules/).waitFor(WAIT);
     await page.goto(`${host.url}/c/test/node-readiness/security`);
     await page.getByText('nothing: unverified').waitFor(WAIT);
-    await page.getByText(/needs create on subjectaccessreviews.authorization.k8s.io, or list on clusterroles/).first().waitFor(WAIT);
+    await page
+      .getByText(/needs create on subjectaccessreviews.authorization.k8s.io, or list on clusterroles/)
+      .first()
+      .waitFor(WAIT);
     await page.locator('tr', { hasText: 'kube-system/cni-reporter' }).getByText('Unverified', { exact: true }).first().waitFor(WAIT);
     await shoot(page, 'degraded-viewer-security');
     await closeAsViewer(watched);

@@ -4,41 +4,18 @@
 // lift its own readiness taint whatever impersonate-on verbs it holds.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { apiRequest } from '../cluster/requests.ts';
-import { CONDITION, REPORTER, TAINT, loadScenario, podBoundToken } from '../cluster/scenario.ts';
+import type { Cluster } from '../cluster/cluster.ts';
+import { boundClusterRole, serviceAccountSubject } from '../cluster/rbac.ts';
+import { apiRequest, putNodeStatus } from '../cluster/requests.ts';
+import { REPORTER, TAINT, hardenedWithNodeAToken } from '../cluster/scenario.ts';
 import { cli } from './cli-runner.ts';
 
-const SUBJECT = `[{kind: ServiceAccount, name: ${REPORTER.serviceAccount}, namespace: ${REPORTER.namespace}}]`;
 const role = (name: string, rules: string) =>
-  `apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: ${name}}
-rules: ${rules}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: ${name}}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name}}
-subjects: ${SUBJECT}
-`;
+  boundClusterRole(name, rules, serviceAccountSubject(REPORTER.namespace, REPORTER.serviceAccount));
 
 /** The NRC reporter's own write: Get, then UpdateStatus (a PUT), impersonating its node. */
-async function reportOwnStatus(cluster: Cluster, token: string): Promise<number> {
-  const node = JSON.parse(await cluster.kubectlOk(['get', 'node', 'node-a', '-o', 'json'])) as { status: { conditions?: unknown[] } };
-  const now = new Date().toISOString();
-  node.status.conditions = [
-    { type: CONDITION, status: 'True', reason: 'Ready', message: 'ok', lastHeartbeatTime: now, lastTransitionTime: now },
-  ];
-  const response = await apiRequest(cluster, {
-    method: 'PUT',
-    path: '/api/v1/nodes/node-a/status',
-    token,
-    impersonateUser: 'system:node:node-a',
-    body: node,
-  });
-  return response.status;
-}
+const reportOwnStatus = async (cluster: Cluster, token: string): Promise<number> =>
+  (await putNodeStatus(cluster, { token, node: 'node-a', impersonateUser: 'system:node:node-a', message: 'ok' })).status;
 
 const posture = (cluster: Cluster) =>
   (
@@ -51,9 +28,7 @@ describe("a reporter's own verbs, against the real apiserver", () => {
   let cluster: Cluster;
   let token: string;
   before(async () => {
-    cluster = await startCluster();
-    await loadScenario(cluster, 'hardened');
-    token = await podBoundToken(cluster, 'node-a');
+    ({ cluster, token } = await hardenedWithNodeAToken());
   });
   after(() => cluster?.stop());
 

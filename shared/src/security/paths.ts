@@ -188,6 +188,16 @@ const EDGE_RESOURCES = new Set([
 const touchesEdge = (rule: { resources: string[] }) =>
   rule.resources.some((resource) => resource === '*' || resource.startsWith('*/') || EDGE_RESOURCES.has(resource));
 
+/** Where a search starts: an identity whose own token the attacker holds. */
+const startOf = (from: Start): Principal => ({
+  label: from.label,
+  kind: 'identity',
+  user: from.user,
+  constrained: null,
+  anyNodeToken: false,
+  credential: true,
+});
+
 function buildGraph(input: GraphInput): PathGraph {
   const index = indexRbac(input.rbac);
   const power = new Map<string, Bound[]>();
@@ -427,52 +437,35 @@ function buildGraph(input: GraphInput): PathGraph {
     };
     const first = (...grants: (string | null)[]) => grants.find(Boolean) ?? null;
     const status = (verb: string): ResourceAttributes => ({ verb, group: '', resource: 'nodes', subresource: 'status', name: otherNode });
-    let forge = first(can(principal, status('update')), can(principal, status('patch')));
-    if (!forge && principal.kind === 'identity' && !principal.constrained) {
-      // A token bound to another node, with the reporter's own associated-node grants, is that node.
-      const associated =
-        principal.anyNodeToken && constrainedOn
-          ? can(principal, { verb: 'impersonate:associated-node', group: 'authentication.k8s.io', resource: 'nodes', name: '*' })
-          : null;
-      const associatedWrite = associated
-        ? first(
-            can(principal, { ...status('update'), verb: 'impersonate-on:associated-node:update' }),
-            can(principal, { ...status('patch'), verb: 'impersonate-on:associated-node:patch' }),
-          )
-        : null;
-      const arbitrary = constrainedOn
-        ? can(principal, { verb: 'impersonate:arbitrary-node', group: 'authentication.k8s.io', resource: 'nodes', name: otherNode })
-        : null;
-      const arbitraryWrite = arbitrary
-        ? first(
-            can(principal, { ...status('update'), verb: 'impersonate-on:arbitrary-node:update' }),
-            can(principal, { ...status('patch'), verb: 'impersonate-on:arbitrary-node:patch' }),
-          )
-        : null;
-      forge =
-        associated && associatedWrite
-          ? `${associated}; ${associatedWrite} (with a token bound to ${otherNode})`
-          : arbitrary && arbitraryWrite
-            ? `${arbitrary}; ${arbitraryWrite}`
-            : null;
-    }
-    reach('forge-other-node-conditions', forge);
-    if (othersOwnNode && principal.kind === 'identity' && !principal.constrained && constrainedOn) {
-      // Any pod whose token this is runs on some node, and its token carries that node's name.
+    /** Both checks of a node-impersonation mode, for a status write: the identity, then impersonate-on for update or patch. */
+    const asNode = (mode: 'associated-node' | 'arbitrary-node'): string | null => {
+      if (!constrainedOn || principal.kind !== 'identity' || principal.constrained) return null;
       const identity = can(principal, {
-        verb: 'impersonate:associated-node',
+        verb: `impersonate:${mode}`,
         group: 'authentication.k8s.io',
         resource: 'nodes',
-        name: '*',
+        name: mode === 'associated-node' ? '*' : otherNode,
       });
       const write = identity
         ? first(
-            can(principal, { ...status('update'), verb: 'impersonate-on:associated-node:update' }),
-            can(principal, { ...status('patch'), verb: 'impersonate-on:associated-node:patch' }),
+            can(principal, { ...status('update'), verb: `impersonate-on:${mode}:update` }),
+            can(principal, { ...status('patch'), verb: `impersonate-on:${mode}:patch` }),
           )
         : null;
-      reach('rewrite-own-conditions', identity && write ? `${identity}; ${write}` : null);
-    }
+      return identity && write ? `${identity}; ${write}` : null;
+    };
+    // A token bound to another node, with associated-node grants, is that node; any pod's token is its own node.
+    const associated = asNode('associated-node');
+    reach(
+      'forge-other-node-conditions',
+      first(
+        can(principal, status('update')),
+        can(principal, status('patch')),
+        principal.anyNodeToken && associated ? `${associated} (with a token bound to ${otherNode})` : null,
+        asNode('arbitrary-node'),
+      ),
+    );
+    if (othersOwnNode) reach('rewrite-own-conditions', associated);
     const node = (verb: string): ResourceAttributes => ({ verb, group: '', resource: 'nodes', name: otherNode });
     reach(
       'lift-readiness-taints',
@@ -501,15 +494,8 @@ function buildGraph(input: GraphInput): PathGraph {
     return value;
   };
 
-  function search(from: { label: string; user: UserInfo }, othersOwnNode: boolean): ReachedCapability[] {
-    const start: Principal = {
-      label: from.label,
-      kind: 'identity',
-      user: from.user,
-      constrained: null,
-      anyNodeToken: false,
-      credential: true,
-    };
+  function search(from: Start, othersOwnNode: boolean): ReachedCapability[] {
+    const start = startOf(from);
     const paths = new Map<string, Hop[]>([[keyOf(start), []]]);
     const reached = new Map<Found['capability'], ReachedCapability>();
     let frontier = [start];
@@ -542,14 +528,7 @@ function buildGraph(input: GraphInput): PathGraph {
     const principals = new Map<string, Principal>();
     const incoming = new Map<string, [from: string, hop: Hop][]>();
     const startKeys = starts.map((from) => {
-      const start: Principal = {
-        label: from.label,
-        kind: 'identity',
-        user: from.user,
-        constrained: null,
-        anyNodeToken: false,
-        credential: true,
-      };
+      const start = startOf(from);
       const key = keyOf(start);
       principals.set(key, start);
       return key;

@@ -3,16 +3,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { describeTaint, evaluateRule, parseRuleDocuments, readinessEvents } from '../../src/index.ts';
 import { NOW, condition, minutesAgo, networkTaint, node } from '../nodes.ts';
-
-const ruleYaml = `apiVersion: readiness.node.x-k8s.io/v1alpha1
-kind: NodeReadinessRule
-metadata: {name: network}
-spec:
-  conditions: [{type: projectcalico.org/CalicoReady, requiredStatus: "True"}]
-  taint: {key: readiness.k8s.io/NetworkReady, effect: NoSchedule, value: pending}
-  enforcementMode: continuous
-  nodeSelector: {}
-`;
+import { ruleYaml } from '../rules.ts';
 
 describe('parseRuleDocuments', () => {
   const cases: [string, string, number | RegExp][] = [

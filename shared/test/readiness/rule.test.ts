@@ -4,17 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ruleProblems } from '../../src/index.ts';
+import { ruleYaml } from '../rules.ts';
 import { loadManifests, ofKind, upstreamDir } from '../fixtures.ts';
-
-const ruleYaml = `apiVersion: readiness.node.x-k8s.io/v1alpha1
-kind: NodeReadinessRule
-metadata: {name: network}
-spec:
-  conditions: [{type: projectcalico.org/CalicoReady, requiredStatus: "True"}]
-  taint: {key: readiness.k8s.io/NetworkReady, effect: NoSchedule, value: pending}
-  enforcementMode: continuous
-  nodeSelector: {}
-`;
 
 describe('ruleProblems: what the CRD schema rejects', () => {
   const valid = parse(ruleYaml) as { spec: Record<string, unknown> };

@@ -270,6 +270,7 @@ describe('posture properties', () => {
     constrained: 1,
     'over-privileged': 2,
     'arbitrary-node': 3,
+    escalation: 3,
     'legacy-impersonation': 3,
     broad: 3,
   };
