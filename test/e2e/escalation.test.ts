@@ -280,6 +280,20 @@ describe("escalation paths, walked for real with node-a's reporter token", () =>
             `verify predicted ${predicted}, the apiserver answered ${outcome.status} ${outcome.message}; findings: ${titles.join(' | ')}`,
           );
           assert.equal(report.reporters[0]?.posture, happened ? 'escalation' : 'constrained');
+          // can-i's readiness question gives the same answer, through the same search.
+          const question = attack.capability === 'change-rules' ? ['change-rules'] : ['forge-conditions', TARGET];
+          const canI = cli([
+            'can-i',
+            ...question,
+            '--reporter',
+            `${NAMESPACE}/${REPORTER.serviceAccount}`,
+            '--on-node',
+            'node-a',
+            '--kubeconfig',
+            cluster.kubeconfig,
+          ]);
+          assert.equal(canI.stdout, works ? 'yes\n' : 'no\n', canI.stderr);
+          assert.equal(canI.code, works ? 0 : 1);
         } finally {
           await cluster.kubectlOk(['delete', '--ignore-not-found', '-f', '-'], attack.grants);
         }

@@ -101,6 +101,24 @@ describe("a reporter's own verbs, against the real apiserver", () => {
         cluster.kubeconfig,
       ]);
       assert.match(canI.stdout, /not its taints .* so not lift its readiness taint/);
+      const reporterFlags = [
+        '--reporter',
+        `${REPORTER.namespace}/${REPORTER.serviceAccount}`,
+        '--on-node',
+        'node-a',
+        '--kubeconfig',
+        cluster.kubeconfig,
+      ];
+      const lift = cli(['can-i', 'lift-taint', 'node-a', ...reporterFlags]);
+      assert.deepEqual([lift.code, lift.stdout], [1, 'no\n'], lift.stderr);
+      // The previous test left the reporter without update on its own status: can-i must agree with its real PUT.
+      const own = cli(['can-i', 'forge-conditions', 'nodes/node-a', ...reporterFlags]);
+      const reported = await reportOwnStatus(cluster, token);
+      assert.deepEqual([own.code, own.stdout, reported], [1, 'no\n', 403], own.stderr);
+      assert.match(
+        own.stderr,
+        /rewrite its own node's conditions \(node-a\): denied: .*impersonate-on:associated-node:update on update nodes\/status node-a is not granted/,
+      );
     } finally {
       await cluster.kubectlOk(['delete', 'clusterrole,clusterrolebinding', 'node-patcher']);
     }

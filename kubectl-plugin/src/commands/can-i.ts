@@ -1,10 +1,16 @@
 // `kubectl readiness can-i`: kubectl auth can-i for a reporter, through the
 // whole KEP-5284 decision chain that `auth can-i` cannot express.
 import {
+  capabilityTitle,
   decideChain,
+  describePath,
   gateOf,
   planChain,
   readClusterFacts,
+  readRbac,
+  readWorkloads,
+  searchEscalationPaths,
+  type ReadinessCapability,
   type Action,
   type ChainVerdict,
   type ClusterReader,
@@ -14,7 +20,7 @@ import {
 import { Command } from 'commander';
 import { CliError, EXIT_FAILED, EXIT_OK } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { printMatrix, printVerdict, type MatrixRow } from '../print/can-i.ts';
+import { printMatrix, printReadinessAnswer, printVerdict, type MatrixRow } from '../print/can-i.ts';
 import { parseOutput, type OutputFormat } from '../render.ts';
 import type { CommandContext, Connection } from './context.ts';
 
@@ -30,6 +36,14 @@ export function parseTarget(target: string, subresource: string | undefined): Ac
 }
 
 const MATRIX_VERBS = ['get', 'list', 'watch', 'update', 'patch'];
+
+/** Questions about readiness itself, answered through the whole path search rather than one request. */
+export const READINESS_QUESTIONS: Record<string, ReadinessCapability> = {
+  'forge-conditions': 'forge-other-node-conditions',
+  'lift-taint': 'lift-readiness-taints',
+  'delete-node': 'delete-other-nodes',
+  'change-rules': 'change-rules',
+};
 
 export class CanIOptions {
   verb: string | undefined;
@@ -63,7 +77,11 @@ export class CanIOptions {
     const match = /^([^/]+)\/([^/]+)$/.exec(this.reporter);
     if (!match) throw new CliError(`--reporter "${this.reporter}": use NAMESPACE/SERVICEACCOUNT`);
     this.serviceAccount = { namespace: match[1]!, name: match[2]! };
-    if (!this.list && (!this.verb || !this.resource)) throw new CliError('can-i needs VERB and RESOURCE[/NAME], or --list');
+    if (this.list) return;
+    if (!this.verb) throw new CliError('can-i needs VERB and RESOURCE[/NAME], or --list');
+    if (this.verb in READINESS_QUESTIONS) {
+      if (this.verb !== 'change-rules' && !this.resource) throw new CliError(`can-i ${this.verb} needs the node: NODE or nodes/NODE`);
+    } else if (!this.resource) throw new CliError('can-i needs VERB and RESOURCE[/NAME], or --list');
   }
 
   private async decide(reader: ClusterReader, gate: GateState, impersonate: string | null, action: Action): Promise<ChainVerdict> {
@@ -111,6 +129,8 @@ export class CanIOptions {
       printMatrix(body, rows, this.onNode, this.otherNode, this.output, io);
       return EXIT_OK;
     }
+    const capability = READINESS_QUESTIONS[this.verb!];
+    if (capability) return this.runReadinessQuestion(reader, gate, capability, io);
     const action = { ...parseTarget(this.resource!, this.subresource), verb: this.verb! };
     const impersonate = this.direct ? null : (this.asNode ?? this.onNode);
     const verdict = await this.decide(reader, gate, impersonate, action);
@@ -118,12 +138,51 @@ export class CanIOptions {
     if (verdict.allowed === null) throw new CliError(`could not decide: ${verdict.explanation}`);
     return verdict.allowed ? EXIT_OK : EXIT_FAILED;
   }
+
+  /**
+   * "Can the reporter on node A forge node B's conditions?": on its own node,
+   * the reporter's job decides (the chain, as for update nodes/status); on
+   * any other, the shortest escalation path from its token, if any.
+   */
+  private async runReadinessQuestion(reader: ClusterReader, gate: GateState, capability: ReadinessCapability, io: Io): Promise<number> {
+    const node = this.resource?.replace(/^nodes?\//, '') ?? '';
+    const [rbac, { workloads }] = await Promise.all([readRbac(reader), readWorkloads(reader)]);
+    if (rbac === null)
+      throw new CliError(
+        `can-i ${this.verb} searches escalation paths: it needs list on clusterroles, clusterrolebindings, roles and rolebindings`,
+      );
+    const ownJob = capability === 'forge-other-node-conditions' && node === this.onNode;
+    const own = ownJob
+      ? await this.decide(reader, gate, this.onNode, { verb: 'update', group: '', resource: 'nodes', subresource: 'status', name: node })
+      : null;
+    const reached = searchEscalationPaths({
+      rbac,
+      serviceAccount: this.serviceAccount,
+      gate,
+      workloads,
+      otherNode: node || 'another-node',
+    }).find((entry) => entry.capability === capability);
+    const allowed = own ? own.allowed === true : reached !== undefined;
+    const question = ownJob ? "rewrite its own node's conditions" : capabilityTitle(capability);
+    const why = own
+      ? `${own.explanation}${own.allowed ? " (the reporter's job)" : ''}`
+      : reached
+        ? `${reached.path.length > 0 ? describePath(reached.path) : 'directly'}; as ${reached.as}: ${reached.grant}`
+        : `no escalation path from ${this.serviceAccount.namespace}/${this.serviceAccount.name}'s token reaches it`;
+    if (!this.quiet)
+      printReadinessAnswer(
+        { serviceAccount: this.serviceAccount, onNode: this.onNode, node, question, allowed, why, path: reached?.path ?? [] },
+        this.output,
+        io,
+      );
+    return allowed ? EXIT_OK : EXIT_FAILED;
+  }
 }
 
 export function newCanICommand(context: CommandContext): Command {
   return new Command('can-i')
     .description('Can a reporter do VERB on RESOURCE[/NAME]? Answers through the whole constrained-impersonation decision chain')
-    .argument('[VERB]', 'get, update, patch, ...')
+    .argument('[VERB]', 'get, update, patch, ...; or a readiness question: forge-conditions, lift-taint, delete-node, change-rules')
     .argument('[RESOURCE]', 'RESOURCE[/NAME], e.g. nodes/node-b')
     .requiredOption('--reporter <namespace/serviceaccount>', "the reporter's ServiceAccount")
     .requiredOption('--on-node <node>', 'the node the reporter runs on (its pod-bound token carries this name)')
@@ -143,6 +202,9 @@ Examples (the hardened example of NRC's secure-reporting guide):
   kubectl readiness can-i update nodes/node-a --subresource=status --reporter kube-system/cni-reporter --on-node node-a
   # no: the Node authorizer lets a node read only itself
   kubectl readiness can-i get nodes/node-b --reporter kube-system/cni-reporter --on-node node-a
+  # readiness questions, through every escalation path from the reporter's token
+  kubectl readiness can-i forge-conditions node-b --reporter kube-system/cni-reporter --on-node node-a
+  kubectl readiness can-i lift-taint node-a --reporter kube-system/cni-reporter --on-node node-a
   # every step, with each SubjectAccessReview and its answer
   kubectl readiness can-i update nodes/node-a --subresource=status --reporter kube-system/cni-reporter --on-node node-a -o wide`,
     )

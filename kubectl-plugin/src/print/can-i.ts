@@ -1,8 +1,8 @@
 // How `can-i` looks: yes/no with the deciding reason, every step with -o wide,
 // the --list matrix, or the versioned report for -o json|yaml.
-import { describeAction, type Action, type ChainVerdict } from '@kubectl-readiness/shared';
+import { describeAction, type Action, type ChainVerdict, type Hop } from '@kubectl-readiness/shared';
 import type { Io } from '../io.ts';
-import { report, serialize, table, type OutputFormat } from '../render.ts';
+import { inert, report, serialize, table, type OutputFormat } from '../render.ts';
 
 export interface MatrixRow {
   verb: string;
@@ -55,4 +55,31 @@ export function printMatrix(
       rows.map((row) => [row.resource, row.verb, cell(row.own), cell(row.other), cell(row.direct)]),
     ),
   );
+}
+
+export interface ReadinessAnswer {
+  serviceAccount: { namespace: string; name: string };
+  onNode: string;
+  node: string;
+  question: string;
+  allowed: boolean;
+  why: string;
+  path: Hop[];
+}
+
+export function printReadinessAnswer(answer: ReadinessAnswer, output: OutputFormat, io: Io): void {
+  if (output === 'json' || output === 'yaml') {
+    io.out(serialize(report('CanIReadinessReport', { ...answer, answer: answer.allowed ? 'yes' : 'no' }), output));
+    return;
+  }
+  io.out(`${answer.allowed ? 'yes' : 'no'}\n`);
+  if (output === 'wide' && answer.path.length > 0) {
+    io.out(
+      table(
+        ['HOW', 'BECOMES', 'GRANT'],
+        answer.path.map((hop) => [hop.how, hop.to, inert(hop.grant)]),
+      ),
+    );
+  }
+  io.note(`${answer.question}${answer.node ? ` (${answer.node})` : ''}: ${inert(answer.why)}`);
 }
