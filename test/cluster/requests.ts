@@ -7,7 +7,7 @@ import type { Cluster } from './cluster.ts';
 import { CONDITION } from './scenario.ts';
 
 export interface ApiRequest {
-  method: 'GET' | 'PUT' | 'PATCH' | 'POST';
+  method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
   path: string;
   /** A bearer token; without one the request uses the admin client certificate. */
   token?: string;

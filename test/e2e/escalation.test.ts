@@ -12,6 +12,7 @@ import { boundClusterRole, serviceAccountSubject } from '../cluster/rbac.ts';
 import { apiRequest, putNodeStatus, type ApiResponse } from '../cluster/requests.ts';
 import { REPORTER, hardenedWithNodeAToken, loadScenario } from '../cluster/scenario.ts';
 import { cli } from './cli-runner.ts';
+import { CAPABILITY_TITLES, type ReadinessCapability } from '@kubectl-readiness/shared';
 
 const NAMESPACE = REPORTER.namespace;
 const TARGET = 'node-b';
@@ -22,7 +23,7 @@ interface Attack {
   grants: string;
   /** Performs the attack with node-a's reporter token; the last response is the write to node-b's readiness. */
   run: (cluster: Cluster, token: string) => Promise<ApiResponse>;
-  capability: 'forge-other-node-conditions' | 'change-rules';
+  capability: ReadinessCapability;
 }
 
 const role = (name: string, rules: string, subject = serviceAccountSubject(NAMESPACE, REPORTER.serviceAccount), namespace?: string) =>
@@ -52,7 +53,91 @@ async function mintToken(cluster: Cluster, token: string, account: string, bound
 
 const uidOf = async (cluster: Cluster, args: string[]) => (await cluster.kubectlOk([...args, '-o', 'jsonpath={.metadata.uid}'])).trim();
 
+/** A ServiceAccount the reporter may impersonate (legacy), holding `rules`: the first hop of several attacks. */
+const impersonated = (account: string, rules: string) =>
+  `${serviceAccount(account)}---\n${role(`${account}-power`, rules, serviceAccountSubject(NAMESPACE, account))}---\n${role(
+    `impersonate-${account}`,
+    `[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate], resourceNames: [${account}]}]`,
+    undefined,
+    NAMESPACE,
+  )}`;
+const asAccount = (account: string) => `system:serviceaccount:${NAMESPACE}:${account}`;
+const THROWAWAY = 'node-x';
+
+/** The question `can-i` asks for each capability. */
+const CAN_I: Record<ReadinessCapability, string[]> = {
+  'forge-other-node-conditions': ['forge-conditions', TARGET],
+  'lift-readiness-taints': ['lift-taint', TARGET],
+  'delete-other-nodes': ['delete-node', THROWAWAY],
+  'change-rules': ['change-rules'],
+};
+
+const liftTaints = (cluster: Cluster, token: string, account: string) =>
+  apiRequest(cluster, {
+    method: 'PATCH',
+    path: `/api/v1/nodes/${TARGET}`,
+    token,
+    impersonateUser: asAccount(account),
+    body: { spec: { taints: [] } },
+    contentType: 'application/merge-patch+json',
+  });
+
+async function deleteThrowawayNode(cluster: Cluster, token: string, account: string): Promise<ApiResponse> {
+  await cluster.kubectlOk(['apply', '-f', '-'], `apiVersion: v1\nkind: Node\nmetadata: {name: ${THROWAWAY}}\n`);
+  return apiRequest(cluster, { method: 'DELETE', path: `/api/v1/nodes/${THROWAWAY}`, token, impersonateUser: asAccount(account) });
+}
+
 const attacks: [Attack, Attack][] = [
+  [
+    {
+      name: "legacy impersonation of a ServiceAccount that may patch nodes: lifts node-b's taint",
+      grants: impersonated('taint-lifter', '[{apiGroups: [""], resources: [nodes], verbs: [get, patch]}]'),
+      run: (cluster, token) => liftTaints(cluster, token, 'taint-lifter'),
+      capability: 'lift-readiness-taints',
+    },
+    {
+      name: 'legacy impersonation of a ServiceAccount that may only read nodes',
+      grants: impersonated('taint-reader', '[{apiGroups: [""], resources: [nodes], verbs: [get, list]}]'),
+      run: (cluster, token) => liftTaints(cluster, token, 'taint-reader'),
+      capability: 'lift-readiness-taints',
+    },
+  ],
+  [
+    {
+      name: 'legacy impersonation of a ServiceAccount that may delete nodes',
+      grants: impersonated('node-deleter', '[{apiGroups: [""], resources: [nodes], verbs: [delete]}]'),
+      run: (cluster, token) => deleteThrowawayNode(cluster, token, 'node-deleter'),
+      capability: 'delete-other-nodes',
+    },
+    {
+      name: 'legacy impersonation of a ServiceAccount that may not',
+      grants: impersonated('node-keeper', '[{apiGroups: [""], resources: [nodes], verbs: [get]}]'),
+      run: (cluster, token) => deleteThrowawayNode(cluster, token, 'node-keeper'),
+      capability: 'delete-other-nodes',
+    },
+  ],
+  [
+    {
+      name: 'legacy impersonation of a user who may update node status',
+      grants: `${role('impersonate-ops', '[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [ops]}]')}---\n${role(
+        'ops-status',
+        '[{apiGroups: [""], resources: [nodes/status], verbs: [get, update]}]',
+        '[{kind: User, name: ops, apiGroup: rbac.authorization.k8s.io}]',
+      )}`,
+      run: (cluster, token) => forgeStatus(cluster, token, 'ops'),
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'legacy impersonation of a user who may not',
+      grants: `${role('impersonate-guest', '[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [guest]}]')}---\n${role(
+        'guest-reader',
+        '[{apiGroups: [""], resources: [nodes], verbs: [get]}]',
+        '[{kind: User, name: guest, apiGroup: rbac.authorization.k8s.io}]',
+      )}`,
+      run: (cluster, token) => forgeStatus(cluster, token, 'guest'),
+      capability: 'forge-other-node-conditions',
+    },
+  ],
   [
     {
       name: 'legacy impersonation of a ServiceAccount that writes node status',
@@ -265,10 +350,7 @@ describe("escalation paths, walked for real with node-a's reporter token", () =>
           const verify = cli(['verify', '-o', 'json', '--kubeconfig', cluster.kubeconfig]);
           const report = JSON.parse(verify.stdout) as VerifyReport;
           const titles = report.findings.filter((finding) => finding.id === 'escalation-path').map((finding) => finding.title);
-          const predicted =
-            attack.capability === 'forge-other-node-conditions'
-              ? titles.some((title) => title.includes("rewrite another node's conditions"))
-              : titles.some((title) => title.includes('change or delete NodeReadinessRules'));
+          const predicted = titles.some((title) => title.includes(CAPABILITY_TITLES[attack.capability]));
           const outcome = await attack.run(cluster, token);
           const happened = outcome.status === 200 || outcome.status === 201;
           assert.equal(happened, works, `the apiserver answered ${outcome.status} ${outcome.message}`);
@@ -281,7 +363,7 @@ describe("escalation paths, walked for real with node-a's reporter token", () =>
           );
           assert.equal(report.reporters[0]?.posture, happened ? 'escalation' : 'constrained');
           // can-i's readiness question gives the same answer, through the same search.
-          const question = attack.capability === 'change-rules' ? ['change-rules'] : ['forge-conditions', TARGET];
+          const question = CAN_I[attack.capability];
           const canI = cli([
             'can-i',
             ...question,
