@@ -27,11 +27,20 @@ const ROLES = 1500;
 const BINDINGS = 3000;
 const REPORTERS = 50;
 
-/** The CLI as it was at `revision`, bundled from a worktree with this checkout's dependencies. */
+/** The CLI as it was at `revision`, bundled from a worktree (removed again) with this checkout's dependencies. */
 async function earlierCli(revision: string): Promise<string> {
   const tree = mkdtempSync(join(tmpdir(), 'bench-earlier-'));
   execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', tree, revision], { stdio: 'ignore' });
-  const outfile = join(tree, 'kubectl-readiness.cjs');
+  const outfile = join(mkdtempSync(join(tmpdir(), 'bench-earlier-cli-')), 'kubectl-readiness.cjs');
+  try {
+    await bundleFrom(tree, outfile);
+  } finally {
+    execFileSync('git', ['-C', root, 'worktree', 'remove', '--force', tree], { stdio: 'ignore' });
+  }
+  return outfile;
+}
+
+async function bundleFrom(tree: string, outfile: string): Promise<void> {
   await build({
     entryPoints: [join(tree, 'kubectl-plugin', 'src', 'cli.ts')],
     bundle: true,
@@ -44,7 +53,6 @@ async function earlierCli(revision: string): Promise<string> {
     external: ['bufferutil', 'utf-8-validate'],
     logLevel: 'warning',
   });
-  return outfile;
 }
 
 const namespaceOf = (index: number) => `team-${index % NAMESPACES}`;
