@@ -1,6 +1,6 @@
 // How `verify` looks: the findings table with a summary and the remediation
 // YAML, JUnit for CI, or the versioned report for -o json|yaml.
-import { describePath, POSTURE_TITLES, type Finding, type ReporterAssessment, type SecurityReport } from '@kubectl-readiness/shared';
+import { POSTURE_TITLES, type Finding, type ReporterAssessment, type SecurityReport } from '@kubectl-readiness/shared';
 import type { Io } from '../io.ts';
 import { inert, junit, report, serialize, table, type OutputFormat, type Painter } from '../render.ts';
 
@@ -74,18 +74,8 @@ function printThreats({ reporter, threats }: ReporterAssessment, io: Io): void {
   }
   const rows = threats.map((threat) => [
     threat.title,
-    threat.reachable
-      ? io.paint('yes', threat.expected ? 'green' : 'red')
-      : threat.expected
-        ? io.paint('no', 'red')
-        : io.paint('no', 'green'),
-    threat.expected
-      ? threat.reachable
-        ? "expected: the reporter's job"
-        : 'the reporter cannot report (see its findings)'
-      : threat.reachable
-        ? inert(describePath(threat.path) || `directly: ${threat.grant ?? ''}`)
-        : '',
+    io.paint(threat.reachable ? 'yes' : 'no', threat.safe ? 'green' : 'red'),
+    inert(threat.explanation),
   ]);
   io.out(`\nThreats from a compromised node running ${account}:\n`);
   io.out(table(['CAPABILITY', 'REACHABLE', 'PATH'], rows));

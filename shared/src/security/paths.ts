@@ -64,6 +64,9 @@ const CAPABILITY_ORDER: ReachedCapability['capability'][] = [
   'change-rules',
 ];
 
+const byCapability = (reached: ReachedCapability[]) =>
+  reached.sort((a, b) => CAPABILITY_ORDER.indexOf(a.capability) - CAPABILITY_ORDER.indexOf(b.capability));
+
 export function capabilityTitle(capability: ReadinessCapability | 'rewrite-own-conditions'): string {
   return capability === 'rewrite-own-conditions' ? OWN_CONDITIONS_TITLE : CAPABILITY_TITLES[capability];
 }
@@ -133,10 +136,11 @@ function candidates(input: Omit<PathSearchInput, 'serviceAccount'>) {
 /** From the reporter's pod-bound token: what one compromised node running it can do. */
 export function searchEscalationPaths(input: PathSearchInput): ReachedCapability[] {
   const { namespace, name } = input.serviceAccount;
-  return graphOf(input).search(
-    { label: `ServiceAccount ${namespace}/${name} (the reporter's token)`, user: serviceAccountUser(namespace, name) },
+  const [reached] = graphOf(input).searchAll(
+    [{ label: `ServiceAccount ${namespace}/${name} (the reporter's token)`, user: serviceAccountUser(namespace, name) }],
     false,
   );
+  return byCapability(reached!);
 }
 
 type GraphInput = Omit<PathSearchInput, 'serviceAccount'>;
@@ -146,7 +150,6 @@ interface Start {
 }
 interface PathGraph {
   input: GraphInput;
-  search(from: Start, othersOwnNode: boolean): ReachedCapability[];
   searchAll(starts: Start[], othersOwnNode: boolean): ReachedCapability[][];
 }
 const graphs = new WeakMap<RbacObjects, PathGraph>();
@@ -494,35 +497,10 @@ function buildGraph(input: GraphInput): PathGraph {
     return value;
   };
 
-  function search(from: Start, othersOwnNode: boolean): ReachedCapability[] {
-    const start = startOf(from);
-    const paths = new Map<string, Hop[]>([[keyOf(start), []]]);
-    const reached = new Map<Found['capability'], ReachedCapability>();
-    let frontier = [start];
-    for (let depth = 0; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
-      const next: Principal[] = [];
-      for (const principal of frontier) {
-        const key = keyOf(principal);
-        const path = paths.get(key)!;
-        for (const found of cached(capabilitiesOf, `${key}|${othersOwnNode}`, () => capabilities(principal, othersOwnNode)))
-          if (!reached.has(found.capability)) reached.set(found.capability, { ...found, as: principal.label, path });
-        if (depth === MAX_DEPTH) continue;
-        for (const [neighbour, hop] of cached(movesOf, key, () => [...moves(principal)])) {
-          const neighbourKey = keyOf(neighbour);
-          if (paths.has(neighbourKey)) continue;
-          paths.set(neighbourKey, [...path, hop]);
-          next.push(neighbour);
-        }
-      }
-      frontier = next;
-    }
-    return [...reached.values()];
-  }
-
   /**
-   * The same answers for many starts at once: the identities they reach are
-   * explored once, then a breadth-first search backwards from every identity
-   * holding a capability gives each start its shortest path to it.
+   * Every start's shortest path to every capability: the identities the
+   * starts reach are explored once, then a breadth-first search backwards
+   * from every identity holding a capability gives each start its path.
    */
   function searchAll(starts: Start[], othersOwnNode: boolean): ReachedCapability[][] {
     const principals = new Map<string, Principal>();
@@ -581,7 +559,7 @@ function buildGraph(input: GraphInput): PathGraph {
       }),
     );
   }
-  return { input, search, searchAll };
+  return { input, searchAll };
 }
 
 /** "impersonate (legacy) → ServiceAccount kube-system/x", hop by hop. */
@@ -595,9 +573,34 @@ export interface Threat {
   reachable: boolean;
   /** The reporter's job, not a threat: writing its own node's conditions. */
   expected: boolean;
+  /** Reachable exactly when expected: its own conditions yes, everything else no. */
+  safe: boolean;
   /** The shortest path, when reachable; empty for a direct grant. */
   path: Hop[];
   grant: string | null;
+  /** One line for the matrix: the path, the direct grant, or why its own conditions are (not) reachable. */
+  explanation: string;
+}
+
+function threat(capability: Threat['capability'], expected: boolean, found: { path: Hop[]; grant: string | null } | null): Threat {
+  const reachable = found !== null;
+  const path = found?.path ?? [];
+  return {
+    capability,
+    title: capabilityTitle(capability),
+    reachable,
+    expected,
+    safe: reachable === expected,
+    path,
+    grant: found?.grant ?? null,
+    explanation: expected
+      ? reachable
+        ? "expected: the reporter's job"
+        : 'the reporter cannot report (see its findings)'
+      : reachable
+        ? describePath(path) || `directly: ${found?.grant ?? ''}`
+        : '',
+  };
 }
 
 /**
@@ -606,27 +609,11 @@ export interface Threat {
  * its shortest path or none.
  */
 export function threatMatrix(reached: ReachedCapability[], canReport: boolean): Threat[] {
-  const own: Threat = {
-    capability: 'rewrite-own-conditions',
-    title: OWN_CONDITIONS_TITLE,
-    reachable: canReport,
-    expected: true,
-    path: [],
-    grant: null,
-  };
   return [
-    own,
-    ...(Object.keys(CAPABILITY_TITLES) as ReadinessCapability[]).map((capability): Threat => {
-      const found = reached.find((entry) => entry.capability === capability);
-      return {
-        capability,
-        title: CAPABILITY_TITLES[capability],
-        reachable: found !== undefined,
-        expected: false,
-        path: found?.path ?? [],
-        grant: found?.grant ?? null,
-      };
-    }),
+    threat('rewrite-own-conditions', true, canReport ? { path: [], grant: null } : null),
+    ...(Object.keys(CAPABILITY_TITLES) as ReadinessCapability[]).map((capability) =>
+      threat(capability, false, reached.find((entry) => entry.capability === capability) ?? null),
+    ),
   ];
 }
 
@@ -679,7 +666,7 @@ export function whoElseCanLie(
   const subjects = [...starts.values()];
   const reached = graphOf(input).searchAll(subjects, true);
   return subjects.flatMap((start, index) => {
-    const found = reached[index]!.sort((a, b) => CAPABILITY_ORDER.indexOf(a.capability) - CAPABILITY_ORDER.indexOf(b.capability));
+    const found = byCapability(reached[index]!);
     return found.length > 0 ? [{ subject: start.label, reached: found }] : [];
   });
 }

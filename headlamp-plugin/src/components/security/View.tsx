@@ -1,7 +1,7 @@
 // The Security view: what `kubectl readiness verify` reports, in Headlamp.
 // Findings carry the CLI's ids and texts because both come from the core.
 import { NameValueTable, SectionBox, SimpleTable, StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import { describePath, type Finding, type SecurityReport, type SecuritySource, type Threat } from '@kubectl-readiness/shared';
+import { type Finding, type SecurityReport, type SecuritySource, type Threat } from '@kubectl-readiness/shared';
 import Button from '@mui/material/Button';
 import React from 'react';
 import { useReadiness } from '../../hooks/useReadiness';
@@ -62,21 +62,14 @@ function ThreatMatrix({ report }: { report: SecurityReport }) {
           {
             label: 'Reachable',
             getter: (row: ThreatRow) => (
-              <StatusLabel status={row.threat.reachable === row.threat.expected ? 'success' : 'error'} data-threat={row.threat.capability}>
+              <StatusLabel status={row.threat.safe ? 'success' : 'error'} data-threat={row.threat.capability}>
                 {row.threat.reachable ? 'yes' : 'no'}
               </StatusLabel>
             ),
           },
           {
             label: 'Path',
-            getter: (row: ThreatRow) =>
-              row.threat.expected
-                ? row.threat.reachable
-                  ? "expected: the reporter's job"
-                  : 'the reporter cannot report'
-                : row.threat.reachable
-                  ? describePath(row.threat.path) || `directly: ${row.threat.grant ?? ''}`
-                  : '',
+            getter: (row: ThreatRow) => row.threat.explanation,
             cellProps: { sx: { wordBreak: 'break-word' } },
           },
         ]}
