@@ -1,12 +1,12 @@
 // `kubectl readiness can-i`: kubectl auth can-i for a reporter, through the
 // whole KEP-5284 decision chain that `auth can-i` cannot express.
 import {
-  capabilityTitle,
   decideChain,
-  describePath,
   gateOf,
+  isReportersJob,
   planChain,
   readClusterFacts,
+  readinessAnswer,
   readRbac,
   readWorkloads,
   searchEscalationPaths,
@@ -151,8 +151,7 @@ export class CanIOptions {
       throw new CliError(
         `can-i ${this.verb} searches escalation paths: it needs list on clusterroles, clusterrolebindings, roles and rolebindings`,
       );
-    const ownJob = capability === 'forge-other-node-conditions' && node === this.onNode;
-    const own = ownJob
+    const ownJob = isReportersJob(capability, node, this.onNode)
       ? await this.decide(reader, gate, this.onNode, { verb: 'update', group: '', resource: 'nodes', subresource: 'status', name: node })
       : null;
     const reached = searchEscalationPaths({
@@ -161,21 +160,10 @@ export class CanIOptions {
       gate,
       workloads,
       otherNode: node || 'another-node',
-    }).find((entry) => entry.capability === capability);
-    const allowed = own ? own.allowed === true : reached !== undefined;
-    const question = ownJob ? "rewrite its own node's conditions" : capabilityTitle(capability);
-    const why = own
-      ? `${own.explanation}${own.allowed ? " (the reporter's job)" : ''}`
-      : reached
-        ? `${reached.path.length > 0 ? describePath(reached.path) : 'directly'}; as ${reached.as}: ${reached.grant}`
-        : `no escalation path from ${this.serviceAccount.namespace}/${this.serviceAccount.name}'s token reaches it`;
-    if (!this.quiet)
-      printReadinessAnswer(
-        { serviceAccount: this.serviceAccount, onNode: this.onNode, node, question, allowed, why, path: reached?.path ?? [] },
-        this.output,
-        io,
-      );
-    return allowed ? EXIT_OK : EXIT_FAILED;
+    });
+    const answer = readinessAnswer(capability, this.serviceAccount, reached, ownJob);
+    if (!this.quiet) printReadinessAnswer({ serviceAccount: this.serviceAccount, onNode: this.onNode, node, ...answer }, this.output, io);
+    return answer.allowed ? EXIT_OK : EXIT_FAILED;
   }
 }
 

@@ -1,6 +1,6 @@
 // How `can-i` looks: yes/no with the deciding reason, every step with -o wide,
 // the --list matrix, or the versioned report for -o json|yaml.
-import { describeAction, type Action, type ChainVerdict, type Hop } from '@kubectl-readiness/shared';
+import { describeAction, type Action, type ChainVerdict, type ReadinessAnswer } from '@kubectl-readiness/shared';
 import type { Io } from '../io.ts';
 import { inert, report, serialize, table, type OutputFormat } from '../render.ts';
 
@@ -57,17 +57,14 @@ export function printMatrix(
   );
 }
 
-export interface ReadinessAnswer {
+/** The core's answer and what it was asked about. */
+export interface ReadinessReport extends ReadinessAnswer {
   serviceAccount: { namespace: string; name: string };
   onNode: string;
   node: string;
-  question: string;
-  allowed: boolean;
-  why: string;
-  path: Hop[];
 }
 
-export function printReadinessAnswer(answer: ReadinessAnswer, output: OutputFormat, io: Io): void {
+export function printReadinessAnswer(answer: ReadinessReport, output: OutputFormat, io: Io): void {
   if (output === 'json' || output === 'yaml') {
     io.out(serialize(report('CanIReadinessReport', { ...answer, answer: answer.allowed ? 'yes' : 'no' }), output));
     return;

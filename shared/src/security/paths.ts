@@ -3,6 +3,7 @@
 // walk paths; a posture decided from the reporter's direct grants alone can
 // say "constrained" while a two-step attack works. Searched over the RBAC
 // objects, breadth first, so each capability comes with its shortest path.
+import type { ChainVerdict } from './chain.ts';
 import type { GateState } from './gate.ts';
 import {
   describeGrant,
@@ -674,4 +675,40 @@ export function whoElseCanLie(
 /** Bindings the cluster makes for itself: cluster-admin, and kube-controller-manager's system: roles for system: subjects. */
 function isMachinery(entry: { binding: { name: string }; role: { name: string } }): boolean {
   return entry.role.name === 'cluster-admin' || (entry.binding.name.startsWith('system:') && entry.role.name.startsWith('system:'));
+}
+
+/** On its own node, writing its conditions is the reporter's job: the decision chain answers it, not the path search. */
+export const isReportersJob = (capability: ReadinessCapability, node: string, onNode: string): boolean =>
+  capability === 'forge-other-node-conditions' && node === onNode;
+
+export interface ReadinessAnswer {
+  question: string;
+  allowed: boolean;
+  why: string;
+  path: Hop[];
+}
+
+/**
+ * "Can the reporter on node A do this to node B's readiness?": its job on
+ * its own node by the chain's verdict, anything else by the shortest path.
+ */
+export function readinessAnswer(
+  capability: ReadinessCapability,
+  serviceAccount: { namespace: string; name: string },
+  reached: ReachedCapability[],
+  ownJob: ChainVerdict | null,
+): ReadinessAnswer {
+  if (ownJob) {
+    const allowed = ownJob.allowed === true;
+    return { question: OWN_CONDITIONS_TITLE, allowed, why: `${ownJob.explanation}${allowed ? " (the reporter's job)" : ''}`, path: [] };
+  }
+  const found = reached.find((entry) => entry.capability === capability);
+  return {
+    question: capabilityTitle(capability),
+    allowed: found !== undefined,
+    why: found
+      ? `${describePath(found.path) || 'directly'}; as ${found.as}: ${found.grant}`
+      : `no escalation path from ${serviceAccount.namespace}/${serviceAccount.name}'s token reaches it`,
+    path: found?.path ?? [],
+  };
 }

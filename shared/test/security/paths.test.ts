@@ -8,6 +8,8 @@ import {
   rbacAnswerer,
   searchEscalationPaths,
   whoElseCanLie,
+  readinessAnswer,
+  type ChainVerdict,
   type GateState,
   type ReadinessCapability,
 } from '../../src/index.ts';
@@ -358,4 +360,50 @@ describe('whoElseCanLie', () => {
     ],
   ];
   for (const [name, extra, expected] of cases) it(name, () => assert.deepEqual(ask(extra), expected));
+});
+
+describe('readinessAnswer', () => {
+  const account = { namespace: 'kube-system', name: 'cni-reporter' };
+  const path = [{ how: 'impersonate (legacy)', to: 'ServiceAccount kube-system/node-writer', grant: 'RoleBinding x' }];
+  const reached = [
+    {
+      capability: 'forge-other-node-conditions' as const,
+      as: 'ServiceAccount kube-system/node-writer',
+      path,
+      grant: 'ClusterRoleBinding y',
+    },
+  ];
+  const chain = (allowed: boolean) => ({ allowed, explanation: allowed ? 'allowed via associated-node' : 'denied' }) as ChainVerdict;
+  const cases: [string, Parameters<typeof readinessAnswer>, [boolean, string, RegExp]][] = [
+    [
+      "its own node, and the chain allows: the reporter's job",
+      ['forge-other-node-conditions', account, [], chain(true)],
+      [true, "rewrite its own node's conditions", /the reporter's job/],
+    ],
+    [
+      'its own node, and the chain denies',
+      ['forge-other-node-conditions', account, reached, chain(false)],
+      [false, "rewrite its own node's conditions", /^denied$/],
+    ],
+    [
+      'another node, through a path',
+      ['forge-other-node-conditions', account, reached, null],
+      [
+        true,
+        "rewrite another node's conditions",
+        /^impersonate \(legacy\) ServiceAccount kube-system\/node-writer; as .*: ClusterRoleBinding y$/,
+      ],
+    ],
+    [
+      'no path to it',
+      ['lift-readiness-taints', account, reached, null],
+      [false, 'lift readiness taints on any node', /no escalation path from kube-system\/cni-reporter's token reaches it/],
+    ],
+  ];
+  for (const [name, args, [allowed, question, why]] of cases)
+    it(name, () => {
+      const answer = readinessAnswer(...args);
+      assert.deepEqual([answer.allowed, answer.question], [allowed, question]);
+      assert.match(answer.why, why);
+    });
 });
