@@ -68,7 +68,7 @@ const THROWAWAY = 'node-x';
 const CAN_I: Record<ReadinessCapability, string[]> = {
   'forge-other-node-conditions': ['forge-conditions', TARGET],
   'lift-readiness-taints': ['lift-taint', TARGET],
-  'delete-other-nodes': ['delete-node', THROWAWAY],
+  'disrupt-other-nodes': ['disrupt-node', THROWAWAY],
   'change-rules': ['change-rules'],
 };
 
@@ -107,13 +107,13 @@ const attacks: [Attack, Attack][] = [
       name: 'legacy impersonation of a ServiceAccount that may delete nodes',
       grants: impersonated('node-deleter', '[{apiGroups: [""], resources: [nodes], verbs: [delete]}]'),
       run: (cluster, token) => deleteThrowawayNode(cluster, token, 'node-deleter'),
-      capability: 'delete-other-nodes',
+      capability: 'disrupt-other-nodes',
     },
     {
       name: 'legacy impersonation of a ServiceAccount that may not',
       grants: impersonated('node-keeper', '[{apiGroups: [""], resources: [nodes], verbs: [get]}]'),
       run: (cluster, token) => deleteThrowawayNode(cluster, token, 'node-keeper'),
-      capability: 'delete-other-nodes',
+      capability: 'disrupt-other-nodes',
     },
   ],
   [

@@ -41,7 +41,7 @@ const MATRIX_VERBS = ['get', 'list', 'watch', 'update', 'patch'];
 export const READINESS_QUESTIONS: Record<string, ReadinessCapability> = {
   'forge-conditions': 'forge-other-node-conditions',
   'lift-taint': 'lift-readiness-taints',
-  'delete-node': 'delete-other-nodes',
+  'disrupt-node': 'disrupt-other-nodes',
   'change-rules': 'change-rules',
 };
 
@@ -170,7 +170,7 @@ export class CanIOptions {
 export function newCanICommand(context: CommandContext): Command {
   return new Command('can-i')
     .description('Can a reporter do VERB on RESOURCE[/NAME]? Answers through the whole constrained-impersonation decision chain')
-    .argument('[VERB]', 'get, update, patch, ...; or a readiness question: forge-conditions, lift-taint, delete-node, change-rules')
+    .argument('[VERB]', 'get, update, patch, ...; or a readiness question: forge-conditions, lift-taint, disrupt-node, change-rules')
     .argument('[RESOURCE]', 'RESOURCE[/NAME], e.g. nodes/node-b')
     .requiredOption('--reporter <namespace/serviceaccount>', "the reporter's ServiceAccount")
     .requiredOption('--on-node <node>', 'the node the reporter runs on (its pod-bound token carries this name)')

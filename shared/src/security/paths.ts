@@ -18,13 +18,13 @@ import {
 } from './rbac.ts';
 import { asArray, asRecord, asString, metadataOf } from '../read.ts';
 
-export type ReadinessCapability = 'forge-other-node-conditions' | 'lift-readiness-taints' | 'delete-other-nodes' | 'change-rules';
+export type ReadinessCapability = 'forge-other-node-conditions' | 'lift-readiness-taints' | 'disrupt-other-nodes' | 'change-rules';
 
 /** In the order the threat matrix lists them. */
 export const CAPABILITY_TITLES: Record<ReadinessCapability, string> = {
   'forge-other-node-conditions': "rewrite another node's conditions",
   'lift-readiness-taints': 'lift readiness taints on any node',
-  'delete-other-nodes': 'delete other nodes',
+  'disrupt-other-nodes': 'add taints to, cordon or delete other nodes',
   'change-rules': 'change or delete NodeReadinessRules (lift gating cluster-wide)',
 };
 
@@ -46,6 +46,8 @@ interface Principal {
   constrained: { requester: UserInfo; mode: 'serviceaccount' | 'user-info' } | null;
   /** The attacker picks the node its token is bound to: a minted token, a pod it creates or execs into. */
   anyNodeToken: boolean;
+  /** Its token is bound to the node its pod runs on, as a kubelet projects it; a legacy token Secret's is bound to none. */
+  ownNodeToken: boolean;
   /**
    * The attacker holds this identity's own token. An impersonated identity has
    * none: a request carries one set of impersonation headers, so it cannot
@@ -61,7 +63,7 @@ const CAPABILITY_ORDER: ReachedCapability['capability'][] = [
   'rewrite-own-conditions',
   'forge-other-node-conditions',
   'lift-readiness-taints',
-  'delete-other-nodes',
+  'disrupt-other-nodes',
   'change-rules',
 ];
 
@@ -181,13 +183,16 @@ const EDGE_RESOURCES = new Set([
   'users',
   'groups',
   ...WORKLOAD_KINDS.map(([, resource]) => resource),
+  'secrets',
   'certificatesigningrequests',
   'certificatesigningrequests/approval',
+  'certificatesigningrequests/nodeclient',
   'signers',
   'nodes/proxy',
   'clusterrolebindings',
   'clusterroles',
   'mutatingwebhookconfigurations',
+  'validatingwebhookconfigurations',
 ]);
 const touchesEdge = (rule: { resources: string[] }) =>
   rule.resources.some((resource) => resource === '*' || resource.startsWith('*/') || EDGE_RESOURCES.has(resource));
@@ -199,6 +204,7 @@ const startOf = (from: Start): Principal => ({
   user: from.user,
   constrained: null,
   anyNodeToken: false,
+  ownNodeToken: true,
   credential: true,
 });
 
@@ -245,6 +251,7 @@ function buildGraph(input: GraphInput): PathGraph {
       user: serviceAccountUser(namespace, name),
       constrained: null,
       anyNodeToken: false,
+      ownNodeToken: false,
       credential: false,
       ...extra,
     };
@@ -258,6 +265,7 @@ function buildGraph(input: GraphInput): PathGraph {
       user: { username: label, groups: [] },
       constrained: null,
       anyNodeToken: false,
+      ownNodeToken: false,
       credential: kind === 'any-node',
     };
     return [principal, { ...hop, to: label }];
@@ -326,12 +334,31 @@ function buildGraph(input: GraphInput): PathGraph {
           );
       }
     }
-    const workloadNamespaces = rules.some((grant) => grant.scope === undefined)
+    const namespaces = rules.some((grant) => grant.scope === undefined)
       ? [...accountsIn.keys()]
       : [...new Set(rules.map((grant) => grant.scope!))];
-    for (const namespace of workloadNamespaces) {
+    const secretNames = [
+      'any-name',
+      ...rules.flatMap((grant) => (grant.rule.resources.includes('secrets') ? grant.rule.resourceNames : [])),
+    ];
+    for (const namespace of namespaces) {
+      // Counted even when names limit it: a creator picks the name of the token Secret it makes, and a legacy token's name is on its ServiceAccount.
+      const reads = ['list', 'watch', 'get']
+        .flatMap((verb) => secretNames.map((name) => ask({ verb, group: '', resource: 'secrets', namespace, name })))
+        .find(Boolean);
+      if (!reads) continue;
+      for (const target of accountsIn.get(namespace) ?? [])
+        yield account(
+          target.namespace,
+          target.name,
+          { how: 'read a legacy token Secret (kubernetes.io/service-account-token) of', grant: reads },
+          { credential: true },
+        );
+    }
+    for (const namespace of namespaces) {
       for (const [group, resource] of WORKLOAD_KINDS) {
-        const creates = ask({ verb: 'create', group, resource, namespace });
+        // Rewriting an existing workload's pod template runs pods just as well as creating one.
+        const creates = ['create', 'update', 'patch'].map((verb) => ask({ verb, group, resource, namespace })).find(Boolean);
         if (!creates) continue;
         const pods: Principal = {
           label: `a pod in ${namespace}`,
@@ -339,6 +366,7 @@ function buildGraph(input: GraphInput): PathGraph {
           user: { username: namespace, groups: [] },
           constrained: null,
           anyNodeToken: true,
+          ownNodeToken: false,
           credential: false,
         };
         yield [pods, { how: `create ${resource} in ${namespace}, on any node (spec.nodeName):`, to: pods.label, grant: creates }];
@@ -359,6 +387,7 @@ function buildGraph(input: GraphInput): PathGraph {
           user: { username: name, groups: ['system:authenticated'] },
           constrained: legacy ? null : { requester: from.user, mode: 'user-info' },
           anyNodeToken: false,
+          ownNodeToken: false,
           credential: false,
         },
         { how: legacy ? 'impersonate (legacy)' : 'impersonate:user-info', to: `User ${name}`, grant },
@@ -384,6 +413,7 @@ function buildGraph(input: GraphInput): PathGraph {
               user: { username: 'any user', groups: [name, 'system:authenticated'] },
               constrained: null,
               anyNodeToken: false,
+              ownNodeToken: false,
               credential: false,
             },
             { how: 'impersonate a user in group (legacy)', to: `Group ${name}`, grant },
@@ -406,6 +436,16 @@ function buildGraph(input: GraphInput): PathGraph {
       yield special('any-node', {
         how: `create and approve a ${KUBELET_CLIENT_SIGNER} certificate signing request`,
         grant: csr.join('; '),
+      });
+    // kube-controller-manager's csrapproving controller approves a node client CSR for whoever may create certificatesigningrequests/nodeclient.
+    const autoApproved = [
+      csr[0],
+      ask({ verb: 'create', group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'nodeclient' }),
+    ];
+    if (autoApproved.every(Boolean))
+      yield special('any-node', {
+        how: `create a ${KUBELET_CLIENT_SIGNER} certificate signing request, which kube-controller-manager approves for nodeclient`,
+        grant: autoApproved.join('; '),
       });
     const proxy =
       ask({ verb: 'create', group: '', resource: 'nodes', subresource: 'proxy', name: otherNode }) ??
@@ -469,14 +509,29 @@ function buildGraph(input: GraphInput): PathGraph {
         asNode('arbitrary-node'),
       ),
     );
-    if (othersOwnNode) reach('rewrite-own-conditions', associated);
+    if (othersOwnNode && (principal.ownNodeToken || principal.anyNodeToken)) reach('rewrite-own-conditions', associated);
     const node = (verb: string): ResourceAttributes => ({ verb, group: '', resource: 'nodes', name: otherNode });
     reach(
       'lift-readiness-taints',
       principal.kind === 'any-node' ? null : first(can(principal, node('update')), can(principal, node('patch'))),
     );
     const rule = (verb: string): ResourceAttributes => ({ verb, ...RULE_RESOURCE, name: 'any-rule' });
-    reach('delete-other-nodes', principal.kind === 'any-node' ? null : can(principal, node('delete')));
+    const denyingWebhook = (verb: string): ResourceAttributes => ({
+      verb,
+      group: 'admissionregistration.k8s.io',
+      resource: 'validatingwebhookconfigurations',
+    });
+    reach(
+      'disrupt-other-nodes',
+      principal.kind === 'any-node'
+        ? null
+        : first(
+            can(principal, node('update')),
+            can(principal, node('patch')),
+            can(principal, node('delete')),
+            ...['create', 'update', 'patch'].map((verb) => can(principal, denyingWebhook(verb))),
+          ),
+    );
     reach('change-rules', first(can(principal, rule('update')), can(principal, rule('patch')), can(principal, rule('delete'))));
     return found;
   };
@@ -488,6 +543,7 @@ function buildGraph(input: GraphInput): PathGraph {
       principal.user.groups.join(','),
       principal.constrained ? `${principal.constrained.mode}:${principal.constrained.requester.username}` : '',
       principal.anyNodeToken,
+      principal.ownNodeToken,
       principal.credential,
     ].join('|');
   const movesOf = new Map<string, Move[]>();
@@ -626,11 +682,12 @@ export interface OtherLiar {
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
 
-/** Rules that cannot start a path: reads only, and not of nodes/proxy (the kubelet API, exec included). */
+/** Reads that hand over a credential: nodes/proxy (the kubelet API, exec included) and Secrets (legacy tokens). */
+const CREDENTIAL_READS = new Set(['*', 'nodes/proxy', 'secrets']);
+
+/** Rules that cannot start a path: reads only, of nothing that hands over a credential. */
 function harmless(rule: { verbs: string[]; resources: string[] }): boolean {
-  return (
-    rule.verbs.every((verb) => READ_VERBS.has(verb)) && !rule.resources.some((resource) => resource === '*' || resource === 'nodes/proxy')
-  );
+  return rule.verbs.every((verb) => READ_VERBS.has(verb)) && !rule.resources.some((resource) => CREDENTIAL_READS.has(resource));
 }
 
 /**

@@ -99,9 +99,10 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
         otherNode: nodes.otherNode,
       })
     : null;
-  const escalations = (reached ?? []).filter(isEscalation);
-  const verdict = withEscalations(classified, escalations);
   const allowed = (id: PostureQuestionId) => answers.get(id)?.allowed === true;
+  const writesNodes = allowed('direct-update-node') || allowed('direct-patch-node');
+  const escalations = (reached ?? []).filter((entry) => isEscalation(entry, writesNodes));
+  const verdict = withEscalations(classified, escalations);
   const evidence = (...ids: PostureQuestionId[]) =>
     ids.filter(allowed).flatMap((id) => answerEvidence(questions.get(id)!, answers.get(id), provenance));
   const findings: Finding[] = [];
@@ -241,11 +242,12 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
 }
 
 /**
- * Paths the direct postures do not already name: any hop at all, or a direct
- * grant on the rules themselves (direct node writes are "broad" already).
+ * Paths the direct postures do not already name: any hop at all, a direct
+ * grant on the rules, or a direct disruption other than writing nodes (node
+ * writes are "broad" already; deleting nodes or a denying webhook are not).
  */
-function isEscalation(reached: ReachedCapability): boolean {
-  return reached.path.length > 0 || reached.capability === 'change-rules';
+function isEscalation(reached: ReachedCapability, writesNodes: boolean): boolean {
+  return reached.path.length > 0 || reached.capability === 'change-rules' || (reached.capability === 'disrupt-other-nodes' && !writesNodes);
 }
 
 const OUTRANKS_ESCALATION = new Set<PostureVerdict['posture']>(['broad', 'legacy-impersonation', 'arbitrary-node']);

@@ -156,6 +156,59 @@ const cases: Case[] = [
     expected: [],
   },
   {
+    name: 'creating CSRs that kube-controller-manager approves for nodeclient',
+    extra: grant('csr-nodeclient', [
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create'] },
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/nodeclient'], verbs: ['create'] },
+    ]),
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create a kubernetes.io/kube-apiserver-client-kubelet certificate signing request, which kube-controller-manager approves for nodeclient',
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'reading Secrets where a status writer lives: its legacy token',
+    extra: [...statusWriter, ...grant('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }], 'kube-system')],
+    expected: [['forge-other-node-conditions', ['read a legacy token Secret (kubernetes.io/service-account-token) of']]],
+  },
+  {
+    name: 'reading one named Secret still counts: a creator picks the name',
+    extra: [
+      ...statusWriter,
+      ...grant('one-secret', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['chosen'] }], 'kube-system'),
+    ],
+    expected: [['forge-other-node-conditions', ['read a legacy token Secret (kubernetes.io/service-account-token) of']]],
+  },
+  {
+    name: 'reading Secrets where no one has power gives nothing',
+    extra: [...statusWriter, ...grant('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }], 'default')],
+    expected: [],
+  },
+  {
+    name: "patching an existing DaemonSet's pod template runs pods as any ServiceAccount there",
+    extra: grant('ds-patcher', [{ apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['patch'] }], 'kube-system'),
+    expected: [['forge-other-node-conditions', ['create daemonsets in kube-system, on any node (spec.nodeName):', 'running as']]],
+  },
+  {
+    name: 'cordoning other nodes is a disruption, and so is lifting their taints',
+    extra: grant('cordoner', [{ apiGroups: [''], resources: ['nodes'], verbs: ['patch'] }]),
+    expected: [
+      ['lift-readiness-taints', []],
+      ['disrupt-other-nodes', []],
+    ],
+  },
+  {
+    name: 'a validating webhook it may write denies writes to other nodes',
+    extra: grant('validating-writer', [
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['validatingwebhookconfigurations'], verbs: ['create'] },
+    ]),
+    expected: [['disrupt-other-nodes', []]],
+  },
+  {
     name: 'nodes/proxy: exec into a reporter pod on any node',
     extra: grant('node-proxy', [{ apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get', 'create'] }]),
     expected: [['forge-other-node-conditions', ['exec through nodes/proxy into a pod on any node, taking the token of']]],
@@ -169,7 +222,7 @@ const cases: Case[] = [
     expected: [
       ['forge-other-node-conditions', ['bind itself a role with any permission']],
       ['lift-readiness-taints', ['bind itself a role with any permission']],
-      ['delete-other-nodes', ['bind itself a role with any permission']],
+      ['disrupt-other-nodes', ['bind itself a role with any permission']],
       ['change-rules', ['bind itself a role with any permission']],
     ],
   },
@@ -181,7 +234,7 @@ const cases: Case[] = [
     expected: [
       ['forge-other-node-conditions', ['register a mutating webhook that rewrites any write']],
       ['lift-readiness-taints', ['register a mutating webhook that rewrites any write']],
-      ['delete-other-nodes', ['register a mutating webhook that rewrites any write']],
+      ['disrupt-other-nodes', ['register a mutating webhook that rewrites any write']],
       ['change-rules', ['register a mutating webhook that rewrites any write']],
     ],
   },
@@ -288,9 +341,18 @@ describe('posture with escalation paths', () => {
         ['rewrite-own-conditions', true, true],
         ['forge-other-node-conditions', false, false],
         ['lift-readiness-taints', false, false],
-        ['delete-other-nodes', false, false],
+        ['disrupt-other-nodes', false, false],
         ['change-rules', false, false],
       ],
+    );
+  });
+
+  it('is not "constrained" when the reporter may delete other nodes directly: no direct posture names that', () => {
+    const assessment = assess(grant('node-deleter', [{ apiGroups: [''], resources: ['nodes'], verbs: ['delete'] }]));
+    assert.equal(assessment.posture, 'escalation');
+    assert.match(
+      assessment.findings.find((entry) => entry.id === 'escalation-path')!.title,
+      /add taints to, cordon or delete other nodes: directly/,
     );
   });
 
@@ -340,6 +402,24 @@ describe('whoElseCanLie', () => {
         ]),
       ],
       [['User alice', ['forge-other-node-conditions', 'change-rules']]],
+    ],
+    [
+      'a ServiceAccount that only reads Secrets where a status writer lives',
+      [
+        ...statusWriter,
+        clusterRole('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }]),
+        bind(
+          'RoleBinding',
+          'secret-reader',
+          { kind: 'ClusterRole', name: 'secret-reader' },
+          [{ kind: 'ServiceAccount', name: 'backup', namespace: 'default' }],
+          'kube-system',
+        ),
+      ],
+      [
+        ['ServiceAccount kube-system/node-writer', ['forge-other-node-conditions']],
+        ['ServiceAccount default/backup', ['forge-other-node-conditions']],
+      ],
     ],
     [
       "the cluster's own machinery and administrators are not listed",

@@ -30,6 +30,10 @@ func main() {
 			os.Exit(runReporter(os.Args[2:]))
 		case "nrc-standin":
 			os.Exit(runStandIn(os.Args[2:]))
+		case "controller-manager":
+			os.Exit(runControllerManager(os.Args[2:]))
+		case "serving-cert":
+			os.Exit(runServingCert(os.Args[2:]))
 		}
 	}
 	os.Exit(runServer(os.Args[1:]))
@@ -54,6 +58,7 @@ func runServer(args []string) int {
 	featureGates := flags.String("feature-gates", "ConstrainedImpersonation=true", "kube-apiserver --feature-gates value")
 	port := flags.Int("port", 0, "secure port on 127.0.0.1 (0: a free one)")
 	extra := flags.String("extra-args", "", "extra kube-apiserver flags, comma-separated")
+	controllers := flags.String("controllers", "", "run kube-controller-manager with these controllers once the apiserver is ready (empty: none)")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -147,13 +152,19 @@ func runServer(args []string) int {
 	cmd := app.NewAPIServerCommand()
 	cmd.SetArgs(apiserverArgs)
 
-	go announceWhenReady(cmd.Context(), info, pki)
+	go announceWhenReady(cmd.Context(), info, pki, func() error {
+		if *controllers == "" {
+			return nil
+		}
+		_, err := startControllerManager(*controllers, kubeconfig, pki, filepath.Join(dir, "controller-manager.log"))
+		return err
+	})
 
 	code := cli.Run(cmd)
 	return code
 }
 
-func announceWhenReady(ctx context.Context, info clusterInfo, pki pkiFiles) {
+func announceWhenReady(ctx context.Context, info clusterInfo, pki pkiFiles, startControllers func() error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -171,6 +182,11 @@ func announceWhenReady(ctx context.Context, info clusterInfo, pki pkiFiles) {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
+				if err := startControllers(); err != nil {
+					fmt.Fprintf(os.Stderr, "localcluster: %v\n", err)
+					_ = syscall.Kill(os.Getpid(), syscall.SIGTERM)
+					return
+				}
 				line, _ := json.Marshal(info)
 				_ = os.WriteFile(filepath.Join(info.StateDir, "cluster.json"), line, 0o600)
 				fmt.Println(string(line))
