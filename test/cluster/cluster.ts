@@ -77,7 +77,14 @@ class PortTakenError extends Error {}
  */
 const startAttempts = 3;
 
-export async function startCluster(options: { featureGates?: string; timeoutMs?: number } = {}): Promise<Cluster> {
+export interface ClusterOptions {
+  featureGates?: string;
+  /** kube-controller-manager controllers to run next to the apiserver, e.g. ['csrsigning']; none by default. */
+  controllers?: string[];
+  timeoutMs?: number;
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   requireBinaries();
   for (let attempt = 1; ; attempt++) {
     try {
@@ -88,11 +95,12 @@ export async function startCluster(options: { featureGates?: string; timeoutMs?:
   }
 }
 
-async function launch(options: { featureGates?: string; timeoutMs?: number }): Promise<Cluster> {
+async function launch(options: ClusterOptions): Promise<Cluster> {
   const stateDir = mkdtempSync(join(tmpdir(), 'readiness-cluster-'));
   const log = openSync(join(stateDir, 'localcluster.log'), 'a');
   const args = ['--state-dir', stateDir, '--keep-state'];
   if (options.featureGates) args.push('--feature-gates', options.featureGates);
+  if (options.controllers?.length) args.push('--controllers', options.controllers.join(','));
   const server = spawn(localclusterBin, args, { stdio: ['ignore', 'pipe', log] });
   const children: ChildProcess[] = [];
 

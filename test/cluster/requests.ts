@@ -9,8 +9,10 @@ import { CONDITION } from './scenario.ts';
 export interface ApiRequest {
   method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
   path: string;
-  /** A bearer token; without one the request uses the admin client certificate. */
+  /** A bearer token; without one the request uses `clientCertificate`, or the admin's. */
   token?: string;
+  /** A client certificate and key, PEM. */
+  clientCertificate?: { cert: string; key: string };
   /** Impersonate-User; the NRC reporter sends only this header. */
   impersonateUser?: string;
   impersonateGroups?: string[];
@@ -34,7 +36,9 @@ export function apiRequest(cluster: Cluster, call: ApiRequest): Promise<ApiRespo
   if (call.impersonateGroups) headers['Impersonate-Group'] = call.impersonateGroups;
   if (payload !== undefined) headers['Content-Type'] = call.contentType ?? 'application/json';
   return new Promise((resolve, reject) => {
-    const credentials = call.token ? {} : { cert: readFileSync(cluster.adminCertFile), key: readFileSync(cluster.adminKeyFile) };
+    const credentials = call.token
+      ? {}
+      : (call.clientCertificate ?? { cert: readFileSync(cluster.adminCertFile), key: readFileSync(cluster.adminKeyFile) });
     const outgoing = request(url, { method: call.method, headers, ca: readFileSync(cluster.caFile), ...credentials }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -56,21 +60,40 @@ export function apiRequest(cluster: Cluster, call: ApiRequest): Promise<ApiRespo
   });
 }
 
-/** Get, then PUT a node's status with the readiness condition True: what NRC's reporter does, as `token` (impersonating if asked). */
+/**
+ * Get, then PUT a node's status with the readiness condition (True unless
+ * `healthy` is false): what NRC's reporter does, as `token` (impersonating if
+ * asked) or with a client certificate.
+ */
 export async function putNodeStatus(
   cluster: Cluster,
-  write: { token: string; node: string; impersonateUser?: string; message: string },
+  write: {
+    token?: string;
+    clientCertificate?: { cert: string; key: string };
+    node: string;
+    impersonateUser?: string;
+    message: string;
+    healthy?: boolean;
+  },
 ): Promise<ApiResponse> {
   const node = JSON.parse(await cluster.kubectlOk(['get', 'node', write.node, '-o', 'json'])) as { status: { conditions?: unknown[] } };
   const now = new Date().toISOString();
   node.status.conditions = [
-    { type: CONDITION, status: 'True', reason: 'Reported', message: write.message, lastHeartbeatTime: now, lastTransitionTime: now },
+    {
+      type: CONDITION,
+      status: write.healthy === false ? 'False' : 'True',
+      reason: 'Reported',
+      message: write.message,
+      lastHeartbeatTime: now,
+      lastTransitionTime: now,
+    },
   ];
   return apiRequest(cluster, {
     method: 'PUT',
     path: `/api/v1/nodes/${write.node}/status`,
-    token: write.token,
     body: node,
+    ...(write.token ? { token: write.token } : {}),
+    ...(write.clientCertificate ? { clientCertificate: write.clientCertificate } : {}),
     ...(write.impersonateUser ? { impersonateUser: write.impersonateUser } : {}),
   });
 }

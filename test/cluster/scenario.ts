@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { localclusterBin, startCluster, type Cluster } from './cluster.ts';
+import { localclusterBin, startCluster, type Cluster, type ClusterOptions } from './cluster.ts';
 
 export const upstreamDir = resolve(
   process.env['READINESS_UPSTREAM_DIR'] ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'upstream', 'node-readiness-controller'),
@@ -174,8 +174,8 @@ export async function loadScenario(cluster: Cluster, variant: Variant, options: 
 }
 
 /** A cluster with NRC's hardened example and node-a's reporter token: where attacks start. */
-export async function hardenedWithNodeAToken(): Promise<{ cluster: Cluster; token: string }> {
-  const cluster = await startCluster();
+export async function hardenedWithNodeAToken(options: ClusterOptions = {}): Promise<{ cluster: Cluster; token: string }> {
+  const cluster = await startCluster(options);
   await loadScenario(cluster, 'hardened');
   return { cluster, token: await podBoundToken(cluster, 'node-a') };
 }

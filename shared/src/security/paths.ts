@@ -437,10 +437,15 @@ function buildGraph(input: GraphInput): PathGraph {
         how: `create and approve a ${KUBELET_CLIENT_SIGNER} certificate signing request`,
         grant: csr.join('; '),
       });
-    // kube-controller-manager's csrapproving controller approves a node client CSR for whoever may create certificatesigningrequests/nodeclient.
+    // kube-controller-manager's csrapproving controller approves a node client CSR for whoever may create
+    // certificatesigningrequests/nodeclient; the signed certificate is then read back from the CSR.
+    const csrRead = ['get', 'list', 'watch']
+      .map((verb) => ask({ verb, group: 'certificates.k8s.io', resource: 'certificatesigningrequests', name: 'any-csr' }))
+      .find(Boolean);
     const autoApproved = [
       csr[0],
       ask({ verb: 'create', group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'nodeclient' }),
+      csrRead ?? null,
     ];
     if (autoApproved.every(Boolean))
       yield special('any-node', {

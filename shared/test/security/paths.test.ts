@@ -158,7 +158,7 @@ const cases: Case[] = [
   {
     name: 'creating CSRs that kube-controller-manager approves for nodeclient',
     extra: grant('csr-nodeclient', [
-      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create'] },
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create', 'get'] },
       { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/nodeclient'], verbs: ['create'] },
     ]),
     expected: [

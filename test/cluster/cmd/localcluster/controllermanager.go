@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 
 	"k8s.io/component-base/cli"
@@ -56,19 +55,4 @@ func startControllerManager(controllers string, kubeconfig string, pki pkiFiles,
 		log.Close()
 	}()
 	return cmd, nil
-}
-
-// runServingCert issues a serving certificate from a cluster's CA, for the
-// HTTPS endpoints a test stands up next to the apiserver (webhooks, a
-// kubelet's port), so the apiserver can verify them with the cluster CA.
-func runServingCert(args []string) int {
-	if len(args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: localcluster serving-cert STATE_DIR HOST OUT_DIR")
-		return 2
-	}
-	stateDir, host, outDir := args[0], args[1], args[2]
-	if err := writeServingCert(filepath.Join(stateDir, "pki"), host, outDir); err != nil {
-		return fail("serving cert: %v", err)
-	}
-	return 0
 }

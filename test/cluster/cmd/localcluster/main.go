@@ -34,6 +34,8 @@ func main() {
 			os.Exit(runControllerManager(os.Args[2:]))
 		case "serving-cert":
 			os.Exit(runServingCert(os.Args[2:]))
+		case "client-csr":
+			os.Exit(runClientCSR(os.Args[2:]))
 		}
 	}
 	os.Exit(runServer(os.Args[1:]))

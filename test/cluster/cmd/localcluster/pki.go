@@ -255,3 +255,51 @@ func writeServingCert(pkiDir, host, outDir string) error {
 	}
 	return issue(template, ca, caKey, filepath.Join(outDir, "tls.crt"), filepath.Join(outDir, "tls.key"))
 }
+
+// writeClientCSR makes a key and a certificate signing request for a client
+// identity, as a kubelet does when it asks for its node client certificate.
+func writeClientCSR(commonName, organization, outDir string) error {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
+		Subject: pkix.Name{CommonName: commonName, Organization: []string{organization}},
+	}, key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(outDir, 0o700); err != nil {
+		return err
+	}
+	if err := writePEM(filepath.Join(outDir, "client.csr"), "CERTIFICATE REQUEST", der); err != nil {
+		return err
+	}
+	return writeECKey(filepath.Join(outDir, "client.key"), key)
+}
+
+// runServingCert issues a serving certificate from a cluster's CA, for the
+// HTTPS endpoints a test stands up next to the apiserver (webhooks, a
+// kubelet's port), so the apiserver can verify them with the cluster CA.
+func runServingCert(args []string) int {
+	if len(args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: localcluster serving-cert STATE_DIR HOST OUT_DIR")
+		return 2
+	}
+	stateDir, host, outDir := args[0], args[1], args[2]
+	if err := writeServingCert(filepath.Join(stateDir, "pki"), host, outDir); err != nil {
+		return fail("serving cert: %v", err)
+	}
+	return 0
+}
+
+func runClientCSR(args []string) int {
+	if len(args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: localcluster client-csr COMMON_NAME ORGANIZATION OUT_DIR")
+		return 2
+	}
+	if err := writeClientCSR(args[0], args[1], args[2]); err != nil {
+		return fail("client CSR: %v", err)
+	}
+	return 0
+}
