@@ -12,6 +12,7 @@ import {
   ruleAllows,
   serviceAccountUser,
   type Grant,
+  type ObjectRef,
   type RbacObjects,
   type ResourceAttributes,
   type UserInfo,
@@ -35,7 +36,12 @@ export interface Hop {
   to: string;
   /** The binding, role and rule that allow it. */
   grant: string;
+  /** The bindings and roles behind `grant`, then the ServiceAccount it becomes: what a UI links to. */
+  objects: ObjectRef[];
 }
+
+/** A hop as the graph holds it; its objects are named once a path is chosen. */
+type Step = Omit<Hop, 'objects'>;
 
 interface Principal {
   label: string;
@@ -81,6 +87,8 @@ export interface ReachedCapability {
   path: Hop[];
   /** The grant that allows the final action. */
   grant: string;
+  /** The bindings and roles behind `grant`. */
+  grantObjects: ObjectRef[];
 }
 
 export interface PathSearchInput {
@@ -222,6 +230,16 @@ function buildGraph(input: GraphInput): PathGraph {
       (grant) => (grant.scope === undefined || grant.scope === (attributes.namespace ?? '')) && ruleAllows(grant.rule, attributes),
     );
   const constrainedOn = input.gate !== 'disabled';
+  /** Every grant text `can` has produced, with the binding and role behind it, so paths can name objects, not just text. */
+  const objectsOfGrant = new Map<string, ObjectRef[]>();
+  const described = (grant: Grant): string => {
+    const text = describeGrant(grant);
+    objectsOfGrant.set(text, [grant.binding, grant.role]);
+    return text;
+  };
+  /** A hop's or capability's grant text may join several grants ("a; then b"). */
+  const objectsBehind = (grant: string): ObjectRef[] =>
+    grant.split('; ').flatMap((part) => objectsOfGrant.get(part.replace(/^then /, '')) ?? []);
 
   /** The grant that lets principal P make this request, or null. */
   const can = (principal: Principal, attributes: ResourceAttributes): string | null => {
@@ -234,16 +252,16 @@ function buildGraph(input: GraphInput): PathGraph {
     }
     const own = grantOf(principal.user, attributes);
     if (!own) return null;
-    if (!principal.constrained) return describeGrant(own);
+    if (!principal.constrained) return described(own);
     const { requester, mode } = principal.constrained;
     const through = grantOf(requester, { ...attributes, verb: `impersonate-on:${mode}:${attributes.verb}` });
-    return through ? `${describeGrant(through)}; then ${describeGrant(own)}` : null;
+    return through ? `${described(through)}; then ${described(own)}` : null;
   };
 
   const pool = candidates(input);
   const otherNode = input.otherNode;
-  type Move = [Principal, Hop];
-  const account = (namespace: string, name: string, hop: Omit<Hop, 'to'>, extra: Partial<Principal> = {}): Move => {
+  type Move = [Principal, Step];
+  const account = (namespace: string, name: string, hop: Omit<Step, 'to'>, extra: Partial<Principal> = {}): Move => {
     const label = `ServiceAccount ${namespace}/${name}`;
     const principal: Principal = {
       label,
@@ -257,7 +275,7 @@ function buildGraph(input: GraphInput): PathGraph {
     };
     return [principal, { ...hop, to: label }];
   };
-  const special = (kind: 'any-node' | 'anyone', hop: Omit<Hop, 'to'>): Move => {
+  const special = (kind: 'any-node' | 'anyone', hop: Omit<Step, 'to'>): Move => {
     const label = kind === 'anyone' ? 'cluster-admin equivalent' : 'any node (system:node:*)';
     const principal: Principal = {
       label,
@@ -566,7 +584,7 @@ function buildGraph(input: GraphInput): PathGraph {
    */
   function searchAll(starts: Start[], othersOwnNode: boolean): ReachedCapability[][] {
     const principals = new Map<string, Principal>();
-    const incoming = new Map<string, [from: string, hop: Hop][]>();
+    const incoming = new Map<string, [from: string, hop: Step][]>();
     const startKeys = starts.map((from) => {
       const start = startOf(from);
       const key = keyOf(start);
@@ -591,9 +609,9 @@ function buildGraph(input: GraphInput): PathGraph {
       for (const found of cached(capabilitiesOf, `${key}|${othersOwnNode}`, () => capabilities(principal, othersOwnNode)))
         holders.set(found.capability, [...(holders.get(found.capability) ?? []), [key, found.grant] as [string, string]]);
     // Per capability: for every identity, the next hop towards its nearest holder.
-    const towards = new Map<Found['capability'], Map<string, { depth: number; hop: Hop | null; next: string; grant: string }>>();
+    const towards = new Map<Found['capability'], Map<string, { depth: number; hop: Step | null; next: string; grant: string }>>();
     for (const [capability, sources] of holders) {
-      const route = new Map(sources.map(([key, grant]) => [key, { depth: 0, hop: null as Hop | null, next: key, grant }]));
+      const route = new Map(sources.map(([key, grant]) => [key, { depth: 0, hop: null as Step | null, next: key, grant }]));
       let frontier = sources.map(([key]) => key);
       for (let depth = 1; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
         const next: string[] = [];
@@ -614,14 +632,22 @@ function buildGraph(input: GraphInput): PathGraph {
         const path: Hop[] = [];
         let key = startKey;
         for (let hop = route.get(key)!; hop.hop; hop = route.get(key)!) {
-          path.push(hop.hop);
+          path.push({ ...hop.hop, objects: [...objectsBehind(hop.hop.grant), ...identityOf(principals.get(hop.next)!)] });
           key = hop.next;
         }
-        return [{ capability, as: principals.get(key)!.label, path, grant: step.grant }];
+        return [{ capability, as: principals.get(key)!.label, path, grant: step.grant, grantObjects: objectsBehind(step.grant) }];
       }),
     );
   }
   return { input, searchAll };
+}
+
+const SERVICE_ACCOUNT_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
+
+/** The ServiceAccount a hop lands on, when it lands on one. */
+function identityOf(principal: Principal): ObjectRef[] {
+  const match = principal.kind === 'identity' ? SERVICE_ACCOUNT_USER.exec(principal.user.username) : null;
+  return match ? [{ kind: 'ServiceAccount', namespace: match[1]!, name: match[2]! }] : [];
 }
 
 /** "impersonate (legacy) → ServiceAccount kube-system/x", hop by hop. */
@@ -640,11 +666,17 @@ export interface Threat {
   /** The shortest path, when reachable; empty for a direct grant. */
   path: Hop[];
   grant: string | null;
+  /** The bindings and roles behind `grant`. */
+  grantObjects: ObjectRef[];
   /** One line for the matrix: the path, the direct grant, or why its own conditions are (not) reachable. */
   explanation: string;
 }
 
-function threat(capability: Threat['capability'], expected: boolean, found: { path: Hop[]; grant: string | null } | null): Threat {
+function threat(
+  capability: Threat['capability'],
+  expected: boolean,
+  found: { path: Hop[]; grant: string | null; grantObjects: ObjectRef[] } | null,
+): Threat {
   const reachable = found !== null;
   const path = found?.path ?? [];
   return {
@@ -655,6 +687,7 @@ function threat(capability: Threat['capability'], expected: boolean, found: { pa
     safe: reachable === expected,
     path,
     grant: found?.grant ?? null,
+    grantObjects: found?.grantObjects ?? [],
     explanation: expected
       ? reachable
         ? "expected: the reporter's job"
@@ -672,7 +705,7 @@ function threat(capability: Threat['capability'], expected: boolean, found: { pa
  */
 export function threatMatrix(reached: ReachedCapability[], canReport: boolean): Threat[] {
   return [
-    threat('rewrite-own-conditions', true, canReport ? { path: [], grant: null } : null),
+    threat('rewrite-own-conditions', true, canReport ? { path: [], grant: null, grantObjects: [] } : null),
     ...(Object.keys(CAPABILITY_TITLES) as ReadinessCapability[]).map((capability) =>
       threat(capability, false, reached.find((entry) => entry.capability === capability) ?? null),
     ),

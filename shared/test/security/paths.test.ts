@@ -307,6 +307,34 @@ describe('searchEscalationPaths', () => {
   }
 });
 
+describe('path objects', () => {
+  it('name, hop by hop, the binding and role behind each grant and the ServiceAccount it lands on', () => {
+    const [reached] = searchEscalationPaths({
+      rbac: rbacFrom(upstream.constrained(), [
+        ...statusWriter,
+        ...grant(
+          'impersonate-writer',
+          [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['node-writer'] }],
+          'kube-system',
+        ),
+      ]),
+      serviceAccount: { namespace: 'kube-system', name: 'cni-reporter' },
+      gate: 'enabled',
+      workloads,
+      otherNode: 'node-b',
+    });
+    assert.deepEqual(reached!.path[0]!.objects, [
+      { kind: 'RoleBinding', name: 'impersonate-writer', namespace: 'kube-system' },
+      { kind: 'ClusterRole', name: 'impersonate-writer' },
+      { kind: 'ServiceAccount', namespace: 'kube-system', name: 'node-writer' },
+    ]);
+    assert.deepEqual(reached!.grantObjects, [
+      { kind: 'ClusterRoleBinding', name: 'status-writer' },
+      { kind: 'ClusterRole', name: 'status-writer' },
+    ]);
+  });
+});
+
 describe('posture with escalation paths', () => {
   const nodes = { ownNode: 'node-a', otherNode: 'node-b' };
   const [reporter] = discoverReporters(workloads, []).reporters;
@@ -444,13 +472,14 @@ describe('whoElseCanLie', () => {
 
 describe('readinessAnswer', () => {
   const account = { namespace: 'kube-system', name: 'cni-reporter' };
-  const path = [{ how: 'impersonate (legacy)', to: 'ServiceAccount kube-system/node-writer', grant: 'RoleBinding x' }];
+  const path = [{ how: 'impersonate (legacy)', to: 'ServiceAccount kube-system/node-writer', grant: 'RoleBinding x', objects: [] }];
   const reached = [
     {
       capability: 'forge-other-node-conditions' as const,
       as: 'ServiceAccount kube-system/node-writer',
       path,
       grant: 'ClusterRoleBinding y',
+      grantObjects: [],
     },
   ];
   const chain = (allowed: boolean) => ({ allowed, explanation: allowed ? 'allowed via associated-node' : 'denied' }) as ChainVerdict;

@@ -7,6 +7,7 @@ import React from 'react';
 import { useReadiness } from '../../hooks/useReadiness';
 import { useReporterSecurity } from '../../hooks/useReporterSecurity';
 import { ReporterTable } from '../common/ReporterTable';
+import { ThreatPath } from './ThreatPath';
 
 const SEVERITY_STATUS: Record<Finding['severity'], 'success' | 'warning' | 'error' | ''> = {
   fail: 'error',
@@ -69,7 +70,7 @@ function ThreatMatrix({ report }: { report: SecurityReport }) {
           },
           {
             label: 'Path',
-            getter: (row: ThreatRow) => row.threat.explanation,
+            getter: (row: ThreatRow) => <ThreatPath threat={row.threat} />,
             cellProps: { sx: { wordBreak: 'break-word' } },
           },
         ]}
