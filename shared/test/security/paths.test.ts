@@ -21,12 +21,17 @@ const statusWriter = [
   clusterRole('status-writer', [{ apiGroups: [''], resources: ['nodes/status'], verbs: ['update', 'patch'] }]),
   bind('ClusterRoleBinding', 'status-writer', { kind: 'ClusterRole', name: 'status-writer' }, [writer]),
 ];
-/** A role for the reporter's ServiceAccount, bound cluster-wide or in kube-system. */
-const grant = (name: string, rules: Record<string, unknown>[], namespace?: string) => [
+/** A role for the reporter's ServiceAccount (or `subject`), bound cluster-wide or in `namespace`. */
+const grant = (
+  name: string,
+  rules: Record<string, unknown>[],
+  namespace?: string,
+  subject: Record<string, unknown> = cniReporterSubject,
+) => [
   clusterRole(name, rules),
   namespace
-    ? bind('RoleBinding', name, { kind: 'ClusterRole', name }, [cniReporterSubject], namespace)
-    : bind('ClusterRoleBinding', name, { kind: 'ClusterRole', name }, [cniReporterSubject]),
+    ? bind('RoleBinding', name, { kind: 'ClusterRole', name }, [subject], namespace)
+    : bind('ClusterRoleBinding', name, { kind: 'ClusterRole', name }, [subject]),
 ];
 const workloads = ofKind(upstream.constrained(), 'DaemonSet').map((manifest) => manifest.object);
 
@@ -252,15 +257,11 @@ const cases: Case[] = [
         [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['minter'] }],
         'kube-system',
       ),
-      clusterRole('mint-writer', [
-        { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'], resourceNames: ['node-writer'] },
-      ]),
-      bind(
-        'RoleBinding',
+      ...grant(
         'mint-writer',
-        { kind: 'ClusterRole', name: 'mint-writer' },
-        [{ kind: 'ServiceAccount', name: 'minter', namespace: 'kube-system' }],
+        [{ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'], resourceNames: ['node-writer'] }],
         'kube-system',
+        { kind: 'ServiceAccount', name: 'minter', namespace: 'kube-system' },
       ),
     ],
     expected: [['forge-other-node-conditions', ['impersonate (legacy)', 'mint a token, bound to any node, for']]],
@@ -274,15 +275,11 @@ const cases: Case[] = [
         [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['middle'] }],
         'kube-system',
       ),
-      clusterRole('impersonate-writer', [
-        { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['node-writer'] },
-      ]),
-      bind(
-        'RoleBinding',
+      ...grant(
         'impersonate-writer',
-        { kind: 'ClusterRole', name: 'impersonate-writer' },
-        [{ kind: 'ServiceAccount', name: 'middle', namespace: 'kube-system' }],
+        [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'], resourceNames: ['node-writer'] }],
         'kube-system',
+        { kind: 'ServiceAccount', name: 'middle', namespace: 'kube-system' },
       ),
     ],
     expected: [],
@@ -435,14 +432,11 @@ describe('whoElseCanLie', () => {
       'a ServiceAccount that only reads Secrets where a status writer lives',
       [
         ...statusWriter,
-        clusterRole('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }]),
-        bind(
-          'RoleBinding',
-          'secret-reader',
-          { kind: 'ClusterRole', name: 'secret-reader' },
-          [{ kind: 'ServiceAccount', name: 'backup', namespace: 'default' }],
-          'kube-system',
-        ),
+        ...grant('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }], 'kube-system', {
+          kind: 'ServiceAccount',
+          name: 'backup',
+          namespace: 'default',
+        }),
       ],
       [
         ['ServiceAccount kube-system/node-writer', ['forge-other-node-conditions']],
