@@ -283,6 +283,20 @@ const attacks: [Attack, Attack][] = [
   ],
   [
     {
+      name: "scaling NRC's controller to zero",
+      grants: role('controller-scaler', '[{apiGroups: [apps], resources: [deployments/scale], verbs: [patch]}]', undefined, 'nrc-system'),
+      run: (cluster, token) => scaleController(cluster, token),
+      capability: 'change-rules',
+    },
+    {
+      name: "reading NRC's controller Deployment only",
+      grants: role('controller-reader', '[{apiGroups: [apps], resources: [deployments], verbs: [get, list]}]', undefined, 'nrc-system'),
+      run: (cluster, token) => scaleController(cluster, token),
+      capability: 'change-rules',
+    },
+  ],
+  [
+    {
       name: 'legacy impersonation of a ServiceAccount that may patch nodes: cordons node-b',
       grants: impersonated('cordoner', '[{apiGroups: [""], resources: [nodes], verbs: [get, patch]}]'),
       run: (cluster, token) => cordon(cluster, token, 'cordoner'),
@@ -413,6 +427,33 @@ async function poll<T>(seconds: number, attempt: () => Promise<T | null>): Promi
     if (value !== null) return value;
   }
   return null;
+}
+
+/** NRC's controller, deployed as its Helm chart does (no controllers run here, so it never starts a pod). */
+const READINESS_CONTROLLER = `apiVersion: v1
+kind: Namespace
+metadata: {name: nrc-system}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: node-readiness-controller, namespace: nrc-system}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: node-readiness-controller}}
+  template:
+    metadata: {labels: {app: node-readiness-controller}}
+    spec:
+      containers: [{name: manager, image: "registry.k8s.io/node-readiness-controller/node-readiness-controller:v0.3.0"}]
+`;
+
+function scaleController(cluster: Cluster, token: string): Promise<ApiResponse> {
+  return apiRequest(cluster, {
+    method: 'PATCH',
+    path: '/apis/apps/v1/namespaces/nrc-system/deployments/node-readiness-controller/scale',
+    token,
+    body: { spec: { replicas: 0 } },
+    contentType: 'application/merge-patch+json',
+  });
 }
 
 async function cordon(cluster: Cluster, token: string, account: string): Promise<ApiResponse> {
@@ -667,6 +708,7 @@ describe("escalation paths, walked for real with node-a's reporter token", () =>
   let token: string;
   before(async () => {
     ({ cluster, token } = await hardenedWithNodeAToken({ controllers: ['csrsigning', 'csrapproving', 'serviceaccount-token'] }));
+    await cluster.kubectlOk(['apply', '-f', '-'], READINESS_CONTROLLER);
     kubelet = await startEndpoint(cluster, hostAddress(), () => ({ status: 200, body: { kind: 'PodList', apiVersion: 'v1', items: [] } }));
     webhook = await startEndpoint(cluster, '127.0.0.1', answerAdmission);
   });

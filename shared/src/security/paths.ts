@@ -26,7 +26,7 @@ export const CAPABILITY_TITLES: Record<ReadinessCapability, string> = {
   'forge-other-node-conditions': "rewrite another node's conditions",
   'lift-readiness-taints': 'lift readiness taints on any node',
   'disrupt-other-nodes': 'add taints to, cordon or delete other nodes',
-  'change-rules': 'change or delete NodeReadinessRules (lift gating cluster-wide)',
+  'change-rules': "change or delete NodeReadinessRules, or stop NRC's controller",
 };
 
 export interface Hop {
@@ -116,6 +116,17 @@ const RULE_RESOURCE = { group: 'readiness.node.x-k8s.io', resource: 'nodereadine
 const MAX_DEPTH = 5;
 
 type Bound = Grant & { scope: string | undefined };
+
+/** NRC's controller is the Deployment running its image: `<registry>/node-readiness-controller:<tag>`. */
+export function isReadinessController(workload: unknown): boolean {
+  const record = asRecord(workload);
+  if (record['kind'] !== 'Deployment') return false;
+  const containers = asArray(asRecord(asRecord(asRecord(record['spec'])['template'])['spec'])['containers']);
+  return containers.some((container) => {
+    const image = asString(asRecord(container)['image']) ?? '';
+    return /(^|\/)node-readiness-controller(:|@|$)/.test(image);
+  });
+}
 
 /** Every ServiceAccount, user and group the cluster's bindings and workloads name: the identities worth becoming. */
 function candidates(input: Omit<PathSearchInput, 'serviceAccount'>) {
@@ -259,6 +270,7 @@ function buildGraph(input: GraphInput): PathGraph {
   };
 
   const pool = candidates(input);
+  const controllers = input.workloads.filter(isReadinessController).map(metadataOf);
   const otherNode = input.otherNode;
   type Move = [Principal, Step];
   const account = (namespace: string, name: string, hop: Omit<Step, 'to'>, extra: Partial<Principal> = {}): Move => {
@@ -555,7 +567,24 @@ function buildGraph(input: GraphInput): PathGraph {
             ...['create', 'update', 'patch'].map((verb) => can(principal, denyingWebhook(verb))),
           ),
     );
-    reach('change-rules', first(can(principal, rule('update')), can(principal, rule('patch')), can(principal, rule('delete'))));
+    // Scaling, rewriting or deleting the controller's Deployment stops it; rewriting it also runs code as its ServiceAccount, which the workload hop follows.
+    const controller = (verb: string, { namespace, name }: { namespace: string; name: string }, subresource?: string) =>
+      can(principal, { verb, group: 'apps', resource: 'deployments', namespace, name, ...(subresource ? { subresource } : {}) });
+    reach(
+      'change-rules',
+      first(
+        can(principal, rule('update')),
+        can(principal, rule('patch')),
+        can(principal, rule('delete')),
+        ...controllers.flatMap((deployment) => [
+          controller('update', deployment),
+          controller('patch', deployment),
+          controller('delete', deployment),
+          controller('update', deployment, 'scale'),
+          controller('patch', deployment, 'scale'),
+        ]),
+      ),
+    );
     return found;
   };
 

@@ -33,7 +33,20 @@ const grant = (
     ? bind('RoleBinding', name, { kind: 'ClusterRole', name }, [subject], namespace)
     : bind('ClusterRoleBinding', name, { kind: 'ClusterRole', name }, [subject]),
 ];
-const workloads = ofKind(upstream.constrained(), 'DaemonSet').map((manifest) => manifest.object);
+/** NRC's controller as its Helm chart deploys it: the Deployment running its image. */
+const readinessController = {
+  kind: 'Deployment',
+  metadata: { name: 'node-readiness-controller', namespace: 'nrc-system' },
+  spec: {
+    template: {
+      spec: {
+        serviceAccountName: 'node-readiness-controller',
+        containers: [{ name: 'manager', image: 'registry.k8s.io/node-readiness-controller/node-readiness-controller:v0.3.0' }],
+      },
+    },
+  },
+};
+const workloads = [...ofKind(upstream.constrained(), 'DaemonSet').map((manifest) => manifest.object), readinessController];
 
 interface Case {
   name: string;
@@ -247,6 +260,21 @@ const cases: Case[] = [
     name: 'editing the rules directly',
     extra: grant('rule-editor', [{ apiGroups: ['readiness.node.x-k8s.io'], resources: ['nodereadinessrules'], verbs: ['patch'] }]),
     expected: [['change-rules', []]],
+  },
+  {
+    name: "scaling NRC's controller to zero stops gating",
+    extra: grant('controller-scaler', [{ apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] }], 'nrc-system'),
+    expected: [['change-rules', []]],
+  },
+  {
+    name: 'reading Deployments where NRC runs changes nothing',
+    extra: grant('deployment-reader', [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] }], 'nrc-system'),
+    expected: [],
+  },
+  {
+    name: "patching another namespace's Deployments does not touch NRC's controller",
+    extra: grant('deployment-patcher', [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch'] }], 'default'),
+    expected: [],
   },
   {
     name: 'two hops: impersonate a ServiceAccount that mints tokens for one that writes nodes',
