@@ -45,8 +45,13 @@ type Step = Omit<Hop, 'objects'>;
 
 interface Principal {
   label: string;
-  /** "pods": any pod the attacker makes in one namespace, a step towards every ServiceAccount there. */
-  kind: 'identity' | 'pods' | 'any-node' | 'anyone';
+  /**
+   * "pods": any pod the attacker makes in one namespace; "tokens": the legacy
+   * token Secrets it reads in one. Each is one step towards every
+   * ServiceAccount there, so a namespace's accounts are linked once, not once
+   * per identity that reaches them.
+   */
+  kind: 'identity' | 'pods' | 'tokens' | 'any-node' | 'anyone';
   user: UserInfo;
   /** A constrained-impersonation hop: every request also needs impersonate-on:<mode>:<verb> for the requester. */
   constrained: { requester: UserInfo; mode: 'serviceaccount' | 'user-info' } | null;
@@ -111,6 +116,8 @@ const WORKLOAD_KINDS: [group: string, resource: string][] = [
   ['batch', 'cronjobs'],
   ['', 'replicationcontrollers'],
 ];
+const WORKLOAD_RESOURCES = new Set(WORKLOAD_KINDS.map(([, resource]) => resource));
+const SECRET_RESOURCES = new Set(['secrets']);
 const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
 const RULE_RESOURCE = { group: 'readiness.node.x-k8s.io', resource: 'nodereadinessrules' };
 const MAX_DEPTH = 5;
@@ -255,7 +262,7 @@ function buildGraph(input: GraphInput): PathGraph {
   /** The grant that lets principal P make this request, or null. */
   const can = (principal: Principal, attributes: ResourceAttributes): string | null => {
     if (principal.kind === 'anyone') return 'cluster-admin equivalent';
-    if (principal.kind === 'pods') return null;
+    if (principal.kind === 'pods' || principal.kind === 'tokens') return null;
     if (principal.kind === 'any-node') {
       // The Node authorizer lets a node write Node objects; NodeRestriction limits it to its own status and spec, never taints.
       const ownStatus = attributes.group === '' && attributes.resource === 'nodes' && attributes.subresource === 'status';
@@ -331,6 +338,16 @@ function buildGraph(input: GraphInput): PathGraph {
         );
       return;
     }
+    if (from.kind === 'tokens') {
+      for (const target of accountsIn.get(from.user.username) ?? [])
+        yield account(
+          target.namespace,
+          target.name,
+          { how: 'the legacy token of', grant: 'a Secret of type kubernetes.io/service-account-token' },
+          { credential: true },
+        );
+      return;
+    }
     if (from.kind !== 'identity') return;
     const rules = powerOf(from.user).filter((grant) => touchesEdge(grant.rule));
     if (rules.length === 0) return;
@@ -367,42 +384,50 @@ function buildGraph(input: GraphInput): PathGraph {
     const namespaces = rules.some((grant) => grant.scope === undefined)
       ? [...accountsIn.keys()]
       : [...new Set(rules.map((grant) => grant.scope!))];
-    const secretNames = [
-      'any-name',
-      ...rules.flatMap((grant) => (grant.rule.resources.includes('secrets') ? grant.rule.resourceNames : [])),
-    ];
-    for (const namespace of namespaces) {
+    const touches = (resources: Set<string>) =>
+      rules.some((grant) => grant.rule.resources.some((resource) => resource === '*' || resources.has(resource)));
+    const firstGrant = (requests: Iterable<ResourceAttributes>): string | null => {
+      for (const request of requests) {
+        const grant = ask(request);
+        if (grant) return grant;
+      }
+      return null;
+    };
+    const namespaceStep = (kind: 'pods' | 'tokens', namespace: string, how: string, grant: string): Move => {
+      const label = kind === 'pods' ? `a pod in ${namespace}` : `legacy token Secrets in ${namespace}`;
+      const principal: Principal = {
+        label,
+        kind,
+        user: { username: namespace, groups: [] },
+        constrained: null,
+        anyNodeToken: kind === 'pods',
+        ownNodeToken: false,
+        credential: false,
+      };
+      return [principal, { how, to: label, grant }];
+    };
+    if (touches(SECRET_RESOURCES)) {
       // Counted even when names limit it: a creator picks the name of the token Secret it makes, and a legacy token's name is on its ServiceAccount.
-      const reads = ['list', 'watch', 'get']
-        .flatMap((verb) => secretNames.map((name) => ask({ verb, group: '', resource: 'secrets', namespace, name })))
-        .find(Boolean);
-      if (!reads) continue;
-      for (const target of accountsIn.get(namespace) ?? [])
-        yield account(
-          target.namespace,
-          target.name,
-          { how: 'read a legacy token Secret (kubernetes.io/service-account-token) of', grant: reads },
-          { credential: true },
+      const names = ['any-name', ...rules.flatMap((grant) => (grant.rule.resources.includes('secrets') ? grant.rule.resourceNames : []))];
+      for (const namespace of namespaces) {
+        const reads = firstGrant(
+          (function* () {
+            for (const verb of ['list', 'watch', 'get'])
+              for (const name of names) yield { verb, group: '', resource: 'secrets', namespace, name };
+          })(),
         );
-    }
-    for (const namespace of namespaces) {
-      for (const [group, resource] of WORKLOAD_KINDS) {
-        // Rewriting an existing workload's pod template runs pods just as well as creating one.
-        const creates = ['create', 'update', 'patch'].map((verb) => ask({ verb, group, resource, namespace })).find(Boolean);
-        if (!creates) continue;
-        const pods: Principal = {
-          label: `a pod in ${namespace}`,
-          kind: 'pods',
-          user: { username: namespace, groups: [] },
-          constrained: null,
-          anyNodeToken: true,
-          ownNodeToken: false,
-          credential: false,
-        };
-        yield [pods, { how: `create ${resource} in ${namespace}, on any node (spec.nodeName):`, to: pods.label, grant: creates }];
-        break;
+        if (reads) yield namespaceStep('tokens', namespace, `read Secrets in ${namespace}:`, reads);
       }
     }
+    if (touches(WORKLOAD_RESOURCES))
+      for (const namespace of namespaces)
+        for (const [group, resource] of WORKLOAD_KINDS) {
+          // Rewriting an existing workload's pod template runs pods just as well as creating one.
+          const creates = firstGrant(['create', 'update', 'patch'].map((verb) => ({ verb, group, resource, namespace })));
+          if (!creates) continue;
+          yield namespaceStep('pods', namespace, `create ${resource} in ${namespace}, on any node (spec.nodeName):`, creates);
+          break;
+        }
     for (const name of impersonates ? pool.users : []) {
       const legacy = ask({ verb: 'impersonate', group: '', resource: 'users', name });
       const userInfo = constrainedOn

@@ -191,7 +191,7 @@ const cases: Case[] = [
   {
     name: 'reading Secrets where a status writer lives: its legacy token',
     extra: [...statusWriter, ...grant('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }], 'kube-system')],
-    expected: [['forge-other-node-conditions', ['read a legacy token Secret (kubernetes.io/service-account-token) of']]],
+    expected: [['forge-other-node-conditions', ['read Secrets in kube-system:', 'the legacy token of']]],
   },
   {
     name: 'reading one named Secret still counts: a creator picks the name',
@@ -199,7 +199,7 @@ const cases: Case[] = [
       ...statusWriter,
       ...grant('one-secret', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['chosen'] }], 'kube-system'),
     ],
-    expected: [['forge-other-node-conditions', ['read a legacy token Secret (kubernetes.io/service-account-token) of']]],
+    expected: [['forge-other-node-conditions', ['read Secrets in kube-system:', 'the legacy token of']]],
   },
   {
     name: 'reading Secrets where no one has power gives nothing',
