@@ -28,4 +28,5 @@ export * from './security/cluster-findings.ts';
 export * from './security/coverage-findings.ts';
 export * from './security/remediation.ts';
 export * from './security/verification.ts';
+export * from './security/manifests.ts';
 export * from './security/gather.ts';

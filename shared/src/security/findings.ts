@@ -1,6 +1,8 @@
 // Findings: stable ids, a severity, a one-line title, the evidence (the
 // binding and role, or the review answer) and a remediation. The CLI's
 // `verify` and Headlamp's Security view print exactly these.
+import type { ObjectRef } from './rbac.ts';
+
 export type Severity = 'pass' | 'info' | 'warn' | 'fail';
 export const SEVERITY_ORDER: readonly Severity[] = ['fail', 'warn', 'info', 'pass'];
 
@@ -12,6 +14,8 @@ export interface Finding {
   subject: string;
   evidence: string[];
   remediation: string;
+  /** The objects behind it, first the one to change: where a report on manifests points. */
+  objects?: ObjectRef[];
 }
 
 export function sortFindings(findings: Finding[]): Finding[] {

@@ -16,8 +16,8 @@ import { discoverReporters, type Reporter } from './reporters.ts';
 import type { ReviewAnswer } from './reviews.ts';
 import { verification, type Verification } from './verification.ts';
 
-/** Where the posture answers came from: the apiserver's reviews, the RBAC objects, or nowhere. */
-export type SecuritySource = 'reviews' | 'rbac' | 'unverified';
+/** Where the posture answers came from: the apiserver's reviews, the RBAC objects, manifests (no cluster), or nowhere. */
+export type SecuritySource = 'reviews' | 'rbac' | 'manifests' | 'unverified';
 
 export const UNVERIFIED_REASON =
   'needs create on subjectaccessreviews.authorization.k8s.io, or list on clusterroles, clusterrolebindings, roles and rolebindings';

@@ -704,6 +704,12 @@ function identityOf(principal: Principal): ObjectRef[] {
   return match ? [{ kind: 'ServiceAccount', namespace: match[1]!, name: match[2]! }] : [];
 }
 
+/** Every object a path names, hop by hop, then those behind its final grant. */
+export const pathObjects = (reached: ReachedCapability): ObjectRef[] => [
+  ...reached.path.flatMap((hop) => hop.objects),
+  ...reached.grantObjects,
+];
+
 /** "impersonate (legacy) → ServiceAccount kube-system/x", hop by hop. */
 export function describePath(path: Hop[]): string {
   return path.map((hop) => `${hop.how} ${hop.to}`).join(' → ');
@@ -792,7 +798,12 @@ function harmless(rule: { verbs: string[]; resources: string[] }): boolean {
 export function whoElseCanLie(
   input: Omit<PathSearchInput, 'serviceAccount'> & { reporters: { namespace: string; name: string }[] },
 ): OtherLiar[] {
-  const reporters = new Set(input.reporters.map(({ namespace, name }) => `ServiceAccount/${namespace}/${name}`));
+  // NRC's controller lifts and adds readiness taints by design: trusted like the cluster's own machinery; paths into it are still found.
+  const controllers = input.workloads.filter(isReadinessController).map((workload) => {
+    const spec = asRecord(asRecord(asRecord(asRecord(workload)['spec'])['template'])['spec']);
+    return { namespace: metadataOf(workload).namespace, name: asString(spec['serviceAccountName']) ?? 'default' };
+  });
+  const reporters = new Set([...input.reporters, ...controllers].map(({ namespace, name }) => `ServiceAccount/${namespace}/${name}`));
   const starts = new Map<string, { label: string; user: UserInfo }>();
   for (const entry of indexRbac(input.rbac)) {
     if (entry.rules.every(harmless) || isMachinery(entry)) continue;

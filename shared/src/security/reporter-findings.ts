@@ -3,7 +3,15 @@
 import { rbacAnswerer } from './authorizers.ts';
 import { sortFindings, type Finding } from './findings.ts';
 import type { GateState } from './gate.ts';
-import { capabilityTitle, describePath, searchEscalationPaths, threatMatrix, type ReachedCapability, type Threat } from './paths.ts';
+import {
+  capabilityTitle,
+  describePath,
+  pathObjects,
+  searchEscalationPaths,
+  threatMatrix,
+  type ReachedCapability,
+  type Threat,
+} from './paths.ts';
 import { classifyPosture, postureQuestions, type PostureQuestion, type PostureQuestionId, type PostureVerdict } from './posture.ts';
 import { describeGrant, indexRbac, rulesOf, serviceAccountUser, whoCan, type Grant, type RbacObjects } from './rbac.ts';
 import type { Reporter } from './reporters.ts';
@@ -103,10 +111,19 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
   const writesNodes = allowed('direct-update-node') || allowed('direct-patch-node');
   const escalations = (reached ?? []).filter((entry) => isEscalation(entry, writesNodes));
   const verdict = withEscalations(classified, escalations);
-  const evidence = (...ids: PostureQuestionId[]) =>
-    ids.filter(allowed).flatMap((id) => answerEvidence(questions.get(id)!, answers.get(id), provenance));
+  /** The evidence for the allowed questions, and the bindings and roles behind it. */
+  const proof = (...ids: PostureQuestionId[]) => {
+    const shown = ids.filter(allowed);
+    const grants = shown.flatMap((id) => answers.get(id)?.grants ?? (provenance ? provenance(questions.get(id)!).grants : undefined) ?? []);
+    return {
+      evidence: shown.flatMap((id) => answerEvidence(questions.get(id)!, answers.get(id), provenance)),
+      objects: grants.flatMap((grant) => [grant.binding, grant.role]),
+    };
+  };
   const findings: Finding[] = [];
-  const add = (finding: Omit<Finding, 'subject'>) => findings.push({ ...finding, subject });
+  // Every reporter finding is about its workload too: where a manifest-based report points when no grant is behind it.
+  const add = (finding: Omit<Finding, 'subject'>) =>
+    findings.push({ ...finding, subject, objects: [...(finding.objects ?? []), reporter.workload] });
   const rbacOnly = [...answers.values()].some((answer) => answer?.grants !== undefined);
 
   const directWrite: PostureQuestionId[] = ['direct-update-status', 'direct-patch-status', 'direct-update-node', 'direct-patch-node'];
@@ -115,7 +132,7 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
       id: 'direct-node-write',
       severity: 'fail',
       title: 'The ServiceAccount can write any node or node status directly: one compromised node can lie about every other',
-      evidence: evidence(...directWrite),
+      ...proof(...directWrite),
       remediation: 'Remove the node and nodes/status grants; grant the constrained impersonation roles instead (see the remediation YAML).',
     });
   } else if (directWrite.every((id) => answers.get(id) !== undefined)) {
@@ -126,7 +143,7 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
       id: 'direct-node-read',
       severity: reporter.impersonatesNode ? 'warn' : 'info',
       title: 'The ServiceAccount can read every node directly',
-      evidence: evidence('direct-get-node'),
+      ...proof('direct-get-node'),
       remediation: 'A reporter that impersonates its node needs no direct read on nodes; remove it.',
     });
   }
@@ -137,7 +154,7 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
       id: 'constrained-grants',
       severity: 'pass',
       title: 'Constrained impersonation grants are present (associated-node: get, update status)',
-      evidence: evidence(...constrained),
+      ...proof(...constrained),
       remediation: '',
     });
   } else if (reporter.impersonatesNode) {
@@ -159,7 +176,7 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
       severity: 'fail',
       title:
         'Legacy impersonate is granted: the ServiceAccount can become other identities, including any node with Impersonate-Group: system:nodes',
-      evidence: evidence(...legacy),
+      ...proof(...legacy),
       remediation: 'Remove the impersonate verb on users, groups, serviceaccounts, uids and userextras; KEP-5284 verbs replace it.',
     });
   }
@@ -168,7 +185,7 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
       id: 'arbitrary-node-impersonation',
       severity: 'fail',
       title: 'impersonate:arbitrary-node is granted: the ServiceAccount can act as any node, not only its own',
-      evidence: evidence('arbitrary-identity', 'arbitrary-update-status', 'arbitrary-patch-status'),
+      ...proof('arbitrary-identity', 'arbitrary-update-status', 'arbitrary-patch-status'),
       remediation: 'Use impersonate:associated-node, which binds the reporter to the node its pod runs on.',
     });
   }
@@ -181,7 +198,7 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
         id: `${mode}-impersonation`,
         severity: 'fail',
         title: `impersonate:${mode} is granted: a reporter never needs to act as another ${mode === 'serviceaccount' ? 'ServiceAccount' : 'user'}`,
-        evidence: evidence(id),
+        ...proof(id),
         remediation: `Remove impersonate:${mode} from the reporter's roles.`,
       });
     }
@@ -191,7 +208,7 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
       id: 'extra-impersonate-on-verbs',
       severity: 'warn',
       title: `impersonate-on:associated-node grants more than the reporter uses (get nodes, update nodes/status): ${verdict.extraVerbs.join(', ')}`,
-      evidence: evidence(...verdict.extraVerbs),
+      ...proof(...verdict.extraVerbs),
       remediation:
         'Keep only impersonate-on:associated-node:get on nodes and impersonate-on:associated-node:update on nodes/status (add :patch only if the reporter patches).',
     });
@@ -203,6 +220,7 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
       severity: 'fail',
       title: `One compromised node can ${capabilityTitle(escalation.capability)}: ${escalation.path.length > 0 ? describePath(escalation.path) : 'directly'}`,
       evidence: [...escalation.path.map((hop) => `${hop.how} ${hop.to}: ${hop.grant}`), `as ${escalation.as}: ${escalation.grant}`],
+      objects: pathObjects(escalation),
       remediation:
         escalation.path.length > 0
           ? `Remove the grant behind the first hop (${escalation.path[0]!.how} ${escalation.path[0]!.to}); a reporter needs none of these.`

@@ -6,7 +6,7 @@ import { clusterFindings } from './cluster-findings.ts';
 import { coverageFindings } from './coverage-findings.ts';
 import { sortFindings, type Finding } from './findings.ts';
 import type { ClusterFacts, GateState } from './gate.ts';
-import { capabilityTitle, describePath, whoElseCanLie } from './paths.ts';
+import { capabilityTitle, describePath, pathObjects, whoElseCanLie } from './paths.ts';
 import type { RbacObjects } from './rbac.ts';
 import type { ReporterAssessment } from './reporter-findings.ts';
 import { POSTURE_ORDER, POSTURE_TITLES, worstPosture, type Posture } from './posture.ts';
@@ -79,6 +79,7 @@ function otherLiarFindings(paths: NonNullable<VerificationInput['paths']>, asses
     evidence: reached.map(
       (entry) => `${capabilityTitle(entry.capability)}: ${describePath(entry.path) || 'directly'}; as ${entry.as}: ${entry.grant}`,
     ),
+    objects: reached.flatMap(pathObjects),
     remediation: `Remove these grants from ${subject}: only a node's own reporter should write its conditions, and only administrators change rules.`,
   }));
 }

@@ -19,6 +19,7 @@ const SEVERITY_STATUS: Record<Finding['severity'], 'success' | 'warning' | 'erro
 const SOURCE_TEXT: Record<SecuritySource, string> = {
   reviews: 'SubjectAccessReviews answered by the apiserver',
   rbac: 'RBAC objects only (you may not create SubjectAccessReviews)',
+  manifests: 'manifests, not the apiserver',
   unverified: 'nothing: unverified',
 };
 
