@@ -72,7 +72,7 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
     .option('--as <user>', 'username to impersonate for the operation')
     .option('--as-group <group>', 'group to impersonate (repeatable)', collect, [])
     .option('--request-timeout <duration>', 'time to wait for each request, e.g. 30s; 0 waits forever', '0')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'json', 'yaml', 'junit']))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'json', 'yaml', 'junit', 'sarif']))
     .option('--no-color', 'never colour the output (NO_COLOR and TERM=dumb also turn it off)')
     .option('-v, --verbose <level>', 'log level; 6 logs every request', '0')
     .configureHelp({ showGlobalOptions: true })

@@ -7,7 +7,7 @@ import { CliError } from './errors.ts';
 
 export const REPORT_API_VERSION = 'kubectl-readiness/v1alpha1';
 
-export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'junit';
+export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'junit' | 'sarif';
 
 export function parseOutput(value: string | undefined, allowed: OutputFormat[]): OutputFormat {
   if (value === undefined || value === '') return 'table';

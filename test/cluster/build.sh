@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the local cluster's binaries into test/cluster/bin: kube-apiserver
-# (wrapped with embedded etcd) and kubectl, both from the pinned
-# k8s.io/kubernetes module. Go's own build cache makes a rebuild take seconds.
+# and kube-controller-manager (wrapped with embedded etcd) and kubectl, all
+# from the pinned k8s.io/kubernetes module, and Helm from its Go module for
+# rendering charts. Go's own build cache makes a rebuild take seconds.
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v go >/dev/null || { echo "build: Go is not installed (need Go >= 1.26 on PATH)" >&2; exit 3; }
@@ -13,3 +14,6 @@ echo "build: localcluster (kube-apiserver $version + embedded etcd)" >&2
 go build -trimpath -ldflags "-s -w $stamp" -o bin/localcluster ./cmd/localcluster
 echo "build: kubectl $version" >&2
 go build -trimpath -ldflags "-s -w $stamp" -o bin/kubectl k8s.io/kubernetes/cmd/kubectl
+helm_version=v3.22.0
+echo "build: helm $helm_version" >&2
+GOBIN="$PWD/bin" go install -trimpath -ldflags "-s -w" "helm.sh/helm/v3/cmd/helm@$helm_version"

@@ -2,14 +2,43 @@
 // extended. Requests: one paginated node list, the workload and rule lists,
 // the RBAC lists, and a fixed number of SubjectAccessReviews per reporter
 // ServiceAccount; never one per node.
-import { DEFAULT_STALE_AFTER_SECONDS, gatherSecurityAnswers, securityReport, type Reporter } from '@kubectl-readiness/shared';
+import { readFileSync } from 'node:fs';
+import {
+  DEFAULT_STALE_AFTER_SECONDS,
+  countFindings,
+  failsAt,
+  gatherSecurityAnswers,
+  inNamespace,
+  manifestAnswers,
+  metadataOf,
+  newOrWorse,
+  securityReport,
+  sortManifests,
+  type Finding,
+  type RbacObjects,
+  type Reporter,
+  type SecurityReport,
+} from '@kubectl-readiness/shared';
 import { Command } from 'commander';
 import { CliError, EXIT_FAILED, EXIT_OK } from '../errors.ts';
 import { fetchNodes, fetchRules } from '../fetch.ts';
 import type { Io } from '../io.ts';
+import builtinRbac from '../offline/builtin-rbac.json' with { type: 'json' };
+import { loadManifests } from '../offline/load.ts';
+import { positionKey, sarifLog, type Positions } from '../print/sarif.ts';
 import { printVerifyReport } from '../print/verify.ts';
 import { parseOutput, type OutputFormat } from '../render.ts';
 import { collect, parseSeconds, type CommandContext, type Connection } from './context.ts';
+
+/** The Kubernetes release whose built-in RBAC is in builtin-rbac.json, and the default for --kubernetes-version. */
+const OFFLINE_KUBERNETES_VERSION = '1.36';
+
+const BUILTIN_RBAC: RbacObjects = {
+  clusterRoles: builtinRbac.clusterroles,
+  clusterRoleBindings: builtinRbac.clusterrolebindings,
+  roles: builtinRbac.roles,
+  roleBindings: builtinRbac.rolebindings,
+};
 
 /** A --reporter value: a workload in -n's namespace, or a ServiceAccount. */
 export type ReporterSpec =
@@ -64,18 +93,48 @@ export class VerifyOptions {
   exitZero = false;
   staleAfterSeconds = DEFAULT_STALE_AFTER_SECONDS;
   output: OutputFormat = 'table';
+  /** Manifests to verify instead of a cluster. */
+  filenames: string[] = [];
+  recursive = false;
+  kubernetesVersion = OFFLINE_KUBERNETES_VERSION;
+  /** With -f: ConstrainedImpersonation as --feature-gates sets it; null for the release's default. */
+  constrainedImpersonation: boolean | null = null;
+  featureGates: string | undefined;
+  baselineFile: string | undefined;
+  baseline: Pick<Finding, 'id' | 'subject' | 'title' | 'severity'>[] | null = null;
+  failOn: 'fail' | 'warn' = 'fail';
+
+  get offline(): boolean {
+    return this.filenames.length > 0;
+  }
 
   complete(flags: Record<string, unknown>, output: string | undefined): void {
     this.reporterFlags = flags['reporter'] as string[];
     this.remediation = flags['remediation'] as boolean;
     this.exitZero = flags['exitZero'] === true;
     this.staleAfterSeconds = flags['staleAfter'] as number;
-    this.output = parseOutput(output, ['table', 'wide', 'json', 'yaml', 'junit']);
+    this.output = parseOutput(output, ['table', 'wide', 'json', 'yaml', 'junit', 'sarif']);
+    this.filenames = flags['filename'] as string[];
+    this.recursive = flags['recursive'] === true;
+    this.kubernetesVersion = (flags['kubernetesVersion'] as string | undefined) ?? OFFLINE_KUBERNETES_VERSION;
+    this.failOn = flags['failOn'] as 'fail' | 'warn';
+    this.baselineFile = flags['baseline'] as string | undefined;
+    this.featureGates = flags['featureGates'] as string | undefined;
   }
 
-  /** --reporter values are checked before any request; workloads are read in -n's namespace. */
+  /** Everything is checked before any request or file of manifests is read. */
   validate(namespace: string): void {
     this.reporters = this.reporterFlags.map((spec) => parseReporterSpec(spec, namespace));
+    const version = /^v?1\.(\d+)(\.\d+)?$/.exec(this.kubernetesVersion);
+    if (!version) throw new CliError(`--kubernetes-version "${this.kubernetesVersion}": use a release such as 1.36`);
+    this.kubernetesVersion = `1.${version[1]}`;
+    if (!['fail', 'warn'].includes(this.failOn)) throw new CliError(`--fail-on "${this.failOn}": use fail or warn`);
+    if (this.baselineFile) this.baseline = readBaseline(this.baselineFile);
+    if (this.featureGates !== undefined) {
+      const gate = /^ConstrainedImpersonation=(true|false)$/.exec(this.featureGates);
+      if (!gate) throw new CliError(`--feature-gates "${this.featureGates}": only ConstrainedImpersonation=true|false is read`);
+      this.constrainedImpersonation = gate[1] === 'true';
+    }
   }
 
   async run({ client, reader }: Connection, io: Io): Promise<number> {
@@ -94,10 +153,69 @@ export class VerifyOptions {
     const report = securityReport(answers, rules.items, nodes, { staleAfterSeconds: this.staleAfterSeconds }, notes);
     // The CLI's choice: a report with no posture behind it would read as an answer, so it is an error instead.
     if (report.source === 'unverified') throw new CliError(`cannot check reporter security: ${report.unverifiedReason}`);
-    report.notes.forEach(io.note);
-    printVerifyReport(report, this.output, this.remediation, io);
-    return this.exitZero || report.verification.passed ? EXIT_OK : EXIT_FAILED;
+    return this.finish(report, null, io);
   }
+
+  /** The same report from manifests, with no cluster: what a pull request's CI runs. */
+  runOffline(namespace: string, io: Io): number {
+    const located = loadManifests(this.filenames, this.recursive, io.readStdin);
+    const objects = inNamespace(
+      located.map(({ object }) => object),
+      namespace,
+    );
+    const positions: Positions = new Map(
+      objects.map((object, index) => {
+        const { kind } = object as { kind: string };
+        const { namespace: objectNamespace, name } = metadataOf(object);
+        return [
+          positionKey({ kind, name, ...(objectNamespace ? { namespace: objectNamespace } : {}) }),
+          { file: located[index]!.file, line: located[index]!.line },
+        ];
+      }),
+    );
+    const manifests = sortManifests(objects, BUILTIN_RBAC);
+    const answers = manifestAnswers(
+      manifests,
+      { kubernetesVersion: this.kubernetesVersion, constrainedImpersonation: this.constrainedImpersonation },
+      (discovered) => selectReporters(discovered, this.reporters),
+    );
+    const report = securityReport(answers, manifests.rules, manifests.nodes, { staleAfterSeconds: this.staleAfterSeconds });
+    return this.finish(report, positions, io);
+  }
+
+  /** Against a baseline, only what is new or worse is shown and judged; --fail-on sets what fails. */
+  private finish(report: SecurityReport, positions: Positions | null, io: Io): number {
+    const all = report.verification.findings;
+    const shown = this.baseline ? newOrWorse(all, this.baseline) : all;
+    const failed = failsAt(shown, this.failOn);
+    if (this.baseline)
+      report.notes.push(`baseline ${this.baselineFile}: ${all.length - shown.length} finding(s) unchanged, better or passing`);
+    report.notes.forEach(io.note);
+    if (this.output === 'sarif') io.out(`${JSON.stringify(sarifLog(shown, positions), null, 2)}\n`);
+    else
+      printVerifyReport(
+        report,
+        { ...report.verification, findings: shown, counts: countFindings(shown), passed: !failed },
+        this.output,
+        this.remediation,
+        io,
+      );
+    return this.exitZero || !failed ? EXIT_OK : EXIT_FAILED;
+  }
+}
+
+/** An earlier `verify -o json` report: its findings are what "new or worse" is measured against. */
+function readBaseline(file: string): Pick<Finding, 'id' | 'subject' | 'title' | 'severity'>[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`--baseline ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON'}`);
+  }
+  const findings = (parsed as { kind?: unknown; findings?: unknown }).findings;
+  if ((parsed as { kind?: unknown }).kind !== 'VerifyReport' || !Array.isArray(findings))
+    throw new CliError(`--baseline ${file}: not a report written by verify -o json`);
+  return findings as Pick<Finding, 'id' | 'subject' | 'title' | 'severity'>[];
 }
 
 export function newVerifyCommand(context: CommandContext): Command {
@@ -112,6 +230,20 @@ export function newVerifyCommand(context: CommandContext): Command {
     .option('--remediation <bool>', 'print the remediation YAML', (value: string) => value !== 'false', true)
     .option('--exit-zero', 'exit 0 even when checks fail')
     .option(
+      '-f, --filename <path>',
+      'verify these manifests (file, directory or - for stdin; repeatable) instead of a cluster',
+      collect,
+      [],
+    )
+    .option('-R, --recursive', 'with -f, read directories recursively')
+    .option('--kubernetes-version <version>', `with -f, the Kubernetes release to assume (default ${OFFLINE_KUBERNETES_VERSION})`)
+    .option(
+      '--feature-gates <gates>',
+      'with -f, ConstrainedImpersonation=true|false as the apiserver has it (default: the release default)',
+    )
+    .option('--baseline <file>', 'report only findings that are new or worse than in this earlier verify -o json report')
+    .option('--fail-on <severity>', 'exit 1 on findings of this severity or worse: fail or warn', 'fail')
+    .option(
       '--stale-after <duration>',
       'flag condition heartbeats older than this',
       parseSeconds('--stale-after'),
@@ -121,6 +253,12 @@ export function newVerifyCommand(context: CommandContext): Command {
       const globals = context.flags(command);
       const options = new VerifyOptions();
       options.complete(flags, globals.output);
+      if (options.offline) {
+        const namespace = globals.namespace ?? 'default';
+        options.validate(namespace);
+        context.exit(options.runOffline(namespace, context.io(globals)));
+        return;
+      }
       const connection = await context.connect(globals);
       options.validate(connection.namespace);
       context.exit(await options.run(connection, context.io(globals)));

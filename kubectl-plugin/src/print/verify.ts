@@ -1,8 +1,13 @@
 // How `verify` looks: the findings table with a summary and the remediation
 // YAML, JUnit for CI, or the versioned report for -o json|yaml.
-import { POSTURE_TITLES, type Finding, type ReporterAssessment, type SecurityReport } from '@kubectl-readiness/shared';
+import { POSTURE_TITLES, type Finding, type ReporterAssessment, type SecurityReport, type Verification } from '@kubectl-readiness/shared';
 import type { Io } from '../io.ts';
 import { inert, junit, report, serialize, table, type OutputFormat, type Painter } from '../render.ts';
+
+const SOURCE_NOTE: Partial<Record<SecurityReport['source'], string>> = {
+  rbac: ' (from RBAC objects only)',
+  manifests: ' (from manifests, not from a cluster)',
+};
 
 const SEVERITY_PAINT = { fail: ['FAIL', 'red'], warn: ['WARN', 'yellow'], info: ['INFO', 'gray'], pass: ['PASS', 'green'] } as const;
 
@@ -11,8 +16,9 @@ function paintSeverity(severity: Finding['severity'], paint: Painter): string {
   return paint(label, colour);
 }
 
-export function printVerifyReport(security: SecurityReport, output: OutputFormat, remediation: boolean, io: Io): void {
-  const { findings, remediations, counts, passed } = security.verification;
+/** `shown`: the report's verification, or the part of it a baseline leaves to judge. */
+export function printVerifyReport(security: SecurityReport, shown: Verification, output: OutputFormat, remediation: boolean, io: Io): void {
+  const { findings, remediations, counts, passed } = shown;
   if (output === 'junit') {
     io.out(junit('kubectl-readiness verify', findings));
     return;
@@ -54,9 +60,7 @@ export function printVerifyReport(security: SecurityReport, output: OutputFormat
   const postures = security.assessments.map(
     ({ reporter, posture }) => `${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}: ${POSTURE_TITLES[posture]}`,
   );
-  io.out(
-    `\nSummary: ${counts}${security.source === 'rbac' ? ' (from RBAC objects only)' : ''}.${postures.length > 0 ? ` Reporters: ${postures.join('; ')}.` : ''}\n`,
-  );
+  io.out(`\nSummary: ${counts}${SOURCE_NOTE[security.source] ?? ''}.${postures.length > 0 ? ` Reporters: ${postures.join('; ')}.` : ''}\n`);
   for (const assessment of security.assessments) printThreats(assessment, io);
   if (!remediation) return;
   for (const { reporter, remediation: fix } of remediations) {

@@ -59,12 +59,16 @@ export function sortManifests(objects: unknown[], builtins: RbacObjects): Manife
 }
 
 export interface ManifestAssumptions {
-  /** "1.36": the Kubernetes minor the manifests are judged against, with its default feature gates. */
+  /** "1.36": the Kubernetes minor the manifests are judged against. */
   kubernetesVersion: string;
+  /** The ConstrainedImpersonation gate as the apiserver has it; null for that release's default. */
+  constrainedImpersonation: boolean | null;
 }
 
-export const manifestsNote = ({ kubernetesVersion }: ManifestAssumptions): string =>
-  `verdicts from manifests, not from an apiserver: assumed Kubernetes ${kubernetesVersion} with ConstrainedImpersonation at its default, its built-in roles and bindings, and no other authorizer or webhook`;
+export const manifestsNote = ({ kubernetesVersion, constrainedImpersonation }: ManifestAssumptions): string =>
+  `verdicts from manifests, not from an apiserver: assumed Kubernetes ${kubernetesVersion} with ConstrainedImpersonation ${
+    constrainedImpersonation === null ? 'at its default' : constrainedImpersonation ? 'enabled' : 'disabled'
+  }, its built-in roles and bindings, and no other authorizer or webhook`;
 
 /** What the gatherer would have collected, had these manifests been applied to a cluster of that version. */
 export function manifestAnswers(
@@ -72,7 +76,8 @@ export function manifestAnswers(
   assumptions: ManifestAssumptions,
   select: (discovered: Reporter[]) => Reporter[] = (discovered) => discovered,
 ): SecurityAnswers {
-  const facts: ClusterFacts = { gitVersion: `v${assumptions.kubernetesVersion}`, featureMetric: null };
+  const featureMetric = assumptions.constrainedImpersonation === null ? null : assumptions.constrainedImpersonation ? 1 : 0;
+  const facts: ClusterFacts = { gitVersion: `v${assumptions.kubernetesVersion}`, featureMetric };
   const nodes = sampleNodes(manifests.nodes);
   const reporters = select(discoverReporters(manifests.workloads, []).reporters);
   const answerer = rbacAnswerer(manifests.rbac);

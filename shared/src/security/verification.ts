@@ -4,7 +4,7 @@ import { asArray, metadataOf, readConditions } from '../read.ts';
 import type { EvaluationOptions } from '../readiness/evaluate.ts';
 import { clusterFindings } from './cluster-findings.ts';
 import { coverageFindings } from './coverage-findings.ts';
-import { sortFindings, type Finding } from './findings.ts';
+import { countFindings, failsAt, sortFindings, type Finding } from './findings.ts';
 import type { ClusterFacts, GateState } from './gate.ts';
 import { capabilityTitle, describePath, pathObjects, whoElseCanLie } from './paths.ts';
 import type { RbacObjects } from './rbac.ts';
@@ -62,10 +62,7 @@ export function verification(input: VerificationInput): Verification {
       reporter: assessment.reporter,
       remediation: remediationFor(assessment.reporter, assessment.bindingsToRemove),
     }));
-  const counts = (['fail', 'warn', 'info', 'pass'] as const)
-    .map((severity) => `${findings.filter((finding) => finding.severity === severity).length} ${severity}`)
-    .join(', ');
-  return { findings, remediations, counts, passed: !findings.some((finding) => finding.severity === 'fail') };
+  return { findings, remediations, counts: countFindings(findings), passed: !failsAt(findings, 'fail') };
 }
 
 /** Subjects other than the reporters that can forge a node's readiness or lift gating, each with its shortest path. */

@@ -137,6 +137,8 @@ func runServer(args []string) int {
 		"--api-audiences=https://kubernetes.default.svc.cluster.local",
 		"--authorization-mode=Node,RBAC",
 		"--enable-admission-plugins=NodeRestriction",
+		// As kubeadm and every real distribution run it: node agents such as NPD are privileged.
+		"--allow-privileged=true",
 		"--feature-gates=" + *featureGates,
 		"--audit-policy-file=" + auditPolicy,
 		"--audit-log-path=" + info.AuditLog,
