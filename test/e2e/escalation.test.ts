@@ -111,6 +111,17 @@ async function deleteThrowawayNode(cluster: Cluster, token: string, account: str
   return apiRequest(cluster, { method: 'DELETE', path: `/api/v1/nodes/${THROWAWAY}`, token, impersonateUser: asAccount(account) });
 }
 
+/** An attack and its denied twin: the same step, after a grant that works and one that leads nowhere. */
+const twins = (
+  capability: ReadinessCapability,
+  run: Attack['run'],
+  works: [name: string, grants: string],
+  denied: [name: string, grants: string],
+): [Attack, Attack] => [
+  { name: works[0], grants: works[1], run, capability },
+  { name: denied[0], grants: denied[1], run, capability },
+];
+
 const attacks: [Attack, Attack][] = [
   [
     {
@@ -233,20 +244,18 @@ const attacks: [Attack, Attack][] = [
       capability: 'forge-other-node-conditions',
     },
   ],
-  [
-    {
-      name: 'creating a pod on node-b as the reporter ServiceAccount',
-      grants: role('pod-creator', '[{apiGroups: [""], resources: [pods], verbs: [create]}]', undefined, NAMESPACE),
-      run: async (cluster, token) => createPodAndForge(cluster, token, NAMESPACE),
-      capability: 'forge-other-node-conditions',
-    },
-    {
-      name: 'creating pods only in another namespace',
-      grants: role('pod-creator-default', '[{apiGroups: [""], resources: [pods], verbs: [create]}]', undefined, 'default'),
-      run: async (cluster, token) => createPodAndForge(cluster, token, NAMESPACE),
-      capability: 'forge-other-node-conditions',
-    },
-  ],
+  twins(
+    'forge-other-node-conditions',
+    async (cluster, token) => createPodAndForge(cluster, token, NAMESPACE),
+    [
+      'creating a pod on node-b as the reporter ServiceAccount',
+      role('pod-creator', '[{apiGroups: [""], resources: [pods], verbs: [create]}]', undefined, NAMESPACE),
+    ],
+    [
+      'creating pods only in another namespace',
+      role('pod-creator-default', '[{apiGroups: [""], resources: [pods], verbs: [create]}]', undefined, 'default'),
+    ],
+  ),
   [
     {
       name: 'binding itself cluster-admin',
@@ -267,34 +276,30 @@ const attacks: [Attack, Attack][] = [
       capability: 'forge-other-node-conditions',
     },
   ],
-  [
-    {
-      name: 'patching the rule to dry run',
-      grants: role('rule-patcher', '[{apiGroups: [readiness.node.x-k8s.io], resources: [nodereadinessrules], verbs: [patch]}]'),
-      run: (cluster, token) => patchRule(cluster, token),
-      capability: 'change-rules',
-    },
-    {
-      name: 'reading the rules only',
-      grants: role('rule-reader', '[{apiGroups: [readiness.node.x-k8s.io], resources: [nodereadinessrules], verbs: [get, list, watch]}]'),
-      run: (cluster, token) => patchRule(cluster, token),
-      capability: 'change-rules',
-    },
-  ],
-  [
-    {
-      name: "scaling NRC's controller to zero",
-      grants: role('controller-scaler', '[{apiGroups: [apps], resources: [deployments/scale], verbs: [patch]}]', undefined, 'nrc-system'),
-      run: (cluster, token) => scaleController(cluster, token),
-      capability: 'change-rules',
-    },
-    {
-      name: "reading NRC's controller Deployment only",
-      grants: role('controller-reader', '[{apiGroups: [apps], resources: [deployments], verbs: [get, list]}]', undefined, 'nrc-system'),
-      run: (cluster, token) => scaleController(cluster, token),
-      capability: 'change-rules',
-    },
-  ],
+  twins(
+    'change-rules',
+    (cluster, token) => patchRule(cluster, token),
+    [
+      'patching the rule to dry run',
+      role('rule-patcher', '[{apiGroups: [readiness.node.x-k8s.io], resources: [nodereadinessrules], verbs: [patch]}]'),
+    ],
+    [
+      'reading the rules only',
+      role('rule-reader', '[{apiGroups: [readiness.node.x-k8s.io], resources: [nodereadinessrules], verbs: [get, list, watch]}]'),
+    ],
+  ),
+  twins(
+    'change-rules',
+    (cluster, token) => scaleController(cluster, token),
+    [
+      "scaling NRC's controller to zero",
+      role('controller-scaler', '[{apiGroups: [apps], resources: [deployments/scale], verbs: [patch]}]', undefined, 'nrc-system'),
+    ],
+    [
+      "reading NRC's controller Deployment only",
+      role('controller-reader', '[{apiGroups: [apps], resources: [deployments], verbs: [get, list]}]', undefined, 'nrc-system'),
+    ],
+  ),
   [
     {
       name: 'legacy impersonation of a ServiceAccount that may patch nodes: cordons node-b',
@@ -309,48 +314,44 @@ const attacks: [Attack, Attack][] = [
       capability: 'disrupt-other-nodes',
     },
   ],
-  [
-    {
-      name: "creating and approving a kubelet client CSR for node-b: node-b's certificate",
-      grants: role(
+  twins(
+    'forge-other-node-conditions',
+    (cluster, token) => forgeWithNodeCertificate(cluster, token, 'approve'),
+    [
+      "creating and approving a kubelet client CSR for node-b: node-b's certificate",
+      role(
         'csr-approver',
         `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]},
           {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]},
           {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client-kubelet]}]`,
       ),
-      run: (cluster, token) => forgeWithNodeCertificate(cluster, token, 'approve'),
-      capability: 'forge-other-node-conditions',
-    },
-    {
-      name: 'the same, with approve only for the plain client signer',
-      grants: role(
+    ],
+    [
+      'the same, with approve only for the plain client signer',
+      role(
         'csr-approver-client',
         `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]},
           {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]},
           {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client]}]`,
       ),
-      run: (cluster, token) => forgeWithNodeCertificate(cluster, token, 'approve'),
-      capability: 'forge-other-node-conditions',
-    },
-  ],
-  [
-    {
-      name: 'creating a kubelet client CSR that kube-controller-manager approves for nodeclient',
-      grants: role(
+    ],
+  ),
+  twins(
+    'forge-other-node-conditions',
+    (cluster, token) => forgeWithNodeCertificate(cluster, token, 'wait'),
+    [
+      'creating a kubelet client CSR that kube-controller-manager approves for nodeclient',
+      role(
         'csr-nodeclient',
         `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]},
           {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/nodeclient], verbs: [create]}]`,
       ),
-      run: (cluster, token) => forgeWithNodeCertificate(cluster, token, 'wait'),
-      capability: 'forge-other-node-conditions',
-    },
-    {
-      name: 'creating one without nodeclient: nobody approves it',
-      grants: role('csr-creator', '[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]}]'),
-      run: (cluster, token) => forgeWithNodeCertificate(cluster, token, 'wait'),
-      capability: 'forge-other-node-conditions',
-    },
-  ],
+    ],
+    [
+      'creating one without nodeclient: nobody approves it',
+      role('csr-creator', '[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]}]'),
+    ],
+  ),
   [
     {
       name: "reading Secrets in kube-system: a status writer's legacy token",
@@ -365,57 +366,45 @@ const attacks: [Attack, Attack][] = [
       capability: 'forge-other-node-conditions',
     },
   ],
-  [
-    {
-      name: "nodes/proxy to node-b's kubelet, then the token of the reporter pod there",
-      grants: role('node-proxy', '[{apiGroups: [""], resources: [nodes/proxy], verbs: [get, create]}]'),
-      run: (cluster, token) => proxyToKubeletAndForge(cluster, token),
-      capability: 'forge-other-node-conditions',
-    },
-    {
-      name: 'reading nodes, without nodes/proxy',
-      grants: role('node-get', '[{apiGroups: [""], resources: [nodes], verbs: [get]}]'),
-      run: (cluster, token) => proxyToKubeletAndForge(cluster, token),
-      capability: 'forge-other-node-conditions',
-    },
-  ],
-  [
-    {
-      name: "registering a mutating webhook: node-b's own writes are forged",
-      grants: role('mutator', '[{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [create]}]'),
-      run: (cluster, token) => registerWebhookAndWrite(cluster, token, 'mutating'),
-      capability: 'forge-other-node-conditions',
-    },
-    {
-      name: 'reading mutating webhooks only',
-      grants: role(
+  twins(
+    'forge-other-node-conditions',
+    (cluster, token) => proxyToKubeletAndForge(cluster, token),
+    [
+      "nodes/proxy to node-b's kubelet, then the token of the reporter pod there",
+      role('node-proxy', '[{apiGroups: [""], resources: [nodes/proxy], verbs: [get, create]}]'),
+    ],
+    ['reading nodes, without nodes/proxy', role('node-get', '[{apiGroups: [""], resources: [nodes], verbs: [get]}]')],
+  ),
+  twins(
+    'forge-other-node-conditions',
+    (cluster, token) => registerWebhookAndWrite(cluster, token, 'mutating'),
+    [
+      "registering a mutating webhook: node-b's own writes are forged",
+      role('mutator', '[{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [create]}]'),
+    ],
+    [
+      'reading mutating webhooks only',
+      role(
         'mutator-reader',
         '[{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [get, list]}]',
       ),
-      run: (cluster, token) => registerWebhookAndWrite(cluster, token, 'mutating'),
-      capability: 'forge-other-node-conditions',
-    },
-  ],
-  [
-    {
-      name: "registering a validating webhook: node-b's own writes are denied",
-      grants: role(
-        'denier',
-        '[{apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations], verbs: [create]}]',
-      ),
-      run: (cluster, token) => registerWebhookAndWrite(cluster, token, 'validating'),
-      capability: 'disrupt-other-nodes',
-    },
-    {
-      name: 'reading validating webhooks only',
-      grants: role(
+    ],
+  ),
+  twins(
+    'disrupt-other-nodes',
+    (cluster, token) => registerWebhookAndWrite(cluster, token, 'validating'),
+    [
+      "registering a validating webhook: node-b's own writes are denied",
+      role('denier', '[{apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations], verbs: [create]}]'),
+    ],
+    [
+      'reading validating webhooks only',
+      role(
         'denier-reader',
         '[{apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations], verbs: [get, list]}]',
       ),
-      run: (cluster, token) => registerWebhookAndWrite(cluster, token, 'validating'),
-      capability: 'disrupt-other-nodes',
-    },
-  ],
+    ],
+  ),
 ];
 
 /** A synthetic answer for an attack whose last step is not one request: 200 when it worked. */

@@ -328,24 +328,16 @@ function buildGraph(input: GraphInput): PathGraph {
   };
 
   function* moves(from: Principal): Generator<Move> {
-    if (from.kind === 'pods') {
-      for (const target of accountsIn.get(from.user.username) ?? [])
-        yield account(
-          target.namespace,
-          target.name,
-          { how: 'running as', grant: 'spec.serviceAccountName' },
-          { anyNodeToken: true, credential: true },
-        );
-      return;
-    }
-    if (from.kind === 'tokens') {
-      for (const target of accountsIn.get(from.user.username) ?? [])
-        yield account(
-          target.namespace,
-          target.name,
-          { how: 'the legacy token of', grant: 'a Secret of type kubernetes.io/service-account-token' },
-          { credential: true },
-        );
+    if (from.kind === 'pods' || from.kind === 'tokens') {
+      // A pod runs with a token bound to the node it is put on; a legacy token is bound to none.
+      const [hop, extra]: [Omit<Step, 'to'>, Partial<Principal>] =
+        from.kind === 'pods'
+          ? [
+              { how: 'running as', grant: 'spec.serviceAccountName' },
+              { anyNodeToken: true, credential: true },
+            ]
+          : [{ how: 'the legacy token of', grant: 'a Secret of type kubernetes.io/service-account-token' }, { credential: true }];
+      for (const target of accountsIn.get(from.user.username) ?? []) yield account(target.namespace, target.name, hop, extra);
       return;
     }
     if (from.kind !== 'identity') return;
