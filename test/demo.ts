@@ -10,7 +10,7 @@ import { kubectlBin, startCluster, type Cluster } from './cluster/cluster.ts';
 import { CAN_I_REWRITE_OTHER_NODE, CONDITION, REPORTER, loadScenario, startController, startReporters } from './cluster/scenario.ts';
 import { buildPlugin } from '../headlamp-plugin/release/package.ts';
 import { developmentPluginsDir } from './headlamp/browser.ts';
-import { buildHost, startHeadlampHost } from './headlamp/host.ts';
+import { REAL_CLUSTER_NAME, startRealHeadlamp } from './headlamp/real.ts';
 
 const once = process.argv.includes('--once');
 const say = (line: string) => console.log(`demo: ${line}`);
@@ -101,15 +101,14 @@ async function main(): Promise<void> {
     console.log(`$ kubectl ${check.join(' ')}\n${(result.stdout + result.stderr).trimEnd()}`);
   }
 
-  say("building the Headlamp plugin and a Headlamp frontend from @kinvolk/headlamp-plugin's lib (first build: about a minute)");
-  buildHost();
-  const headlamp = await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir(buildPlugin()) });
-  closeHeadlamp = headlamp.close;
+  say('building the Headlamp plugin, and Headlamp v0.45.0 itself from its sources (first build: about five minutes, then cached)');
+  const headlamp = await startRealHeadlamp(cluster, developmentPluginsDir(buildPlugin()));
+  closeHeadlamp = headlamp.stop;
 
   console.log(`
 The cluster is running. Open Headlamp with the plugin in a browser:
-  ${headlamp.url}/c/test/nodes                      (Readiness and Reporter security columns)
-  ${headlamp.url}/c/test/node-readiness/security    (what kubectl readiness verify reports)
+  ${headlamp.url}/c/${REAL_CLUSTER_NAME}/nodes                      (Readiness and Reporter security columns)
+  ${headlamp.url}/c/${REAL_CLUSTER_NAME}/node-readiness/security    (what kubectl readiness verify reports)
 Point tools at it:
   export KUBECONFIG=${cluster.kubeconfig}
   ${kubectlBin} get nodes

@@ -76,7 +76,11 @@ const suites: Suite[] = [
     name: 'real cluster (kube-apiserver built from k8s.io/kubernetes)',
     cwd: join(root, 'test'),
     files: ['e2e/**/*.test.ts'],
-    prepare: ['bash', '-c', `bash ${join(root, 'test', 'cluster', 'build.sh')} && bash ${join(root, 'test', 'krew', 'build.sh')}`],
+    prepare: [
+      'bash',
+      '-c',
+      `bash ${join(root, 'test', 'cluster', 'build.sh')} && bash ${join(root, 'test', 'krew', 'build.sh')} && bash ${join(root, 'test', 'headlamp', 'build-real.sh')} >/dev/null`,
+    ],
   },
 ];
 

@@ -5,11 +5,20 @@ const NODE_COLUMNS = ['name', { id: 'ready', label: 'Ready' }, { id: 'taints', l
 const ids = (columns: unknown[]) => columns.map((column) => (typeof column === 'string' ? column : (column as { id: string }).id));
 
 describe('readinessColumnsProcessor', () => {
-  it('adds Readiness and Reporter security before Age on the Nodes table', () => {
+  it('adds Readiness and Reporter security right after Ready, where Headlamp 0.45 hides them last', () => {
     expect(ids(readinessColumnsProcessor({ id: 'headlamp-nodes', columns: NODE_COLUMNS }))).toEqual([
       'name',
       'ready',
+      READINESS_COLUMN_ID,
+      SECURITY_COLUMN_ID,
       'taints',
+      'age',
+    ]);
+  });
+
+  it('goes before Age on a table without Ready', () => {
+    expect(ids(readinessColumnsProcessor({ id: 'headlamp-nodes', columns: ['name', 'age'] }))).toEqual([
+      'name',
       READINESS_COLUMN_ID,
       SECURITY_COLUMN_ID,
       'age',
@@ -22,7 +31,7 @@ describe('readinessColumnsProcessor', () => {
     expect(ids(twice)).toEqual(ids(once));
   });
 
-  it('appends at the end when the table has no Age column', () => {
+  it('appends at the end when the table has neither Ready nor Age', () => {
     expect(ids(readinessColumnsProcessor({ id: 'headlamp-nodes', columns: ['name'] }))).toEqual([
       'name',
       READINESS_COLUMN_ID,

@@ -23,7 +23,7 @@ describe('npm run demo', () => {
     assert.match(demo.stdout, /\$ kubectl readiness verify\n[\s\S]*Reporters: kube-system\/cni-reporter: Constrained\./);
     assert.match(demo.stdout, /PASS\s+constrained-impersonation-gate/);
     assert.match(demo.stdout, /--on-node node-a\nno\n/);
-    assert.match(demo.stdout, /Open Headlamp with the plugin in a browser:\n {2}http:\/\/127\.0\.0\.1:\d+\/c\/test\/nodes/);
+    assert.match(demo.stdout, /Open Headlamp with the plugin in a browser:\n {2}http:\/\/127\.0\.0\.1:\d+\/c\/localcluster\/nodes/);
     assert.match(demo.stdout, /demo: stopping the cluster and removing its state/);
   });
 });

@@ -90,7 +90,11 @@ export function readinessColumnsProcessor<C extends Column>({ id, columns }: { i
       render: (item: NodeItem) => <ReporterSecurityCell name={item.metadata.name} />,
     },
   ] as unknown as C[];
+  // Headlamp 0.45 hides the columns that do not fit right to left and passes
+  // no responsivePriority for processor columns: next to Ready, ours outlast
+  // taints, roles, addresses and versions. Before Age where there is no Ready.
+  const ready = kept.findIndex((column) => typeof column !== 'string' && column.id === 'ready');
   const age = kept.findIndex((column) => column === 'age');
-  const at = age === -1 ? kept.length : age;
+  const at = ready !== -1 ? ready + 1 : age !== -1 ? age : kept.length;
   return [...kept.slice(0, at), ...added, ...kept.slice(at)];
 }

@@ -1,0 +1,87 @@
+// The plugin in the Headlamp users run: v0.45.0's own headlamp-server and
+// frontend, built from source, in headless Chromium. Headlamp 0.45 hides Nodes
+// table columns that do not fit, right to left; both of ours must survive at
+// the window sizes people use, next to the other extension points.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { buildPlugin } from '../../headlamp-plugin/release/package.ts';
+import { startCluster, type Cluster } from '../cluster/cluster.ts';
+import { loadScenario, startController, startReporters } from '../cluster/scenario.ts';
+import { developmentPluginsDir, launchBrowser } from '../headlamp/browser.ts';
+import { REAL_CLUSTER_NAME, startRealHeadlamp, type RealHeadlamp } from '../headlamp/real.ts';
+
+const WAIT = { timeout: 60_000 };
+const screenshotsDir = join(import.meta.dirname, 'results', 'screenshots');
+const SIZES = [
+  [1280, 800],
+  [1440, 900],
+  [1920, 1080],
+] as const;
+
+describe('the plugin in real Headlamp v0.45.0', () => {
+  let cluster: Cluster;
+  let headlamp: RealHeadlamp;
+  let browser: Browser;
+
+  before(async () => {
+    cluster = await startCluster();
+    const scenario = await loadScenario(cluster, 'hardened');
+    await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': true });
+    startController(cluster);
+    headlamp = await startRealHeadlamp(cluster, developmentPluginsDir(buildPlugin()));
+    browser = await launchBrowser();
+    mkdirSync(screenshotsDir, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await headlamp?.stop();
+    await cluster?.stop();
+  });
+
+  const page = async (width: number, height: number): Promise<Page> =>
+    (await browser.newContext({ viewport: { width, height } })).newPage();
+  const base = () => `${headlamp.url}/c/${REAL_CLUSTER_NAME}`;
+
+  for (const [width, height] of SIZES)
+    it(`shows both columns on the Nodes table at ${width}×${height}`, async () => {
+      const tab = await page(width, height);
+      try {
+        await tab.goto(`${base()}/nodes`);
+        const row = tab.locator('tr', { hasText: 'node-b' });
+        await row.getByText('held by network-readiness-rule').waitFor(WAIT);
+        await row.getByText('Constrained', { exact: true }).waitFor(WAIT);
+        const headers = (await tab.locator('thead th').allInnerTexts()).map((header) => header.trim()).filter(Boolean);
+        assert.ok(
+          headers.some((header) => header.startsWith('Readiness')),
+          `visible headers: ${headers.join(' | ')}`,
+        );
+        assert.ok(
+          headers.some((header) => header.startsWith('Reporter security')),
+          `visible headers: ${headers.join(' | ')}`,
+        );
+        await tab.screenshot({ path: join(screenshotsDir, `real-headlamp-nodes-${width}x${height}.png`) });
+      } finally {
+        await tab.context().close();
+      }
+    });
+
+  it('has the sidebar entry, the rules view, the node section and the Security view', async () => {
+    const tab = await page(1440, 900);
+    try {
+      await tab.goto(`${base()}/nodes`);
+      await tab.getByRole('button', { name: 'Node Readiness' }).or(tab.getByText('Node Readiness').first()).first().waitFor(WAIT);
+      await tab.goto(`${base()}/nodes/node-b`);
+      await tab.getByText('held by network-readiness-rule').first().waitFor(WAIT);
+      await tab.goto(`${base()}/node-readiness/security`);
+      await tab.getByText('SubjectAccessReviews answered by the apiserver').waitFor(WAIT);
+      assert.equal((await tab.locator('[data-threat="rewrite-own-conditions"]').first().textContent())?.trim(), 'yes');
+      await tab.screenshot({ path: join(screenshotsDir, 'real-headlamp-security.png') });
+    } finally {
+      await tab.context().close();
+    }
+  });
+});
