@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   );
   const scenario = await loadScenario(cluster, 'hardened');
   startController(cluster);
-  say('starting the NRC controller stand-in and one reporter per node (pod-bound token, Impersonate-User: system:node:<node>)');
+  say("starting NRC's own controller and one reporter per node (pod-bound token, Impersonate-User: system:node:<node>)");
   const reporters = await startReporters(cluster, scenario, {});
 
   for (const [index, node] of scenario.nodes.entries()) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the local cluster's binaries into test/cluster/bin: kube-apiserver
 # and kube-controller-manager (wrapped with embedded etcd) and kubectl, all
-# from the pinned k8s.io/kubernetes module, and Helm from its Go module for
-# rendering charts. Go's own build cache makes a rebuild take seconds.
+# from the pinned k8s.io/kubernetes module; Helm from its Go module for
+# rendering charts; and NRC's own controller and reporter, built in place from
+# ../shared/upstream (the Go module proxy refuses that module, not its
+# dependencies). Go's own build cache makes a rebuild take seconds.
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v go >/dev/null || { echo "build: Go is not installed (need Go >= 1.26 on PATH)" >&2; exit 3; }
@@ -17,3 +19,8 @@ go build -trimpath -ldflags "-s -w $stamp" -o bin/kubectl k8s.io/kubernetes/cmd/
 helm_version=v3.22.0
 echo "build: helm $helm_version" >&2
 GOBIN="$PWD/bin" go install -trimpath -ldflags "-s -w" "helm.sh/helm/v3/cmd/helm@$helm_version"
+nrc=${READINESS_UPSTREAM_DIR:-$(cd ../../.. && pwd)/shared/upstream/node-readiness-controller}
+echo "build: NRC controller and readiness-condition-reporter from $nrc" >&2
+bin=$PWD/bin
+(cd "$nrc" && go build -trimpath -ldflags "-s -w" -o "$bin/nrc-controller" ./cmd &&
+  go build -trimpath -ldflags "-s -w" -o "$bin/nrc-reporter" ./cmd/readiness-condition-reporter)

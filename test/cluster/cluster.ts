@@ -30,7 +30,7 @@ export interface Cluster {
   kubectl(args: string[], input?: string): Promise<CommandResult>;
   /** Like kubectl, but throws with kubectl's stderr on a non-zero exit. */
   kubectlOk(args: string[], input?: string): Promise<string>;
-  /** Processes started next to the cluster (reporters, the NRC stand-in) stop with it. */
+  /** Processes started next to the cluster (reporters, NRC's controller) stop with it. */
   adopt(child: ChildProcess): void;
   stop(): Promise<void>;
 }

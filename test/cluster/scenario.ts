@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { localclusterBin, startCluster, type Cluster, type ClusterOptions } from './cluster.ts';
+import { clusterDir, localclusterBin, startCluster, type Cluster, type ClusterOptions } from './cluster.ts';
 
 export const upstreamDir = resolve(
   process.env['READINESS_UPSTREAM_DIR'] ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'upstream', 'node-readiness-controller'),
@@ -238,9 +238,13 @@ export async function startReporters(cluster: Cluster, scenario: LoadedScenario,
   return { report };
 }
 
-/** Starts the stand-in for NRC's controller (see cmd/localcluster/standin.go for why it is not NRC's own). */
+/** Starts NRC's own controller (built from ../shared/upstream by build.sh) against the cluster, without leader election or fixed ports. */
 export function startController(cluster: Cluster): void {
-  const child = spawn(localclusterBin, ['nrc-standin', `--kubeconfig=${cluster.kubeconfig}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr.on('data', (chunk: Buffer) => writeFileSync(join(cluster.stateDir, 'nrc-standin.log'), chunk, { flag: 'a' }));
+  const child = spawn(
+    join(clusterDir, 'bin', 'nrc-controller'),
+    [`--kubeconfig=${cluster.kubeconfig}`, '--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=0', '--leader-elect=false'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  child.stderr.on('data', (chunk: Buffer) => writeFileSync(join(cluster.stateDir, 'nrc-controller.log'), chunk, { flag: 'a' }));
   cluster.adopt(child);
 }

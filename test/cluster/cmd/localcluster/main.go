@@ -28,8 +28,6 @@ func main() {
 		switch os.Args[1] {
 		case "reporter":
 			os.Exit(runReporter(os.Args[2:]))
-		case "nrc-standin":
-			os.Exit(runStandIn(os.Args[2:]))
 		case "controller-manager":
 			os.Exit(runControllerManager(os.Args[2:]))
 		case "serving-cert":
