@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { evaluateCluster } from '@kubectl-readiness/shared';
 import { kubectlBin, startCluster, type Cluster } from './cluster/cluster.ts';
-import { CAN_I_REWRITE_OTHER_NODE, CONDITION, REPORTER, loadScenario, startController, startReporters } from './cluster/scenario.ts';
+import { CAN_I_REWRITE_OTHER_NODE, CONDITION, REPORTER, TAINT, loadScenario, startController, startReporters } from './cluster/scenario.ts';
 import { buildPlugin } from '../headlamp-plugin/release/package.ts';
 import { developmentPluginsDir } from './headlamp/browser.ts';
 import { REAL_CLUSTER_NAME, startRealHeadlamp } from './headlamp/real.ts';
@@ -47,6 +47,15 @@ function readiness(cluster: Cluster, ...args: string[]): void {
   });
 }
 
+/** Waits until NRC's controller has taken the readiness taint off `node` (at most 30 s). */
+async function untainted(cluster: Cluster, node: string): Promise<void> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(250)) {
+    const keys = await cluster.kubectlOk(['get', 'node', node, '-o', 'jsonpath={.spec.taints[*].key}']);
+    if (!keys.split(' ').includes(TAINT.key)) return;
+  }
+  throw new Error(`NRC's controller did not release ${node} within 30 s`);
+}
+
 async function main(): Promise<void> {
   build();
   say('starting kube-apiserver v1.36 with embedded etcd on 127.0.0.1 (ConstrainedImpersonation=true, Node,RBAC, NodeRestriction)');
@@ -72,11 +81,12 @@ async function main(): Promise<void> {
   say("starting NRC's own controller and one reporter per node (pod-bound token, Impersonate-User: system:node:<node>)");
   const reporters = await startReporters(cluster, scenario, {});
 
-  for (const [index, node] of scenario.nodes.entries()) {
+  for (const node of scenario.nodes) {
     await sleep(2_000);
     say(`${node}'s CNI comes up: its reporter sets ${CONDITION}=True`);
     reporters.report(node, true);
-    if (index === scenario.nodes.length - 1) await sleep(2_000);
+    // Each table is printed once NRC's controller has acted on the report, not a step behind it.
+    await untainted(cluster, node);
     await showReadiness(cluster);
   }
 
