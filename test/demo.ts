@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     `loading the hardened scenario: 3 worker nodes with ${'readiness.k8s.io/NetworkReady'}, the cni-reporter DaemonSet, constrained RBAC, the rule`,
   );
   const scenario = await loadScenario(cluster, 'hardened');
-  startController(cluster);
+  await startController(cluster);
   say("starting NRC's own controller and one reporter per node (pod-bound token, Impersonate-User: system:node:<node>)");
   const reporters = await startReporters(cluster, scenario, {});
 

@@ -63,20 +63,32 @@ spec:
 
 describe('WhatIf', () => {
   it('shows which nodes a pasted rule would hold', () => {
-    renderInHeadlamp(<WhatIf nodes={nodes} initialYaml={gpuRule} />);
+    renderInHeadlamp(<WhatIf nodes={nodes} rules={[]} initialYaml={gpuRule} />);
     expect(screen.getByText('Selects 1 node(s); would hold 1.')).toBeTruthy();
     expect(screen.getByText('add-taint')).toBeTruthy();
     expect(screen.getByText('example.com/GPUReady=False')).toBeTruthy();
   });
 
   it('explains YAML it cannot evaluate in one line', () => {
-    renderInHeadlamp(<WhatIf nodes={nodes} />);
+    renderInHeadlamp(<WhatIf nodes={nodes} rules={[]} />);
     fireEvent.change(screen.getByRole('textbox', { name: 'Rule YAML' }), { target: { value: 'kind: [\n' } });
     expect(screen.getByRole('alert').textContent).toMatch(/^Cannot evaluate: invalid YAML: /);
   });
 
+  it("refuses a rule whose taint a cluster rule already manages on overlapping nodes, as NRC's webhook does", () => {
+    const existing = {
+      metadata: { name: 'gpu-old' },
+      spec: {
+        taint: { key: 'readiness.k8s.io/GPUReady', effect: 'NoSchedule' },
+        nodeSelector: { matchExpressions: [{ key: 'gpu', operator: 'Exists' }] },
+      },
+    };
+    renderInHeadlamp(<WhatIf nodes={nodes} rules={[existing]} initialYaml={gpuRule} />);
+    expect(screen.getByRole('alert').textContent).toMatch(/conflicts with existing rule 'gpu-old'/);
+  });
+
   it('shows nothing until YAML is pasted', () => {
-    renderInHeadlamp(<WhatIf nodes={nodes} />);
+    renderInHeadlamp(<WhatIf nodes={nodes} rules={[]} />);
     expect(screen.queryByText(/Selects/)).toBeNull();
   });
 });

@@ -9,7 +9,7 @@ import { parseTimeout } from '../src/commands/context.ts';
 import { loadKubeConfig } from '../src/kubeconfig.ts';
 import { main, normalizeArgs } from '../src/main.ts';
 import { colorAllowed, inert, junit, table } from '../src/render.ts';
-import { readRuleFile } from '../src/commands/status.ts';
+import { parseRuleFile } from '../src/commands/status.ts';
 
 async function run(args: string[], stdin = '') {
   let stdout = '';
@@ -253,10 +253,17 @@ remove it</failure>
 
 describe('what-if rule files', () => {
   const rule =
-    'apiVersion: readiness.node.x-k8s.io/v1alpha1\nkind: NodeReadinessRule\nmetadata: {name: r}\nspec: {conditions: [{type: A, requiredStatus: "True"}], enforcementMode: continuous, taint: {key: readiness.k8s.io/A, effect: NoSchedule}, nodeSelector: {}}\n';
-  it('reads rules from stdin', () => assert.equal(readRuleFile('-', () => rule).length, 1));
-  it('rejects malformed YAML', () => assert.throws(() => readRuleFile('-', () => 'kind: [\n'), /invalid YAML/));
-  it('rejects other kinds', () =>
-    assert.throws(() => readRuleFile('-', () => 'kind: Pod\n'), /expected kind NodeReadinessRule, found "Pod"/));
-  it('rejects an empty file', () => assert.throws(() => readRuleFile('-', () => ''), /no NodeReadinessRule found/));
+    'apiVersion: readiness.node.x-k8s.io/v1alpha1\nkind: NodeReadinessRule\nmetadata: {name: r}\nspec: {conditions: [{type: A, requiredStatus: "True"}], enforcementMode: continuous, taint: {key: readiness.k8s.io/A, effect: NoSchedule}, nodeSelector: {matchLabels: {pool: a}}}\n';
+  it('reads rules from stdin', () => assert.equal(parseRuleFile('-', rule).length, 1));
+  it("rejects a rule whose taint a cluster rule already manages on overlapping nodes, as NRC's webhook does", () =>
+    assert.throws(
+      () =>
+        parseRuleFile('-', rule, [
+          { metadata: { name: 'existing' }, spec: { taint: { key: 'readiness.k8s.io/A', effect: 'NoSchedule' }, nodeSelector: {} } },
+        ]),
+      /conflicts with existing rule 'existing'/,
+    ));
+  it('rejects malformed YAML', () => assert.throws(() => parseRuleFile('-', 'kind: [\n'), /invalid YAML/));
+  it('rejects other kinds', () => assert.throws(() => parseRuleFile('-', 'kind: Pod\n'), /expected kind NodeReadinessRule, found "Pod"/));
+  it('rejects an empty file', () => assert.throws(() => parseRuleFile('-', ''), /no NodeReadinessRule found/));
 });

@@ -4,6 +4,9 @@ import { networkTaint } from './nodes.ts';
 
 export const calico = 'projectcalico.org/CalicoReady';
 
+/** Every node but the control plane, as NRC's examples select: an empty selector is refused by NRC's webhook. */
+const workers = { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' as const }] };
+
 export function rule(name: string, spec: Partial<NodeReadinessRule['spec']> = {}, uid = `uid-${name}`): NodeReadinessRule {
   return {
     apiVersion: 'readiness.node.x-k8s.io/v1alpha1',
@@ -13,7 +16,7 @@ export function rule(name: string, spec: Partial<NodeReadinessRule['spec']> = {}
       conditions: [{ type: calico, requiredStatus: 'True' }],
       enforcementMode: 'continuous',
       taint: networkTaint,
-      nodeSelector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' }] },
+      nodeSelector: workers,
       ...spec,
     },
   };
@@ -31,7 +34,8 @@ export const anyOf = rule('storage-any', {
 export const problemGate = rule('problem-gate-rule', {
   conditions: [{ type: 'MaintenanceRequired', requiredStatus: 'False', defaultStatus: 'False' }],
   taint: { key: 'readiness.k8s.io/problem-gate', effect: 'NoSchedule' },
-  nodeSelector: {},
+  // Every node, control plane too, without the empty selector NRC refuses.
+  nodeSelector: { matchExpressions: [{ key: 'readiness.example.com/opt-out', operator: 'DoesNotExist' }] },
 });
 export const bootstrap = rule('cni-bootstrap', { enforcementMode: 'bootstrap-only' }, 'b00t-uid');
 export const dryRun = rule('network-dryrun', { dryRun: true });
@@ -44,5 +48,5 @@ spec:
   conditions: [{type: projectcalico.org/CalicoReady, requiredStatus: "True"}]
   taint: {key: readiness.k8s.io/NetworkReady, effect: NoSchedule, value: pending}
   enforcementMode: continuous
-  nodeSelector: {}
+  nodeSelector: {matchExpressions: [{key: node-role.kubernetes.io/control-plane, operator: DoesNotExist}]}
 `;

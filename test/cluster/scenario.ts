@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { clusterDir, localclusterBin, startCluster, type Cluster, type ClusterOptions } from './cluster.ts';
+import { clusterDir, localclusterBin, run, startCluster, type Cluster, type ClusterOptions } from './cluster.ts';
 
 export const upstreamDir = resolve(
   process.env['READINESS_UPSTREAM_DIR'] ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'upstream', 'node-readiness-controller'),
@@ -238,13 +238,87 @@ export async function startReporters(cluster: Cluster, scenario: LoadedScenario,
   return { report };
 }
 
-/** Starts NRC's own controller (built from ../shared/upstream by build.sh) against the cluster, without leader election or fixed ports. */
-export function startController(cluster: Cluster): void {
+/** NRC's webhook server listens on this port, fixed in its cmd/main.go: one webhook-enabled controller per host at a time. */
+export const NRC_WEBHOOK_PORT = 9443;
+
+/**
+ * Starts NRC's own controller (built from ../shared/upstream by build.sh)
+ * against the cluster, without leader election or fixed ports; with
+ * `webhook`, also its validating webhook, serving a certificate from the
+ * cluster's CA and registered as NRC's Helm chart registers it.
+ */
+export async function startController(cluster: Cluster, options: { webhook?: boolean } = {}): Promise<void> {
+  const tmp = join(cluster.stateDir, 'nrc-controller');
+  const certs = join(tmp, 'k8s-webhook-server', 'serving-certs');
+  mkdirSync(certs, { recursive: true });
+  if (options.webhook) {
+    const issued = await run(localclusterBin, ['serving-cert', cluster.stateDir, '127.0.0.1', certs]);
+    if (issued.code !== 0) throw new Error(`serving-cert: ${issued.stderr}`);
+  }
   const child = spawn(
     join(clusterDir, 'bin', 'nrc-controller'),
-    [`--kubeconfig=${cluster.kubeconfig}`, '--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=0', '--leader-elect=false'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    [
+      `--kubeconfig=${cluster.kubeconfig}`,
+      '--health-probe-bind-address=127.0.0.1:0',
+      '--metrics-bind-address=0',
+      '--leader-elect=false',
+      ...(options.webhook ? ['--enable-webhook'] : []),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } },
   );
   child.stderr.on('data', (chunk: Buffer) => writeFileSync(join(cluster.stateDir, 'nrc-controller.log'), chunk, { flag: 'a' }));
   cluster.adopt(child);
+  if (options.webhook) await registerWebhook(cluster);
 }
+
+/** NRC's ValidatingWebhookConfiguration (config/webhook/manifests.yaml), pointed at the controller on loopback. */
+async function registerWebhook(cluster: Cluster): Promise<void> {
+  const caBundle = readFileSync(cluster.caFile).toString('base64');
+  await cluster.kubectlOk(
+    ['apply', '-f', '-'],
+    stringify({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'node-readiness-controller-validating-webhook' },
+      webhooks: [
+        {
+          name: 'vnodereadinessrule.readiness.node.x-k8s.io',
+          clientConfig: {
+            url: `https://127.0.0.1:${NRC_WEBHOOK_PORT}/validate-readiness-node-x-k8s-io-v1alpha1-nodereadinessrule`,
+            caBundle,
+          },
+          rules: [
+            {
+              apiGroups: ['readiness.node.x-k8s.io'],
+              apiVersions: ['v1alpha1'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: ['nodereadinessrules'],
+            },
+          ],
+          failurePolicy: 'Fail',
+          sideEffects: 'None',
+          admissionReviewVersions: ['v1'],
+        },
+      ],
+    }),
+  );
+  // Until the webhook server answers, every rule write fails: wait for a dry-run create to be judged.
+  for (let attempt = 0; ; attempt++) {
+    const probe = await cluster.kubectl(['create', '--dry-run=server', '-f', '-'], stringify(probeRule));
+    if (probe.code === 0 || !/failed calling webhook|connection refused/.test(probe.stderr)) return;
+    if (attempt === 120) throw new Error(`NRC's webhook never answered: ${probe.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const probeRule = {
+  apiVersion: 'readiness.node.x-k8s.io/v1alpha1',
+  kind: 'NodeReadinessRule',
+  metadata: { name: 'webhook-probe' },
+  spec: {
+    conditions: [{ type: 'example.com/Probe', requiredStatus: 'True' }],
+    enforcementMode: 'continuous',
+    taint: { key: 'readiness.k8s.io/Probe', effect: 'NoSchedule' },
+    nodeSelector: { matchLabels: { probe: 'only' } },
+  },
+};

@@ -36,7 +36,7 @@ describe('kubectl-readiness on the hardened scenario', () => {
   before(async () => {
     cluster = await startCluster();
     const scenario = await loadScenario(cluster, 'hardened');
-    startController(cluster);
+    await startController(cluster);
     reporters = await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': false });
     env = { KUBECONFIG: cluster.kubeconfig };
     const deadline = Date.now() + 30_000;
@@ -105,7 +105,7 @@ describe('kubectl-readiness on the hardened scenario', () => {
   it('status -f: what-if for a rule before it is applied', () => {
     const stricter = ruleFile(
       'needs-gpu',
-      '  conditions: [{type: example.com/GPUReady, requiredStatus: "True"}]\n  enforcementMode: continuous\n  taint: {key: readiness.k8s.io/GPUReady, effect: NoSchedule}\n  nodeSelector: {}\n',
+      '  conditions: [{type: example.com/GPUReady, requiredStatus: "True"}]\n  enforcementMode: continuous\n  taint: {key: readiness.k8s.io/GPUReady, effect: NoSchedule}\n  nodeSelector: {matchLabels: {kubernetes.io/os: linux}}\n',
     );
     const result = cli(['status', '-f', stricter], env);
     assert.equal(result.code, 0, result.stderr);

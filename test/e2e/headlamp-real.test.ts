@@ -30,7 +30,7 @@ describe('the plugin in real Headlamp v0.45.0', () => {
     cluster = await startCluster();
     const scenario = await loadScenario(cluster, 'hardened');
     await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': true });
-    startController(cluster);
+    await startController(cluster);
     headlamp = await startRealHeadlamp(cluster, developmentPluginsDir(buildPlugin()));
     browser = await launchBrowser();
     mkdirSync(screenshotsDir, { recursive: true });

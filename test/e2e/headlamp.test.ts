@@ -110,7 +110,7 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
       const scenario = await loadScenario(cluster, variant);
       reporters = await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': true });
       reporters.report('node-b', false, HOSTILE_MESSAGE);
-      startController(cluster);
+      await startController(cluster);
       baseline = await hostBaseline(cluster, ['/c/test/nodes', '/c/test/nodes/node-b']);
       host = await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir(mainJs) });
       watched = await openPage(browser, host.url);

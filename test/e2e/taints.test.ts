@@ -26,7 +26,7 @@ describe('reporters and the readiness taint on the real apiserver', () => {
   before(async () => {
     cluster = await startCluster();
     const scenario = await loadScenario(cluster, 'hardened');
-    startController(cluster);
+    await startController(cluster);
     reporters = await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': false });
   });
   after(() => cluster?.stop());

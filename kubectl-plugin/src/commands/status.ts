@@ -19,15 +19,18 @@ import { parseOutput, type OutputFormat } from '../render.ts';
 import { describeNode, printStatusReport, printStatusTables, reporterLines, watchLine } from '../print/status.ts';
 import { collect, parseSeconds, type CommandContext, type Connection } from './context.ts';
 
-/** Rules from a file or stdin for the what-if view; a malformed file is a usage error. */
-export function readRuleFile(path: string, readStdin: () => string): unknown[] {
-  let text: string;
+/** The text of a rule file, or stdin, for the what-if view. */
+export function readRuleFile(path: string, readStdin: () => string): string {
   try {
-    text = path === '-' ? readStdin() : readFileSync(path, 'utf8');
+    return path === '-' ? readStdin() : readFileSync(path, 'utf8');
   } catch (error) {
     throw new CliError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  const parsed = parseRuleDocuments(text);
+}
+
+/** The what-if's rules; one NRC would refuse, beside `existing` too, is a usage error. */
+export function parseRuleFile(path: string, text: string, existing: unknown[] = []): unknown[] {
+  const parsed = parseRuleDocuments(text, existing);
   if (!parsed.ok) throw new CliError(`${path}: ${parsed.error}`);
   return parsed.rules;
 }
@@ -42,8 +45,9 @@ export class StatusOptions {
   watch = false;
   staleAfterSeconds = DEFAULT_STALE_AFTER_SECONDS;
   output: OutputFormat = 'table';
-  /** The rules of --filename, read in complete(). */
+  /** The rules of --filename, read in complete(), checked against the cluster's in run(). */
   fileRules: unknown[] | null = null;
+  fileText = '';
 
   complete(nodes: string[], flags: Record<string, unknown>, output: string | undefined, io: Io): void {
     this.nodes = nodes;
@@ -55,7 +59,10 @@ export class StatusOptions {
     this.watch = flags['watch'] === true;
     this.staleAfterSeconds = flags['staleAfter'] as number;
     this.output = parseOutput(output, ['table', 'wide', 'json', 'yaml']);
-    if (this.file) this.fileRules = readRuleFile(this.file, io.readStdin);
+    if (this.file) {
+      this.fileText = readRuleFile(this.file, io.readStdin);
+      this.fileRules = parseRuleFile(this.file, this.fileText);
+    }
   }
 
   validate(): void {
@@ -77,18 +84,17 @@ export class StatusOptions {
   }
 
   async run({ client, reader }: Connection, io: Io): Promise<number> {
-    const [nodes, clusterRules] = await Promise.all([
-      fetchNodes(client, this.selector),
-      this.fileRules ? Promise.resolve(null) : fetchRules(client),
-    ]);
-    if (clusterRules?.note) io.note(clusterRules.note);
+    const [nodes, clusterRules] = await Promise.all([fetchNodes(client, this.selector), fetchRules(client)]);
+    if (clusterRules.note) io.note(clusterRules.note);
+    // NRC's webhook refuses a rule whose taint another rule already manages on overlapping nodes.
+    if (this.fileRules) this.fileRules = parseRuleFile(this.file!, this.fileText, clusterRules.items);
     if (this.fileRules)
       io.note(
         `what-if: ${this.fileRules.length} rule(s) from ${this.file === '-' ? 'stdin' : this.file}, evaluated against live nodes; nothing is applied`,
       );
     const unknownNodes = this.nodes.filter((name) => !nodes.some((node) => metadataOf(node).name === name));
     if (unknownNodes.length > 0) throw new CliError(`node ${unknownNodes.map((name) => `"${name}"`).join(', ')} not found`);
-    const rules = this.fileRules ?? clusterRules?.items ?? [];
+    const rules = this.fileRules ?? clusterRules.items;
     const result = this.filter(evaluateCluster(rules, nodes, { staleAfterSeconds: this.staleAfterSeconds }));
     for (const summary of result.rules) {
       if (summary.selectorError)
@@ -96,7 +102,7 @@ export class StatusOptions {
     }
 
     if (this.output === 'json' || this.output === 'yaml') {
-      printStatusReport(result, this.fileRules !== null, clusterRules?.note ? [clusterRules.note] : [], this.output, io);
+      printStatusReport(result, this.fileRules !== null, clusterRules.note ? [clusterRules.note] : [], this.output, io);
     } else if (this.nodes.length === 1) {
       const [node] = result.nodes;
       const [{ workloads, notes }, events] = await Promise.all([readWorkloads(reader), fetchNodeEvents(client, node!.node)]);

@@ -3,10 +3,15 @@
 import { parseAllDocuments } from 'yaml';
 import { formatAge, type RuleVerdict } from './evaluate.ts';
 import { asRecord, asString, metadataOf } from '../read.ts';
-import { RULE_KIND, ruleProblems } from './rule.ts';
+import { RULE_KIND, ruleConflicts, ruleProblems } from './rule.ts';
 
-/** Rules from YAML or JSON text (documents or a List); an error names the first problem in one line. */
-export function parseRuleDocuments(text: string): { ok: true; rules: unknown[] } | { ok: false; error: string } {
+/**
+ * Rules from YAML or JSON text (documents or a List); an error names the first
+ * problem in one line. Given the cluster's rules, a rule is also checked
+ * against them and against the file's earlier rules, as NRC's webhook checks
+ * each rule applied after them.
+ */
+export function parseRuleDocuments(text: string, existing: unknown[] = []): { ok: true; rules: unknown[] } | { ok: false; error: string } {
   const rules: unknown[] = [];
   for (const document of parseAllDocuments(text)) {
     if (document.errors.length > 0) return { ok: false, error: `invalid YAML: ${document.errors[0]!.message.split('\n')[0]}` };
@@ -15,10 +20,10 @@ export function parseRuleDocuments(text: string): { ok: true; rules: unknown[] }
     for (const candidate of Array.isArray(object.items) ? object.items : [object]) {
       const kind = asRecord(candidate)['kind'];
       if (kind !== RULE_KIND) return { ok: false, error: `expected kind ${RULE_KIND}, found ${JSON.stringify(kind ?? null)}` };
-      const problems = ruleProblems(candidate);
+      const problems = [...ruleProblems(candidate), ...ruleConflicts(candidate, [...existing, ...rules])];
       if (problems.length > 0) {
         const name = metadataOf(candidate).name || '(unnamed)';
-        return { ok: false, error: `${RULE_KIND} ${name} would be rejected by NRC's CRD: ${problems.join('; ')}` };
+        return { ok: false, error: `${RULE_KIND} ${name} would be rejected by NRC: ${problems.join('; ')}` };
       }
       rules.push(candidate);
     }

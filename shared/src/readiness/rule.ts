@@ -2,6 +2,7 @@
 // defines it.
 import type { ConditionStatus, LabelSelector, ObjectMeta, Taint } from '../kube.ts';
 import { asArray, asRecord, asString, metadataOf } from '../read.ts';
+import { parseSelector, selectorsOverlap } from './selector.ts';
 
 export const RULE_GROUP = 'readiness.node.x-k8s.io';
 export const RULE_VERSION = 'v1alpha1';
@@ -85,8 +86,9 @@ const oneOf = (field: string, value: unknown, allowed: string[]) =>
   allowed.includes(value as string) ? [] : [`${field} ${JSON.stringify(value ?? null)} is not one of ${allowed.join(', ')}`];
 
 /**
- * What NRC v0.5.0's CRD schema rejects in a rule's spec, one phrase each. A
- * what-if must not show verdicts for a rule the apiserver would refuse.
+ * What NRC refuses in a rule's spec, one phrase each: its CRD schema, and its
+ * validating webhook's checks that need no other rule. A what-if must not
+ * show verdicts for a rule that would be refused.
  */
 export function ruleProblems(rule: unknown): string[] {
   const spec = asRecord(asRecord(rule)['spec']);
@@ -105,9 +107,60 @@ export function ruleProblems(rule: unknown): string[] {
   const taint = asRecord(spec['taint']);
   const key = asString(taint['key']) ?? '';
   if (!key.startsWith(READINESS_TAINT_PREFIX)) problems.push(`spec.taint.key "${key}" does not start with ${READINESS_TAINT_PREFIX}`);
+  else problems.push(...taintKeyProblems(key));
+  const value = asString(taint['value']);
+  if (value !== undefined && value.length > 63) problems.push('spec.taint.value is longer than 63 characters');
   problems.push(...oneOf('spec.taint.effect', taint['effect'], EFFECTS));
   if (spec['nodeSelector'] === undefined) problems.push('spec.nodeSelector is missing');
+  else if (selectsEverything(spec['nodeSelector'])) problems.push('spec.nodeSelector must not be empty');
+  if (spec['enforcementMode'] === 'bootstrap-only') {
+    conditions.forEach((entry, index) => {
+      if (asRecord(entry)['defaultStatus'] !== undefined)
+        problems.push(`spec.conditions[${index}].defaultStatus should not be used with bootstrap-only enforcementMode`);
+    });
+    if (spec['conditionPolicy'] === 'anyOf')
+      problems.push('spec.conditionPolicy anyOf is not supported with bootstrap-only enforcementMode');
+  }
   return problems;
+}
+
+/** The CRD's checks on a readiness taint key's name part: one "/", 1-63 characters, alphanumeric at both ends. */
+function taintKeyProblems(key: string): string[] {
+  const parts = key.split('/');
+  const name = parts[1] ?? '';
+  if (key.length > 253) return [`spec.taint.key "${key}" is longer than 253 characters`];
+  if (parts.length !== 2) return [`spec.taint.key "${key}" must have exactly one '/'`];
+  if (name.length === 0 || name.length > 63) return [`spec.taint.key "${key}" must have a name part of 1-63 characters`];
+  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name))
+    return [`spec.taint.key "${key}" name part must be alphanumerics, '-', '_' or '.', starting and ending alphanumeric`];
+  return [];
+}
+
+function selectsEverything(selector: unknown): boolean {
+  const parsed = parseSelector(selector);
+  return parsed.ok && parsed.requirements.length === 0;
+}
+
+/**
+ * Rules NRC's webhook refuses `rule` beside: another rule with the same taint
+ * key and effect whose node selector overlaps, so both would manage one taint
+ * on some node.
+ */
+export function ruleConflicts(rule: unknown, existing: unknown[]): string[] {
+  const { name } = metadataOf(rule);
+  const taint = asRecord(asRecord(asRecord(rule)['spec'])['taint']);
+  const selector = asRecord(asRecord(rule)['spec'])['nodeSelector'];
+  return existing.flatMap((other) => {
+    const otherName = metadataOf(other).name;
+    const otherSpec = asRecord(asRecord(other)['spec']);
+    const otherTaint = asRecord(otherSpec['taint']);
+    const sameTaint = otherTaint['key'] === taint['key'] && otherTaint['effect'] === taint['effect'];
+    return otherName !== name && sameTaint && selectorsOverlap(selector, otherSpec['nodeSelector'])
+      ? [
+          `spec.taint.key conflicts with existing rule '${otherName}': same taint key '${String(taint['key'])}' and effect '${String(taint['effect'])}' with overlapping node selectors`,
+        ]
+      : [];
+  });
 }
 
 /** A rule as the evaluation reads it: defaults applied as NRC applies them, whatever the input. */

@@ -103,3 +103,30 @@ export function matchSelector(selector: unknown, labels: Record<string, string>)
   if (!parsed.ok) return parsed;
   return { ok: true, matches: parsed.requirements.every((requirement) => requirementMatches(requirement, labels)) };
 }
+
+/**
+ * Whether some set of labels satisfies both selectors, as NRC's webhook
+ * decides it before accepting a second rule with the same taint: key by key,
+ * the values every In allows, less those a NotIn forbids, and Exists against
+ * DoesNotExist. A selector that does not parse is taken to overlap, as NRC
+ * takes it.
+ */
+export function selectorsOverlap(first: unknown, second: unknown): boolean {
+  const a = parseSelector(first);
+  const b = parseSelector(second);
+  if (!a.ok || !b.ok) return true;
+  const byKey = new Map<string, Requirement[]>();
+  for (const requirement of [...a.requirements, ...b.requirements])
+    byKey.set(requirement.key, [...(byKey.get(requirement.key) ?? []), requirement]);
+  return [...byKey.values()].every(satisfiableTogether);
+}
+
+function satisfiableTogether(requirements: Requirement[]): boolean {
+  const present = requirements.some(({ operator }) => operator === 'In' || operator === 'Exists');
+  if (requirements.some(({ operator }) => operator === 'DoesNotExist')) return !present;
+  const forbidden = new Set(requirements.flatMap(({ operator, values }) => (operator === 'NotIn' ? values : [])));
+  const allowedSets = requirements.filter(({ operator }) => operator === 'In').map(({ values }) => new Set(values));
+  if (allowedSets.length === 0) return true;
+  const [firstSet, ...others] = allowedSets;
+  return [...firstSet!].some((value) => !forbidden.has(value) && others.every((set) => set.has(value)));
+}

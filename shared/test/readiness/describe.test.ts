@@ -10,7 +10,11 @@ describe('parseRuleDocuments', () => {
     ['one document', ruleYaml, 1],
     ['two documents', `${ruleYaml}---\n${ruleYaml}`, 2],
     ['a List', JSON.stringify({ kind: 'List', items: [parse(ruleYaml), parse(ruleYaml)] }), 2],
-    ['a rule the CRD rejects', ruleYaml.replace('"True"', 'Maybe'), /^NodeReadinessRule network would be rejected by NRC's CRD: /],
+    [
+      'a rule the CRD rejects',
+      ruleYaml.replace('"True"', 'Maybe'),
+      /^NodeReadinessRule network would be rejected by NRC: spec\.conditions\[0\]\.requiredStatus/,
+    ],
     ['malformed YAML', 'kind: [\n', /^invalid YAML: /],
     ['another kind', 'kind: Pod\n', /^expected kind NodeReadinessRule, found "Pod"$/],
     ['empty text', '', /^no NodeReadinessRule found$/],

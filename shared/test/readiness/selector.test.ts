@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { matchSelector, type LabelSelector } from '../../src/index.ts';
+import { matchSelector, selectorsOverlap, type LabelSelector } from '../../src/index.ts';
 import { FUZZ_RUNS } from '../fuzz-runs.ts';
 
 const worker = { 'node-role.kubernetes.io/worker': '', zone: 'a', tier: 'gpu' };
@@ -151,6 +151,52 @@ describe('matchSelector properties', () => {
       fc.property(fc.jsonValue(), fc.dictionary(fc.string(), fc.string()), (sel, nodeLabels) => {
         const result = matchSelector(sel, nodeLabels);
         assert.ok(result.ok ? typeof result.matches === 'boolean' : result.error.length > 0);
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+  });
+});
+
+describe("selectorsOverlap, as NRC's webhook decides it", () => {
+  const labels = (matchLabels: Record<string, string>) => ({ matchLabels });
+  const expression = (key: string, operator: string, values?: string[]) => ({
+    matchExpressions: [{ key, operator, ...(values ? { values } : {}) }],
+  });
+  const cases: [string, unknown, unknown, boolean][] = [
+    ['the same label', labels({ pool: 'a' }), labels({ pool: 'a' }), true],
+    ['two values of one label', labels({ pool: 'a' }), labels({ pool: 'b' }), false],
+    ['different labels: a node can carry both', labels({ pool: 'a' }), labels({ zone: 'x' }), true],
+    ['In meets NotIn of the same value', expression('pool', 'In', ['a']), expression('pool', 'NotIn', ['a']), false],
+    ['In with a value left over after NotIn', expression('pool', 'In', ['a', 'b']), expression('pool', 'NotIn', ['a']), true],
+    ['Exists against DoesNotExist', expression('gpu', 'Exists'), expression('gpu', 'DoesNotExist'), false],
+    ['DoesNotExist against NotIn', expression('gpu', 'DoesNotExist'), expression('gpu', 'NotIn', ['x']), true],
+    ['everything against anything', {}, labels({ pool: 'a' }), true],
+    ['a selector that does not parse is taken to overlap', expression('pool', 'Near', ['a']), labels({ pool: 'b' }), true],
+  ];
+  for (const [name, first, second, overlap] of cases)
+    it(name, () => {
+      assert.equal(selectorsOverlap(first, second), overlap);
+      assert.equal(selectorsOverlap(second, first), overlap);
+    });
+});
+
+describe('selectorsOverlap never calls two selectors disjoint when a node satisfies both', () => {
+  const key = fc.constantFrom('pool', 'zone', 'gpu');
+  const value = fc.constantFrom('a', 'b', 'c');
+  const requirement = fc.oneof(
+    fc.record({ key, operator: fc.constantFrom('In', 'NotIn'), values: fc.uniqueArray(value, { minLength: 1, maxLength: 3 }) }),
+    fc.record({ key, operator: fc.constantFrom('Exists', 'DoesNotExist') }),
+  );
+  const selector = fc.record({ matchExpressions: fc.array(requirement, { maxLength: 3 }) });
+  const nodeLabels = fc.dictionary(key, value);
+  it('for random selectors and labels', () => {
+    fc.assert(
+      fc.property(selector, selector, nodeLabels, (first, second, labels) => {
+        const both = [first, second].every((entry) => {
+          const match = matchSelector(entry, labels);
+          return match.ok && match.matches;
+        });
+        return !both || selectorsOverlap(first, second);
       }),
       { numRuns: FUZZ_RUNS },
     );

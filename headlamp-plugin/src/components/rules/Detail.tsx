@@ -104,6 +104,7 @@ export function RuleDetail() {
       </SectionBox>
       <WhatIf
         nodes={data.nodes}
+        rules={data.rules}
         initialYaml={stringify({ apiVersion: rule.jsonData.apiVersion, kind: rule.jsonData.kind, metadata: { name }, spec })}
       />
     </>

@@ -49,7 +49,7 @@ export function RuleList() {
           />
         ) : null}
       </SectionBox>
-      {data.readiness ? <WhatIf nodes={data.nodes} /> : null}
+      {data.readiness ? <WhatIf nodes={data.nodes} rules={data.rules} /> : null}
     </>
   );
 }

@@ -7,11 +7,12 @@ import TextField from '@mui/material/TextField';
 import React, { useMemo, useState } from 'react';
 import { readinessStatus } from '../common/badges';
 
-export function WhatIf({ nodes, initialYaml = '' }: { nodes: unknown[]; initialYaml?: string }) {
+/** `rules`: the cluster's, which NRC's webhook checks a new rule's taint against. */
+export function WhatIf({ nodes, rules, initialYaml = '' }: { nodes: unknown[]; rules: unknown[]; initialYaml?: string }) {
   const [text, setText] = useState(initialYaml);
   const outcome = useMemo(() => {
     if (text.trim() === '') return null;
-    const parsed = parseRuleDocuments(text);
+    const parsed = parseRuleDocuments(text, rules);
     if (!parsed.ok) return { error: parsed.error, nodes: [] as NodeReadiness[], held: 0 };
     const { nodes: verdicts } = evaluateCluster(parsed.rules, nodes);
     const affected = verdicts.filter((node) => node.verdicts.length > 0);
@@ -20,7 +21,7 @@ export function WhatIf({ nodes, initialYaml = '' }: { nodes: unknown[]; initialY
       nodes: affected,
       held: affected.filter((node) => node.verdicts.some((verdict) => verdict.state === 'held' || verdict.action === 'add-taint')).length,
     };
-  }, [text, nodes]);
+  }, [text, nodes, rules]);
   return (
     <SectionBox title="What if" subtitle="Paste NodeReadinessRule YAML: nothing is applied.">
       <TextField
