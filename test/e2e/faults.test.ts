@@ -239,11 +239,11 @@ spec:
       assert.equal(summary.selected, 0);
       await cluster.kubectlOk(['delete', 'nodereadinessrule', 'odd-selector']);
     });
-    it('rules the CRD would reject, as a what-if: unknown status, no conditions', () => {
+    it('rules NRC would reject, as a what-if: unknown status, no conditions', () => {
       const rule = readFileSync(join(upstreamDir, 'examples/constrained-impersonation/readiness-rule.yaml'), 'utf8');
       assertFailure(
         cli(['status', '-f', '-'], admin, rule.replace(/requiredStatus: "True"/, 'requiredStatus: "Maybe"')),
-        /^error: -: NodeReadinessRule \S+ would be rejected by NRC's CRD: spec.conditions\[0\].requiredStatus "Maybe" is not one of True, False, Unknown$/,
+        /^error: -: NodeReadinessRule \S+ would be rejected by NRC: spec.conditions\[0\].requiredStatus "Maybe" is not one of True, False, Unknown$/,
       );
       assertFailure(
         cli(['status', '-f', '-', '-o', 'json'], admin, rule.replace(/conditions:\n(\s+- .*\n(\s+ .*\n)*)/, 'conditions: []\n')),
