@@ -1,6 +1,6 @@
 // Starts and stops the real local cluster (kube-apiserver + embedded etcd,
 // built by build.sh) and runs the real kubectl against it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +9,16 @@ import { createInterface } from 'node:readline';
 export const clusterDir = import.meta.dirname;
 export const localclusterBin = join(clusterDir, 'bin', 'localcluster');
 export const kubectlBin = join(clusterDir, 'bin', 'kubectl');
+const kwokBin = join(clusterDir, 'bin', 'kwok');
 
 export interface CommandResult {
   code: number;
   stdout: string;
   stderr: string;
 }
+
+/** What stops with the cluster: a process, or anything with a close (a server, a timer). */
+export type Adoptable = ChildProcess | { close(): void | Promise<void> };
 
 export interface Cluster {
   server: string;
@@ -30,8 +34,8 @@ export interface Cluster {
   kubectl(args: string[], input?: string): Promise<CommandResult>;
   /** Like kubectl, but throws with kubectl's stderr on a non-zero exit. */
   kubectlOk(args: string[], input?: string): Promise<string>;
-  /** Processes started next to the cluster (reporters, NRC's controller) stop with it. */
-  adopt(child: ChildProcess): void;
+  /** Processes and servers started next to the cluster (reporters, NRC's controller) stop with it. */
+  adopt(child: Adoptable): void;
   stop(): Promise<void>;
 }
 
@@ -49,7 +53,7 @@ export function run(command: string, args: string[], input?: string, env?: NodeJ
 }
 
 function requireBinaries(): void {
-  for (const binary of [localclusterBin, kubectlBin]) {
+  for (const binary of [localclusterBin, kubectlBin, kwokBin]) {
     if (!existsSync(binary)) throw new Error(`${binary} is missing: run "bash test/cluster/build.sh" (needs Go >= 1.26)`);
   }
 }
@@ -79,8 +83,10 @@ const startAttempts = 3;
 
 export interface ClusterOptions {
   featureGates?: string;
-  /** kube-controller-manager controllers to run next to the apiserver, e.g. ['csrsigning']; none by default. */
+  /** kube-controller-manager's --controllers; every controller a default cluster runs unless set. */
   controllers?: string[];
+  /** kwok's node lease duration: the heartbeat load of a large fixture, as a kubelet's nodeLeaseDurationSeconds. */
+  nodeLeaseSeconds?: number;
   timeoutMs?: number;
 }
 
@@ -98,11 +104,24 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 async function launch(options: ClusterOptions): Promise<Cluster> {
   const stateDir = mkdtempSync(join(tmpdir(), 'readiness-cluster-'));
   const log = openSync(join(stateDir, 'localcluster.log'), 'a');
-  const args = ['--state-dir', stateDir, '--keep-state'];
+  // A cluster as a real one runs: kube-controller-manager, kube-scheduler, and
+  // kwok as the kubelet of every node annotated kwok.x-k8s.io/node=fake.
+  const args = [
+    '--state-dir',
+    stateDir,
+    '--keep-state',
+    '--controllers',
+    (options.controllers ?? ['*']).join(','),
+    '--scheduler',
+    '--kwok',
+    kwokBin,
+    '--kwok-config',
+    join(clusterDir, 'bin', 'kwok-stages.yaml'),
+  ];
   if (options.featureGates) args.push('--feature-gates', options.featureGates);
-  if (options.controllers?.length) args.push('--controllers', options.controllers.join(','));
+  if (options.nodeLeaseSeconds) args.push('--node-lease-seconds', String(options.nodeLeaseSeconds));
   const server = spawn(localclusterBin, args, { stdio: ['ignore', 'pipe', log] });
-  const children: ChildProcess[] = [];
+  const children: Adoptable[] = [];
 
   const info = await new Promise<Record<string, string>>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -149,7 +168,7 @@ async function launch(options: ClusterOptions): Promise<Cluster> {
       children.push(child);
     },
     async stop() {
-      await Promise.all(children.map((child) => stopChild(child, 5_000)));
+      await Promise.all(children.map((child) => (child instanceof ChildProcess ? stopChild(child, 5_000) : child.close())));
       await stopChild(server, 30_000);
       rmSync(stateDir, { recursive: true, force: true });
     },

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"syscall"
@@ -26,10 +25,10 @@ import (
 func main() {
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
-		case "reporter":
-			os.Exit(runReporter(os.Args[2:]))
 		case "controller-manager":
 			os.Exit(runControllerManager(os.Args[2:]))
+		case "scheduler":
+			os.Exit(runScheduler(os.Args[2:]))
 		case "serving-cert":
 			os.Exit(runServingCert(os.Args[2:]))
 		case "client-csr":
@@ -59,6 +58,10 @@ func runServer(args []string) int {
 	port := flags.Int("port", 0, "secure port on 127.0.0.1 (0: a free one)")
 	extra := flags.String("extra-args", "", "extra kube-apiserver flags, comma-separated")
 	controllers := flags.String("controllers", "", "run kube-controller-manager with these controllers once the apiserver is ready (empty: none)")
+	withScheduler := flags.Bool("scheduler", false, "run kube-scheduler once the apiserver is ready")
+	kwok := flags.String("kwok", "", "run this kwok binary once the apiserver is ready, with --kwok-config, for nodes annotated kwok.x-k8s.io/node=fake")
+	kwokConfig := flags.String("kwok-config", "", "kwok's configuration: its Stages for nodes and pods")
+	nodeLeaseSeconds := flags.Int("node-lease-seconds", 40, "lease duration of kwok's nodes, as the kubelet's nodeLeaseDurationSeconds")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -93,7 +96,15 @@ func runServer(args []string) int {
 	}
 	server := "https://127.0.0.1:" + strconv.Itoa(securePort)
 	kubeconfig := filepath.Join(dir, "kubeconfig")
-	if err := writeAdminKubeconfig(kubeconfig, server, pki); err != nil {
+	if err := writeKubeconfig(kubeconfig, server, pki.caCert, "admin", pki.adminCert, pki.adminKey); err != nil {
+		return fail("write kubeconfig: %v", err)
+	}
+	controllerManagerKubeconfig := filepath.Join(dir, "controller-manager.kubeconfig")
+	schedulerKubeconfig := filepath.Join(dir, "scheduler.kubeconfig")
+	if err := writeKubeconfig(controllerManagerKubeconfig, server, pki.caCert, "system:kube-controller-manager", pki.controllerManagerCert, pki.controllerManagerKey); err != nil {
+		return fail("write kubeconfig: %v", err)
+	}
+	if err := writeKubeconfig(schedulerKubeconfig, server, pki.caCert, "system:kube-scheduler", pki.schedulerCert, pki.schedulerKey); err != nil {
 		return fail("write kubeconfig: %v", err)
 	}
 	auditPolicy := filepath.Join(dir, "audit-policy.yaml")
@@ -154,12 +165,22 @@ func runServer(args []string) int {
 	cmd := app.NewAPIServerCommand()
 	cmd.SetArgs(apiserverArgs)
 
+	stopChildrenOnSignal()
 	go announceWhenReady(cmd.Context(), info, pki, func() error {
-		if *controllers == "" {
-			return nil
+		if *controllers != "" {
+			if err := startComponent("controller-manager", controllerManagerArgs(*controllers, controllerManagerKubeconfig, pki), filepath.Join(dir, "controller-manager.log")); err != nil {
+				return err
+			}
 		}
-		_, err := startControllerManager(*controllers, kubeconfig, pki, filepath.Join(dir, "controller-manager.log"))
-		return err
+		if *withScheduler {
+			if err := startComponent("scheduler", schedulerArgs(schedulerKubeconfig), filepath.Join(dir, "scheduler.log")); err != nil {
+				return err
+			}
+		}
+		if *kwok != "" {
+			return startChild(*kwok, kwokArgs(kubeconfig, *kwokConfig, *nodeLeaseSeconds), filepath.Join(dir, "kwok.log"))
+		}
+		return nil
 	})
 
 	code := cli.Run(cmd)
@@ -250,13 +271,6 @@ func portFree(port int) bool {
 	}
 	listener.Close()
 	return true
-}
-
-// waitForSignal is used by the reporter, which has no apiserver command to
-// install the handler for it.
-func waitForSignal() context.Context {
-	ctx, _ := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	return ctx
 }
 
 func fail(format string, args ...any) int {

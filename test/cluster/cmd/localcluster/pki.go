@@ -28,6 +28,10 @@ type pkiFiles struct {
 	servingCert, servingKey string
 	adminCert, adminKey     string
 	saKey, saPub            string
+	// The identities kubeadm gives kube-controller-manager and kube-scheduler,
+	// which the apiserver's bootstrap RBAC grants their rights to.
+	controllerManagerCert, controllerManagerKey string
+	schedulerCert, schedulerKey                 string
 }
 
 // writePKI creates a fresh CA per cluster so nothing outside the state
@@ -38,6 +42,8 @@ func writePKI(dir string) (pkiFiles, error) {
 		servingCert: filepath.Join(dir, "apiserver.crt"), servingKey: filepath.Join(dir, "apiserver.key"),
 		adminCert: filepath.Join(dir, "admin.crt"), adminKey: filepath.Join(dir, "admin.key"),
 		saKey: filepath.Join(dir, "sa.key"), saPub: filepath.Join(dir, "sa.pub"),
+		controllerManagerCert: filepath.Join(dir, "controller-manager.crt"), controllerManagerKey: filepath.Join(dir, "controller-manager.key"),
+		schedulerCert: filepath.Join(dir, "scheduler.crt"), schedulerKey: filepath.Join(dir, "scheduler.key"),
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return files, err
@@ -81,16 +87,26 @@ func writePKI(dir string) (pkiFiles, error) {
 	if err := issue(serving, ca, caKey, files.servingCert, files.servingKey); err != nil {
 		return files, err
 	}
-	admin := &x509.Certificate{
-		SerialNumber: big.NewInt(3),
-		Subject:      pkix.Name{CommonName: "admin", Organization: []string{"system:masters"}},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(365 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	clients := []struct {
+		subject   pkix.Name
+		cert, key string
+	}{
+		{pkix.Name{CommonName: "admin", Organization: []string{"system:masters"}}, files.adminCert, files.adminKey},
+		{pkix.Name{CommonName: "system:kube-controller-manager"}, files.controllerManagerCert, files.controllerManagerKey},
+		{pkix.Name{CommonName: "system:kube-scheduler"}, files.schedulerCert, files.schedulerKey},
 	}
-	if err := issue(admin, ca, caKey, files.adminCert, files.adminKey); err != nil {
-		return files, err
+	for index, client := range clients {
+		template := &x509.Certificate{
+			SerialNumber: big.NewInt(int64(3 + index)),
+			Subject:      client.subject,
+			NotBefore:    now.Add(-time.Hour),
+			NotAfter:     now.Add(365 * 24 * time.Hour),
+			KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+			ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		}
+		if err := issue(template, ca, caKey, client.cert, client.key); err != nil {
+			return files, err
+		}
 	}
 
 	saKey, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -136,7 +152,8 @@ func writePEM(path, blockType string, der []byte) error {
 	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: blockType, Bytes: der}), 0o600)
 }
 
-func writeAdminKubeconfig(path, server string, pki pkiFiles) error {
+// writeKubeconfig writes a kubeconfig for one client certificate.
+func writeKubeconfig(path, server, caCert, user, cert, key string) error {
 	data := func(file string) string {
 		raw, err := os.ReadFile(file)
 		if err != nil {
@@ -152,7 +169,7 @@ clusters:
     server: %s
     certificate-authority-data: %s
 users:
-- name: admin
+- name: %s
   user:
     client-certificate-data: %s
     client-key-data: %s
@@ -160,9 +177,9 @@ contexts:
 - name: localcluster
   context:
     cluster: localcluster
-    user: admin
+    user: %[3]s
 current-context: localcluster
-`, server, data(pki.caCert), data(pki.adminCert), data(pki.adminKey))
+`, server, data(caCert), user, data(cert), data(key))
 	return os.WriteFile(path, []byte(config), 0o600)
 }
 
