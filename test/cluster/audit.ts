@@ -6,18 +6,29 @@ export interface AuditEvent {
   verb: string;
   requestURI: string;
   userAgent?: string;
-  objectRef?: { resource?: string; apiGroup?: string };
+  user?: { username?: string; extra?: Record<string, string[]> };
+  impersonatedUser?: { username?: string };
+  objectRef?: { resource?: string; subresource?: string; name?: string; apiGroup?: string };
+  authenticationMetadata?: { impersonationConstraint?: string };
 }
 
 const REVIEWS = new Set(['subjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews']);
 
-/** Every audited request whose User-Agent matches. */
-export function auditedRequests(cluster: Cluster, userAgent: RegExp): AuditEvent[] {
+export function auditEvents(cluster: Cluster): AuditEvent[] {
   return readFileSync(cluster.auditLog, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line) as AuditEvent)
-    .filter((event) => userAgent.test(event.userAgent ?? ''));
+    .map((line) => JSON.parse(line) as AuditEvent);
+}
+
+/** Every audited request whose User-Agent matches. */
+export function auditedRequests(cluster: Cluster, userAgent: RegExp): AuditEvent[] {
+  return auditEvents(cluster).filter((event) => userAgent.test(event.userAgent ?? ''));
+}
+
+/** Every audited request the user made. */
+export function auditedRequestsOf(cluster: Cluster, username: string): AuditEvent[] {
+  return auditEvents(cluster).filter((event) => event.user?.username === username);
 }
 
 /** Requests that are neither reads nor access-review creates: what a read-only tool must never send. */

@@ -44,10 +44,8 @@ export async function readBuiltinRbac(cluster: Cluster): Promise<Record<(typeof 
   ) as Record<(typeof KINDS)[number], unknown[]>;
 }
 
-export const BUILTIN_CONTROLLERS = ['clusterrole-aggregation'];
-
 if (import.meta.main) {
-  const cluster = await startCluster({ controllers: BUILTIN_CONTROLLERS });
+  const cluster = await startCluster();
   try {
     writeFileSync(builtinRbacFile, `${JSON.stringify(await readBuiltinRbac(cluster), null, 1)}\n`);
   } finally {

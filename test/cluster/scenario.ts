@@ -111,27 +111,38 @@ export function workerLabels(name: string): Record<string, string> {
   };
 }
 
-export function workerNode(name: string): Manifest {
+/** What kwok's node stages look for: this node's kubelet is kwok. */
+export const KWOK_NODE_ANNOTATION = { 'kwok.x-k8s.io/node': 'fake' };
+
+/** A worker as its kubelet registers it: labels, capacity, versions, an address; kwok then reports it Ready and heartbeats it. */
+export function workerNode(name: string, index = NODES.indexOf(name)): Manifest {
+  const resources = { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' };
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: {
-      name,
-      labels: workerLabels(name),
-    },
+    metadata: { name, labels: workerLabels(name), annotations: KWOK_NODE_ANNOTATION },
     // Registered with the startup taint, as NRC's example kind config does for workers.
     spec: { taints: [TAINT] },
-  };
-}
-
-/** One pod per node from the DaemonSet's template, bound with spec.nodeName, so TokenRequest yields pod-bound tokens carrying the node name. */
-export function reporterPod(daemonSet: Manifest, node: string): Manifest {
-  const template = structuredClone((daemonSet['spec'] as { template: { metadata?: Manifest; spec: Manifest } }).template);
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `${REPORTER.daemonSet}-${node}`, namespace: REPORTER.namespace, labels: template.metadata?.['labels'] ?? {} },
-    spec: { ...template.spec, nodeName: node },
+    status: {
+      capacity: resources,
+      allocatable: resources,
+      addresses: [
+        { type: 'InternalIP', address: `192.0.2.${10 + Math.max(index, 0)}` },
+        { type: 'Hostname', address: name },
+      ],
+      nodeInfo: {
+        architecture: 'amd64',
+        bootID: '',
+        containerRuntimeVersion: 'containerd://2.1.0',
+        kernelVersion: '6.12.0-amd64',
+        kubeProxyVersion: '',
+        kubeletVersion: 'v1.36.3',
+        machineID: '',
+        operatingSystem: 'linux',
+        osImage: 'Debian GNU/Linux 13 (trixie)',
+        systemUUID: '',
+      },
+    },
   };
 }
 
@@ -158,19 +169,48 @@ export interface LoadedScenario {
 export async function loadScenario(cluster: Cluster, variant: Variant, options: { withRule?: boolean } = {}): Promise<LoadedScenario> {
   await installCRD(cluster);
   const reporter = reporterManifests(variant);
-  // The ServiceAccount first: with no controller-manager, nothing creates it for the pods.
-  await applyManifests(cluster, reporter);
-  await applyManifests(cluster, NODES.map(workerNode));
-  const daemonSet = reporter.find((manifest) => manifest['kind'] === 'DaemonSet')!;
   await applyManifests(
     cluster,
-    NODES.map((node) => reporterPod(daemonSet, node)),
+    NODES.map((node) => workerNode(node)),
   );
+  await applyManifests(cluster, reporter);
+  // The DaemonSet controller makes a pod per node and the scheduler binds it:
+  // that pod is what a pod-bound token names.
+  await Promise.all(NODES.map((node) => reporterPodOn(cluster, node)));
   if (options.withRule ?? true) {
     await cluster.kubectlOk(['apply', '-f', join(upstreamDir, 'examples/constrained-impersonation/readiness-rule.yaml')]);
   }
+  const daemonSet = reporter.find((manifest) => manifest['kind'] === 'DaemonSet')!;
   const env = JSON.stringify(daemonSet);
   return { variant, nodes: NODES, impersonatesNode: env.includes('"IMPERSONATE_NODE"') };
+}
+
+export interface BoundPod {
+  name: string;
+  uid: string;
+}
+
+/** The reporter DaemonSet's pod bound to `node`, once the scheduler has bound it. */
+export async function reporterPodOn(cluster: Cluster, node: string, timeoutMs = 60_000): Promise<BoundPod> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await cluster.kubectlOk([
+      '-n',
+      REPORTER.namespace,
+      'get',
+      'pods',
+      '-l',
+      `app=${REPORTER.daemonSet}`,
+      '--field-selector',
+      `spec.nodeName=${node}`,
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name} {.metadata.uid}{"\\n"}{end}',
+    ]);
+    const [name, uid] = found.trim().split('\n')[0]!.split(' ');
+    if (name && uid) return { name, uid };
+    if (Date.now() > deadline) throw new Error(`no ${REPORTER.daemonSet} pod was bound to ${node} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** A cluster with NRC's hardened example and node-a's reporter token: where attacks start. */
@@ -180,10 +220,9 @@ export async function hardenedWithNodeAToken(options: ClusterOptions = {}): Prom
   return { cluster, token: await podBoundToken(cluster, 'node-a') };
 }
 
-/** A token bound to the reporter pod on `node`, exactly what the kubelet would project into it. */
-export async function podBoundToken(cluster: Cluster, node: string): Promise<string> {
-  const pod = `${REPORTER.daemonSet}-${node}`;
-  const uid = (await cluster.kubectlOk(['-n', REPORTER.namespace, 'get', 'pod', pod, '-o', 'jsonpath={.metadata.uid}'])).trim();
+/** A token bound to the reporter pod on `node`, as the kubelet requests it for the pod's projected volume. */
+export async function podBoundToken(cluster: Cluster, node: string, seconds = 3600): Promise<string> {
+  const pod = await reporterPodOn(cluster, node);
   const token = await cluster.kubectlOk([
     '-n',
     REPORTER.namespace,
@@ -191,51 +230,11 @@ export async function podBoundToken(cluster: Cluster, node: string): Promise<str
     'token',
     REPORTER.serviceAccount,
     '--bound-object-kind=Pod',
-    `--bound-object-name=${pod}`,
-    `--bound-object-uid=${uid}`,
-    '--duration=1h',
+    `--bound-object-name=${pod.name}`,
+    `--bound-object-uid=${pod.uid}`,
+    `--duration=${seconds}s`,
   ]);
   return token.trim();
-}
-
-export interface Reporters {
-  /** Sets what each node's reporter reports next: healthy or not, with a message. */
-  report(node: string, healthy: boolean, message?: string): void;
-}
-
-/** Runs one reporter per node, making the NRC reporter's own calls with that node's pod-bound token. */
-export async function startReporters(cluster: Cluster, scenario: LoadedScenario, initial: Record<string, boolean>): Promise<Reporters> {
-  const dir = join(cluster.stateDir, 'reporters');
-  mkdirSync(dir, { recursive: true });
-  const statusFile = (node: string) => join(dir, `${node}.status`);
-  const report = (node: string, healthy: boolean, message?: string) =>
-    writeFileSync(
-      statusFile(node),
-      `${healthy ? 'True' : 'False'}\n${message ?? (healthy ? 'Endpoint reports ready' : 'calico-node is not ready')}\n`,
-    );
-  for (const node of scenario.nodes) {
-    report(node, initial[node] ?? false);
-    const tokenFile = join(dir, `${node}.token`);
-    writeFileSync(tokenFile, await podBoundToken(cluster, node), { mode: 0o600 });
-    const child = spawn(
-      localclusterBin,
-      [
-        'reporter',
-        `--server=${cluster.server}`,
-        `--ca-file=${cluster.caFile}`,
-        `--token-file=${tokenFile}`,
-        `--node=${node}`,
-        `--condition=${CONDITION}`,
-        `--status-file=${statusFile(node)}`,
-        `--impersonate-node=${scenario.impersonatesNode}`,
-        '--interval=500ms',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    child.stderr.on('data', (chunk: Buffer) => writeFileSync(join(dir, `${node}.log`), chunk, { flag: 'a' }));
-    cluster.adopt(child);
-  }
-  return { report };
 }
 
 /** NRC's webhook server listens on this port, fixed in its cmd/main.go: one webhook-enabled controller per host at a time. */

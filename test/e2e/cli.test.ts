@@ -7,16 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import {
-  CAN_I_REWRITE_OTHER_NODE,
-  VARIANTS,
-  featureGatesFor,
-  loadScenario,
-  startController,
-  startReporters,
-  upstreamDir,
-  type Reporters,
-} from '../cluster/scenario.ts';
+import { CAN_I_REWRITE_OTHER_NODE, VARIANTS, featureGatesFor, loadScenario, startController, upstreamDir } from '../cluster/scenario.ts';
+import { startReporters, type Reporters } from '../cluster/reporters.ts';
 import { PROBES, expectedStatus } from './ground-truth-cases.ts';
 import { auditedRequests, writesAmong } from '../cluster/audit.ts';
 import { assertFailure, cli, cliPath } from './cli-runner.ts';
@@ -64,7 +56,8 @@ describe('kubectl-readiness on the hardened scenario', () => {
     assert.equal(held.code, 0, held.stderr);
     assert.match(
       held.stdout,
-      /readiness.k8s.io\/NetworkReady:NoSchedule stays: projectcalico.org\/CalicoReady is False \(required True\): reporter says "calico-node is not ready"/,
+      // NRC's reporter puts the endpoint's answer in the condition's message.
+      /readiness.k8s.io\/NetworkReady:NoSchedule stays: projectcalico.org\/CalicoReady is False \(required True\): reporter says "Endpoint returned non-2xx status code 503 at http:\/\/127.0.0.1:\d+\/node-b\/readiness: calico-node is not ready"/,
     );
     assert.match(held.stdout, /Taint readiness.k8s.io\/NetworkReady:NoSchedule: present, expected/);
     assert.match(

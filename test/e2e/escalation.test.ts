@@ -696,7 +696,7 @@ describe("escalation paths, walked for real with node-a's reporter token", () =>
   let cluster: Cluster;
   let token: string;
   before(async () => {
-    ({ cluster, token } = await hardenedWithNodeAToken({ controllers: ['csrsigning', 'csrapproving', 'serviceaccount-token'] }));
+    ({ cluster, token } = await hardenedWithNodeAToken());
     await cluster.kubectlOk(['apply', '-f', '-'], READINESS_CONTROLLER);
     kubelet = await startEndpoint(cluster, hostAddress(), () => ({ status: 200, body: { kind: 'PodList', apiVersion: 'v1', items: [] } }));
     webhook = await startEndpoint(cluster, '127.0.0.1', answerAdmission);

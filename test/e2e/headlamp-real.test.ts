@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { buildPlugin } from '../../headlamp-plugin/release/package.ts';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { loadScenario, startController, startReporters } from '../cluster/scenario.ts';
+import { loadScenario, startController } from '../cluster/scenario.ts';
+import { startReporters } from '../cluster/reporters.ts';
 import { developmentPluginsDir, launchBrowser } from '../headlamp/browser.ts';
 import { REAL_CLUSTER_NAME, startRealHeadlamp, type RealHeadlamp } from '../headlamp/real.ts';
 

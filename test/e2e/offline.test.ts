@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ajvDraft04 from 'ajv-draft-04';
 import { parseAllDocuments, stringify } from 'yaml';
-import { BUILTIN_CONTROLLERS, builtinRbacFile, readBuiltinRbac } from '../cluster/builtin-rbac.ts';
+import { builtinRbacFile, readBuiltinRbac } from '../cluster/builtin-rbac.ts';
 import { clusterDir, startCluster, type Cluster } from '../cluster/cluster.ts';
 import { VARIANTS, featureGatesFor, reporterManifests, upstreamDir, type Variant } from '../cluster/scenario.ts';
 import { assertFailure, cli } from './cli-runner.ts';
@@ -142,7 +142,7 @@ let compared = 0;
 describe('offline verify agrees with the real cluster', () => {
   let cluster: Cluster;
   before(async () => {
-    cluster = await startCluster({ controllers: BUILTIN_CONTROLLERS });
+    cluster = await startCluster();
     await cluster.kubectlOk(['apply', '-f', join(upstreamDir, 'config', 'crd', 'bases')]);
   });
   after(() => cluster?.stop());
@@ -168,7 +168,7 @@ describe('offline verify agrees with the real cluster', () => {
 describe('offline verify agrees with a cluster whose ConstrainedImpersonation gate is off', () => {
   let cluster: Cluster;
   before(async () => {
-    cluster = await startCluster({ featureGates: featureGatesFor('gate-off'), controllers: BUILTIN_CONTROLLERS });
+    cluster = await startCluster({ featureGates: featureGatesFor('gate-off') });
     await cluster.kubectlOk(['apply', '-f', join(upstreamDir, 'config', 'crd', 'bases')]);
   });
   after(() => cluster?.stop());

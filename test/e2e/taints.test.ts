@@ -2,8 +2,10 @@
 // pod-bound tokens, and the readiness taint really comes off.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { auditEvents, auditedRequests } from '../cluster/audit.ts';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { CONDITION, TAINT, loadScenario, startController, startReporters, type Reporters } from '../cluster/scenario.ts';
+import { CONDITION, TAINT, loadScenario, startController } from '../cluster/scenario.ts';
+import { startReporters, type Reporters } from '../cluster/reporters.ts';
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -30,6 +32,37 @@ describe('reporters and the readiness taint on the real apiserver', () => {
     reporters = await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': false });
   });
   after(() => cluster?.stop());
+
+  it('the nodes are Ready and the DaemonSet controller made each reporter pod, which the scheduler bound', async () => {
+    const nodes = JSON.parse(await cluster.kubectlOk(['get', 'nodes', '-o', 'json'])) as {
+      items: {
+        metadata: { name: string };
+        spec: { taints?: { key: string }[] };
+        status: { conditions: { type: string; status: string }[] };
+      }[];
+    };
+    for (const node of nodes.items) {
+      assert.equal(node.status.conditions.find((condition) => condition.type === 'Ready')?.status, 'True', node.metadata.name);
+      assert.deepEqual(
+        (node.spec.taints ?? []).map((taint) => taint.key).filter((key) => key.startsWith('node.kubernetes.io/')),
+        [],
+        `${node.metadata.name} keeps no node-lifecycle taint`,
+      );
+    }
+    const pods = JSON.parse(await cluster.kubectlOk(['-n', 'kube-system', 'get', 'pods', '-l', 'app=cni-reporter', '-o', 'json'])) as {
+      items: { metadata: { ownerReferences?: { kind: string; name: string }[] }; spec: { nodeName?: string }; status: { phase: string } }[];
+    };
+    assert.deepEqual(pods.items.map((pod) => pod.spec.nodeName).sort(), ['node-a', 'node-b', 'node-c']);
+    for (const pod of pods.items) {
+      assert.deepEqual(
+        pod.metadata.ownerReferences?.map((owner) => `${owner.kind}/${owner.name}`),
+        ['DaemonSet/cni-reporter'],
+      );
+      assert.equal(pod.status.phase, 'Running');
+    }
+    const binds = auditEvents(cluster).filter((event) => event.objectRef?.subresource === 'binding' && event.verb === 'create');
+    assert.equal(binds.filter((event) => event.user?.username === 'system:kube-scheduler').length, 3);
+  });
 
   it('each reporter writes its own node through constrained impersonation', async () => {
     await waitFor('conditions on all nodes', async () =>
@@ -65,25 +98,49 @@ describe('reporters and the readiness taint on the real apiserver', () => {
   });
 
   it('the audit log shows the reporter writing as its node under the associated-node constraint', async () => {
-    const { readFileSync } = await import('node:fs');
-    const events = readFileSync(cluster.auditLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map(
-        (line) =>
-          JSON.parse(line) as {
-            verb: string;
-            objectRef?: { resource?: string; subresource?: string; name?: string };
-            impersonatedUser?: { username?: string };
-            authenticationMetadata?: { impersonationConstraint?: string };
-            responseStatus?: { code?: number };
-          },
-      );
+    const events = auditEvents(cluster);
     const writes = events.filter(
       (event) =>
         event.verb === 'update' && event.objectRef?.subresource === 'status' && event.impersonatedUser?.username === 'system:node:node-a',
     );
     assert.ok(writes.length > 0, 'no impersonated status update of node-a in the audit log');
     assert.ok(writes.every((event) => event.authenticationMetadata?.impersonationConstraint === 'impersonate:associated-node'));
+    assert.ok(
+      writes.every((event) => event.userAgent?.startsWith('nrc-reporter/')),
+      "the writes come from NRC's own reporter binary",
+    );
+  });
+
+  it("each reporter serves NRC's metrics on its own METRICS_BIND_ADDRESS", async () => {
+    for (const node of ['node-a', 'node-b']) {
+      const metrics = await (await fetch(`http://${reporters.metrics[node]}/metrics`)).text();
+      assert.match(metrics, /^node_readiness_reporter_condition_writes_total\{result="success"\} [1-9]/m);
+      assert.match(metrics, /^node_readiness_reporter_checks_total\{result="(un)?healthy"\} [1-9]/m);
+    }
+  });
+
+  it('keeps writing after its projected token is rotated, with the new token', { timeout: 150_000 }, async () => {
+    const credentialsOf = (node: string) =>
+      new Set(
+        auditedRequests(cluster, /^nrc-reporter\//)
+          .filter((event) => event.verb === 'update' && event.impersonatedUser?.username === `system:node:${node}`)
+          .map((event) => event.user?.extra?.['authentication.kubernetes.io/credential-id']?.[0]),
+      );
+    const before = credentialsOf('node-c');
+    assert.equal(before.size, 1, 'one token so far');
+    await reporters.rotateTokens();
+    // client-go re-reads a token file once a minute; flip node-c until a write carries the new credential.
+    const changed = await waitFor(
+      'a write of node-c with the rotated token',
+      async () => {
+        reporters.report('node-c', !(await conditionOf('node-c')).startsWith('True'));
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        const fresh = [...credentialsOf('node-c')].filter((credential) => !before.has(credential));
+        return fresh.length > 0 ? fresh : undefined;
+      },
+      120_000,
+    );
+    assert.match(changed[0]!, /^JTI=/);
+    reporters.report('node-c', false);
   });
 });

@@ -1,0 +1,163 @@
+// Runs NRC's own readiness-condition-reporter for each reporter pod the
+// scheduler bound, doing the kubelet's part for that one container: a mount
+// namespace with the pod's projected ServiceAccount volume at the in-cluster
+// path, the container's env, and token rotation before expiry. The health
+// endpoint the reporter checks (CHECK_ENDPOINT) is served here, so a test
+// decides what each node's CNI says.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { clusterDir, type Cluster } from './cluster.ts';
+import { REPORTER, podBoundToken, reporterPodOn, type LoadedScenario } from './scenario.ts';
+
+const reporterBin = join(clusterDir, 'bin', 'nrc-reporter');
+const serviceAccountMount = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+export interface Reporters {
+  /** Sets what each node's health endpoint answers next: 200, or 503 with the message as its body. */
+  report(node: string, healthy: boolean, message?: string): void;
+  /** Requests a new pod-bound token for every reporter and swaps it in, as the kubelet does at 80% of a token's lifetime. */
+  rotateTokens(): Promise<void>;
+  /** Each node's reporter metrics address (its METRICS_BIND_ADDRESS). */
+  metrics: Record<string, string>;
+}
+
+export interface ReporterOptions {
+  /** The projected token's expirationSeconds; the kubelet's default is 3607, the apiserver's minimum 600. */
+  tokenSeconds?: number;
+}
+
+interface Container {
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+}
+
+interface Pod {
+  metadata: { name: string; namespace: string; uid: string };
+  spec: { nodeName: string; containers: Container[] };
+}
+
+/** The container's env as the kubelet resolves it, for the downward-API fields a reporter uses. */
+function containerEnv(pod: Pod): Record<string, string> {
+  const fields: Record<string, string> = {
+    'spec.nodeName': pod.spec.nodeName,
+    'metadata.name': pod.metadata.name,
+    'metadata.namespace': pod.metadata.namespace,
+    'metadata.uid': pod.metadata.uid,
+  };
+  const env: Record<string, string> = {};
+  for (const entry of pod.spec.containers[0]?.env ?? []) {
+    const field = entry.valueFrom?.fieldRef?.fieldPath;
+    const value = entry.value ?? (field ? fields[field] : undefined);
+    if (value === undefined)
+      throw new Error(
+        `${pod.metadata.name}: env ${entry.name} comes from ${JSON.stringify(entry.valueFrom)}, which this harness does not resolve`,
+      );
+    env[entry.name] = value;
+  }
+  return env;
+}
+
+/** Writes a file by rename, as the kubelet's atomic writer does, so a reader never sees half a token. */
+function writeAtomically(path: string, content: string): void {
+  writeFileSync(`${path}.new`, content, { mode: 0o644 });
+  renameSync(`${path}.new`, path);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Mounts the volume where client-go's in-cluster config reads it, in a mount
+ * namespace of its own: a tmpfs over /run (/var/run's target) that only this
+ * process sees, the volume bound inside it, then exec.
+ */
+function inOwnMountNamespace(volume: string, command: string): string[] {
+  const script = [
+    'set -e',
+    'mount -t tmpfs -o mode=0755 tmpfs /run',
+    `mkdir -p ${serviceAccountMount}`,
+    `mount --bind -o ro "$1" ${serviceAccountMount}`,
+    'exec "$2"',
+  ].join('; ');
+  const asRoot = process.getuid?.() === 0 ? [] : ['--map-root-user'];
+  return [...asRoot, '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', volume, command];
+}
+
+/** Starts one NRC reporter per node of the scenario, each with its node's pod-bound token; `initial` says which nodes start healthy. */
+export async function startReporters(
+  cluster: Cluster,
+  scenario: LoadedScenario,
+  initial: Record<string, boolean>,
+  options: ReporterOptions = {},
+): Promise<Reporters> {
+  const tokenSeconds = options.tokenSeconds ?? 3607;
+  const answers = new Map<string, { healthy: boolean; message: string }>();
+  const report = (node: string, healthy: boolean, message?: string) =>
+    answers.set(node, { healthy, message: message ?? (healthy ? 'ok' : 'calico-node is not ready') });
+  const health = createServer((request, response) => {
+    const answer = answers.get(request.url?.split('/')[1] ?? '');
+    response.writeHead(answer?.healthy ? 200 : 503, { 'Content-Type': 'text/plain' });
+    response.end(answer?.message ?? 'no such node');
+  });
+  await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
+  cluster.adopt({ close: () => new Promise<void>((resolve) => health.close(() => resolve())) });
+  const healthPort = (health.address() as AddressInfo).port;
+  const apiserver = new URL(cluster.server);
+  const ca = readFileSync(cluster.caFile, 'utf8');
+
+  const volumes = new Map<string, string>();
+  const rotateTokens = async () => {
+    await Promise.all(
+      [...volumes].map(async ([node, volume]) => writeAtomically(join(volume, 'token'), await podBoundToken(cluster, node, tokenSeconds))),
+    );
+  };
+  const metrics: Record<string, string> = {};
+
+  for (const node of scenario.nodes) {
+    report(node, initial[node] ?? false);
+    const bound = await reporterPodOn(cluster, node);
+    const pod = JSON.parse(await cluster.kubectlOk(['-n', REPORTER.namespace, 'get', 'pod', bound.name, '-o', 'json'])) as Pod;
+    const volume = join(cluster.stateDir, 'pods', pod.metadata.name, 'serviceaccount');
+    mkdirSync(volume, { recursive: true });
+    writeAtomically(join(volume, 'ca.crt'), ca);
+    writeAtomically(join(volume, 'namespace'), pod.metadata.namespace);
+    writeAtomically(join(volume, 'token'), await podBoundToken(cluster, node, tokenSeconds));
+    volumes.set(node, volume);
+    metrics[node] = `127.0.0.1:${await freePort()}`;
+    const env = {
+      ...containerEnv(pod),
+      // The pod's CHECK_ENDPOINT is localhost on its own node; every node is this host here, so each gets its own path.
+      CHECK_ENDPOINT: `http://127.0.0.1:${healthPort}/${node}/readiness`,
+      // Time runs faster here, as in kwok's fast stages: a check every half second instead of the DaemonSet's 5 s.
+      CHECK_INTERVAL: '500ms',
+      METRICS_BIND_ADDRESS: metrics[node],
+      KUBERNETES_SERVICE_HOST: apiserver.hostname,
+      KUBERNETES_SERVICE_PORT: apiserver.port,
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    };
+    const child = spawn('unshare', inOwnMountNamespace(volume, reporterBin), { stdio: ['ignore', 'ignore', 'pipe'], env });
+    child.stderr.on('data', (chunk: Buffer) =>
+      writeFileSync(join(cluster.stateDir, 'pods', `${pod.metadata.name}.log`), chunk, { flag: 'a' }),
+    );
+    cluster.adopt(child);
+  }
+
+  const rotationLog = join(cluster.stateDir, 'pods', 'token-rotation.log');
+  const rotation = setInterval(
+    () => void rotateTokens().catch((error: Error) => writeFileSync(rotationLog, `${error.message}\n`, { flag: 'a' })),
+    tokenSeconds * 800,
+  );
+  rotation.unref();
+  cluster.adopt({ close: () => clearInterval(rotation) });
+  return { report, rotateTokens, metrics };
+}
