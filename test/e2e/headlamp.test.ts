@@ -1,8 +1,8 @@
-// The Headlamp plugin in headless Chromium, loaded by Headlamp's own plugin
-// loader, against the real kube-apiserver: columns, badges, sidebar, every
-// route and the node section, for the hardened and the broad scenario; live
-// updates; untrusted messages as text; the degraded cases; and a session that
-// only reads and creates reviews.
+// The Headlamp plugin in the real Headlamp v0.45.0 app, in headless Chromium,
+// against the real kube-apiserver: columns, badges, sidebar, every route and
+// the node section, for the hardened and the broad scenario; live updates;
+// untrusted messages as text; the degraded cases; and a session that only
+// reads and creates reviews, as the apiserver's audit log records it.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -13,11 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { buildPlugin, packageHeadlampPlugin, type HeadlampRelease } from '../../headlamp-plugin/release/package.ts';
-import { auditedRequests, writesAmong } from '../cluster/audit.ts';
+import { auditedRequestsOf, writesAmong, type AuditEvent } from '../cluster/audit.ts';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { installCRD, loadScenario, startController, startReporters, type Reporters, type Variant } from '../cluster/scenario.ts';
+import { installCRD, loadScenario, startController, workerNode, type Variant } from '../cluster/scenario.ts';
+import { startReporters, type Reporters } from '../cluster/reporters.ts';
 import { developmentPluginsDir, launchBrowser, openPage, type WatchedPage } from '../headlamp/browser.ts';
-import { buildHost, startHeadlampHost, type HeadlampHost } from '../headlamp/host.ts';
+import { REAL_CLUSTER_NAME, startRealHeadlamp, type RealHeadlamp } from '../headlamp/real.ts';
 
 export const screenshotsDir = join(import.meta.dirname, 'results', 'screenshots');
 const cliPath = join(import.meta.dirname, '..', '..', 'kubectl-plugin', 'src', 'cli.ts');
@@ -25,33 +26,29 @@ const HOSTILE_MESSAGE = '<img src=x onerror="window.__injected=1"><script>window
 const RULE = 'network-readiness-rule';
 const WAIT = { timeout: 30_000 };
 
-/** Reads and review creates are all a Headlamp session may send: the host's log and the apiserver's audit log agree. */
-const REVIEW_CREATE = /^\/apis\/authorization\.k8s\.io\/v1\/(subjectaccessreviews|selfsubjectaccessreviews|selfsubjectrulesreviews)$/;
+const CLUSTER = `/c/${REAL_CLUSTER_NAME}`;
 
-function assertReadOnly(host: HeadlampHost, cluster: Cluster): void {
-  const writes = host.calls.filter(
-    (call) => !['GET', 'WATCH'].includes(call.method) && !(call.method === 'POST' && REVIEW_CREATE.test(call.path)),
-  );
-  assert.deepEqual(writes, []);
-  const audited = auditedRequests(cluster, /Chrome\//);
-  assert.ok(audited.length > 10, `only ${audited.length} requests from the browser were audited`);
+/** Reads and review creates are all a Headlamp session may send, as the apiserver's audit log records its identity's requests. */
+function assertReadOnly(headlamp: RealHeadlamp, cluster: Cluster): AuditEvent[] {
+  const audited = auditedRequestsOf(cluster, headlamp.username);
+  assert.ok(audited.length > 10, `only ${audited.length} requests from Headlamp were audited`);
   assert.deepEqual(writesAmong(audited), []);
+  return audited;
 }
 
 /**
- * Problems the same pages show with no plugin loaded are the test host's, not
- * ours: e.g. Headlamp's own node page logs a TypeError when lib runs outside
- * its App. Anything beyond that baseline fails.
+ * Problems the same pages show with no plugin loaded are Headlamp's own, not
+ * ours. Anything beyond that baseline fails.
  */
-async function hostBaseline(cluster: Cluster, paths: string[]): Promise<Set<string>> {
-  const bare = await startHeadlampHost(cluster, { pluginsDir: join(screenshotsDir, 'no-plugins') });
+async function headlampBaseline(cluster: Cluster, paths: string[]): Promise<Set<string>> {
+  const bare = await startRealHeadlamp(cluster, mkdtempSync(join(tmpdir(), 'no-plugins-')));
   const watched = await openPage(browser, bare.url);
   for (const path of paths) {
     await watched.page.goto(`${bare.url}${path}`);
     await watched.page.waitForTimeout(3000);
   }
   await watched.page.context().close();
-  await bare.close();
+  await bare.stop();
   return new Set(watched.problems);
 }
 
@@ -84,7 +81,6 @@ let mainJs: string;
 
 before(async () => {
   mainJs = buildPlugin();
-  buildHost();
   browser = await launchBrowser();
 });
 
@@ -101,7 +97,7 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
   describe(`Headlamp plugin, ${variant} reporters`, () => {
     let cluster: Cluster;
     let reporters: Reporters;
-    let host: HeadlampHost;
+    let headlamp: RealHeadlamp;
     let watched: WatchedPage;
     let baseline: Set<string>;
 
@@ -111,20 +107,20 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
       reporters = await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': true });
       reporters.report('node-b', false, HOSTILE_MESSAGE);
       await startController(cluster);
-      baseline = await hostBaseline(cluster, ['/c/test/nodes', '/c/test/nodes/node-b']);
-      host = await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir(mainJs) });
-      watched = await openPage(browser, host.url);
+      baseline = await headlampBaseline(cluster, [`${CLUSTER}/nodes`, `${CLUSTER}/nodes/node-b`]);
+      headlamp = await startRealHeadlamp(cluster, developmentPluginsDir(mainJs));
+      watched = await openPage(browser, headlamp.url);
     });
 
     after(async () => {
       await watched?.page.context().close();
-      await host?.close();
+      await headlamp?.stop();
       await cluster?.stop();
     });
 
     it('adds Readiness and Reporter security columns to the real Nodes table, right after Ready', async () => {
       const { page } = watched;
-      await page.goto(`${host.url}/c/test/nodes`);
+      await page.goto(`${headlamp.url}${CLUSTER}/nodes`);
       await nodeRow(page, 'node-b').getByText(`held by ${RULE}`).waitFor(WAIT);
       await nodeRow(page, 'node-a').getByText('ready', { exact: true }).waitFor(WAIT);
       for (const node of ['node-a', 'node-b', 'node-c'])
@@ -193,7 +189,7 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
 
     it('shows the security view with the same findings as kubectl readiness verify', async () => {
       const { page } = watched;
-      await page.goto(`${host.url}/c/test/node-readiness/security`);
+      await page.goto(`${headlamp.url}${CLUSTER}/node-readiness/security`);
       await page.getByText('SubjectAccessReviews answered by the apiserver').waitFor(WAIT);
       await page
         .locator('tr', { hasText: 'kube-system/cni-reporter' })
@@ -224,7 +220,7 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
 
     it('shows the node section; a hostile condition message stays text', async () => {
       const { page } = watched;
-      await page.goto(`${host.url}/c/test/nodes/node-b`);
+      await page.goto(`${headlamp.url}${CLUSTER}/nodes/node-b`);
       const section = page.getByTestId('readiness-node-section');
       await section.getByText('held by network-readiness-rule (readiness taints keep pods off)').waitFor(WAIT);
       await section.getByText(HOSTILE_MESSAGE).first().waitFor(WAIT);
@@ -249,23 +245,24 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
 
     it('loaded without console errors or external requests, and only read and created reviews', () => {
       assertClean(watched, baseline);
-      assertReadOnly(host, cluster);
-      assert.ok(host.calls.some((call) => call.method === 'POST' && call.path.endsWith('/subjectaccessreviews')));
-      assert.ok(host.calls.some((call) => call.method === 'WATCH' && call.path.startsWith('/api/v1/nodes')));
+      const audited = assertReadOnly(headlamp, cluster);
+      assert.ok(audited.some((event) => event.verb === 'create' && event.objectRef?.resource === 'subjectaccessreviews'));
+      assert.ok(audited.some((event) => event.verb === 'watch' && event.objectRef?.resource === 'nodes'));
     });
   });
 }
 
 describe('Headlamp plugin, degraded', () => {
   let cluster: Cluster;
-  let host: HeadlampHost;
+  let headlamp: RealHeadlamp;
+  /** The same Headlamp app, signed in as a ServiceAccount that may only read nodes and workloads. */
+  let viewer: RealHeadlamp;
   let baseline: Set<string>;
 
   before(async () => {
     cluster = await startCluster();
-    await cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' } }));
-    baseline = await hostBaseline(cluster, ['/c/test/nodes', '/c/test/nodes/node-a']);
-    await cluster.kubectlOk(['create', 'serviceaccount', 'viewer', '-n', 'default']);
+    await cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify(workerNode('node-a')));
+    baseline = await headlampBaseline(cluster, [`${CLUSTER}/nodes`, `${CLUSTER}/nodes/node-a`]);
     await cluster.kubectlOk([
       'create',
       'clusterrole',
@@ -273,18 +270,14 @@ describe('Headlamp plugin, degraded', () => {
       '--verb=get,list,watch',
       '--resource=nodes,events,daemonsets,deployments',
     ]);
-    await cluster.kubectlOk([
-      'create',
-      'clusterrolebinding',
-      'node-viewer',
-      '--clusterrole=node-viewer',
-      '--serviceaccount=default:viewer',
-    ]);
-    host = await startHeadlampHost(cluster, { pluginsDir: developmentPluginsDir(mainJs) });
+    const pluginsDir = developmentPluginsDir(mainJs);
+    headlamp = await startRealHeadlamp(cluster, pluginsDir);
+    viewer = await startRealHeadlamp(cluster, pluginsDir, { serviceAccount: 'viewer', clusterRole: 'node-viewer' });
   });
 
   after(async () => {
-    await host?.close();
+    await viewer?.stop();
+    await headlamp?.stop();
     await cluster?.stop();
   });
 
@@ -294,19 +287,19 @@ describe('Headlamp plugin, degraded', () => {
       watched.problems.filter((problem) => !/403|Forbidden|WebSocket error/i.test(problem)),
       [],
     );
-    assertReadOnly(host, cluster);
+    assertReadOnly(viewer, cluster);
     await watched.page.context().close();
   }
 
   it('explains a missing NRC CRD, with a link to NRC, on every view', async () => {
-    const watched = await openPage(browser, host.url);
+    const watched = await openPage(browser, headlamp.url);
     const { page } = watched;
-    await page.goto(`${host.url}/c/test/node-readiness/rules`);
+    await page.goto(`${headlamp.url}${CLUSTER}/node-readiness/rules`);
     await page.getByText(/The Node Readiness Controller is not installed/).waitFor(WAIT);
     await page.getByRole('link', { name: 'https://github.com/kubernetes-sigs/node-readiness-controller' }).waitFor(WAIT);
-    await page.goto(`${host.url}/c/test/nodes`);
+    await page.goto(`${headlamp.url}${CLUSTER}/nodes`);
     await nodeRow(page, 'node-a').getByText('no rules', { exact: true }).waitFor(WAIT);
-    await page.goto(`${host.url}/c/test/nodes/node-a`);
+    await page.goto(`${headlamp.url}${CLUSTER}/nodes/node-a`);
     await page
       .getByTestId('readiness-node-section')
       .getByText(/not installed/)
@@ -318,14 +311,12 @@ describe('Headlamp plugin, degraded', () => {
 
   it('a viewer who may not list rules, create reviews or read RBAC sees why, and "Unverified"', async () => {
     await installCRD(cluster);
-    const token = (await cluster.kubectlOk(['create', 'token', 'viewer', '-n', 'default'])).trim();
     await loadScenario(cluster, 'broad');
-    host.actAs({ token });
-    const watched = await openPage(browser, host.url);
+    const watched = await openPage(browser, viewer.url);
     const { page } = watched;
-    await page.goto(`${host.url}/c/test/node-readiness/rules`);
+    await page.goto(`${viewer.url}${CLUSTER}/node-readiness/rules`);
     await page.getByText(/You are not allowed to list nodereadinessrules/).waitFor(WAIT);
-    await page.goto(`${host.url}/c/test/node-readiness/security`);
+    await page.goto(`${viewer.url}${CLUSTER}/node-readiness/security`);
     await page.getByText('nothing: unverified').waitFor(WAIT);
     await page
       .getByText(/needs create on subjectaccessreviews.authorization.k8s.io, or list on clusterroles/)
@@ -351,9 +342,9 @@ describe('Headlamp plugin, degraded', () => {
       '--clusterrole=rbac-reader',
       '--serviceaccount=default:viewer',
     ]);
-    const watched = await openPage(browser, host.url);
+    const watched = await openPage(browser, viewer.url);
     const { page } = watched;
-    await page.goto(`${host.url}/c/test/node-readiness/security`);
+    await page.goto(`${viewer.url}${CLUSTER}/node-readiness/security`);
     await page.getByText('RBAC objects only (you may not create SubjectAccessReviews)').waitFor(WAIT);
     await page.locator('tr', { hasText: 'kube-system/cni-reporter' }).getByText('Broad RBAC', { exact: true }).first().waitFor(WAIT);
     await closeAsViewer(watched);
@@ -362,7 +353,7 @@ describe('Headlamp plugin, degraded', () => {
 
 describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () => {
   let cluster: Cluster;
-  let host: HeadlampHost;
+  let headlamp: RealHeadlamp;
   let release: HeadlampRelease;
   const out = mkdtempSync(join(tmpdir(), 'headlamp-release-'));
 
@@ -373,7 +364,7 @@ describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () 
   });
 
   after(async () => {
-    await host?.close();
+    await headlamp?.stop();
     await cluster?.stop();
   });
 
@@ -408,9 +399,9 @@ describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () 
   it('installs by extracting into a plugins directory; Headlamp loads it and shows the column', async () => {
     const pluginsDir = mkdtempSync(join(tmpdir(), 'headlamp-user-plugins-'));
     execFileSync('tar', ['-xzf', release.tarball, '-C', pluginsDir]);
-    host = await startHeadlampHost(cluster, { pluginsDir });
-    const watched = await openPage(browser, host.url);
-    await watched.page.goto(`${host.url}/c/test/nodes`);
+    headlamp = await startRealHeadlamp(cluster, pluginsDir);
+    const watched = await openPage(browser, headlamp.url);
+    await watched.page.goto(`${headlamp.url}${CLUSTER}/nodes`);
     await nodeRow(watched.page, 'node-b').getByText(`held by ${RULE}`).waitFor(WAIT);
     await watched.page.getByText('Node Readiness', { exact: true }).waitFor(WAIT);
     assertClean(watched);
@@ -426,9 +417,9 @@ describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () 
       subjects: [{ kind: 'ServiceAccount', name: `team-${index}`, namespace: 'default' }],
     }));
     await cluster.kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: bindings }));
-    const watched = await openPage(browser, host.url);
+    const watched = await openPage(browser, headlamp.url);
     const { page } = watched;
-    await page.goto(`${host.url}/c/test/node-readiness/security`);
+    await page.goto(`${headlamp.url}${CLUSTER}/node-readiness/security`);
     await page.locator('tr', { hasText: 'kube-system/cni-reporter' }).getByText('Constrained', { exact: true }).first().waitFor(WAIT);
     const table = page.locator('table', { has: page.getByText('Evidence', { exact: true }) });
     const ids = await table

@@ -4,9 +4,10 @@
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { pluginDir } from './host.ts';
+
+const pluginDir = resolve(import.meta.dirname, '..', '..', 'headlamp-plugin');
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
@@ -38,9 +39,9 @@ const ICONIFY_API = /^https:\/\/api\.(iconify\.design|simplesvg\.com|unisvg\.com
 const requireIcon = createRequire(import.meta.url);
 
 /**
- * Headlamp's app bundles the mdi icons its own views name as "mdi:..." strings;
- * lib does not ship that bundle, so the host answers Iconify's API from the
- * same @iconify/icons-mdi package instead of letting the browser go online.
+ * A view can name an mdi icon Headlamp's bundle lacks, which Iconify would
+ * fetch from its API; the test answers that from the same @iconify/icons-mdi
+ * package instead of letting the browser go online, and records the name.
  */
 function iconCollection(names: string[]): Record<string, unknown> {
   const icons: Record<string, unknown> = {};
@@ -55,8 +56,8 @@ function iconCollection(names: string[]): Record<string, unknown> {
   return { prefix: 'mdi', width: 24, height: 24, icons, not_found: names.filter((name) => !(name in icons)) };
 }
 
-/** Messages from the test host itself, not the plugin: lib ships no locale files and the host mocks no metrics. */
-const HOST_NOISE = [/\/locales\//, /\/metrics\.k8s\.io\//, /i18next/];
+/** Headlamp's own requests a test cluster cannot answer: it runs no metrics-server. */
+const HEADLAMP_NOISE = [/\/metrics\.k8s\.io\//];
 
 export async function openPage(browser: Browser, origin: string): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
@@ -69,7 +70,7 @@ export async function openPage(browser: Browser, origin: string): Promise<Watche
     iconLookups.push(...names);
     return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(iconCollection(names)) });
   });
-  const noise = (text: string) => HOST_NOISE.some((pattern) => pattern.test(text));
+  const noise = (text: string) => HEADLAMP_NOISE.some((pattern) => pattern.test(text));
   page.on('console', (message) => {
     const text = message.text();
     if (/Plugin execution error/.test(text)) problems.push(`plugin: ${text}`);

@@ -1,9 +1,11 @@
 // The real Headlamp app, v0.45.0, as users run it: headlamp-server from its
 // Go backend serving the frontend it was built with, our plugin in its
 // plugins directory, and the local cluster through a kubeconfig (Headlamp
-// names the cluster after the kubeconfig context, "localcluster").
+// names the cluster after the kubeconfig context, "localcluster"). Each
+// Headlamp acts as a ServiceAccount of its own, so the apiserver's audit log
+// tells its requests from the tests' own.
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Cluster } from '../cluster/cluster.ts';
@@ -12,7 +14,16 @@ export const REAL_CLUSTER_NAME = 'localcluster';
 
 export interface RealHeadlamp {
   url: string;
+  /** Who Headlamp acts as, as the audit log names it: system:serviceaccount:<namespace>:<name>. */
+  username: string;
   stop(): Promise<void>;
+}
+
+export interface HeadlampIdentity {
+  /** A ServiceAccount in `default`, created if missing. */
+  serviceAccount: string;
+  /** A ClusterRole to bind it to; none leaves its rights to the test. */
+  clusterRole?: string;
 }
 
 /** The cache directory holding headlamp-server and the built frontend, built on first use. */
@@ -33,15 +44,51 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startRealHeadlamp(cluster: Cluster, pluginsDir: string): Promise<RealHeadlamp> {
+/** A kubeconfig for the ServiceAccount's token, its context named as Headlamp will name the cluster. */
+async function kubeconfigFor(cluster: Cluster, identity: HeadlampIdentity): Promise<string> {
+  const { serviceAccount, clusterRole } = identity;
+  if ((await cluster.kubectl(['-n', 'default', 'get', 'serviceaccount', serviceAccount])).code !== 0)
+    await cluster.kubectlOk(['-n', 'default', 'create', 'serviceaccount', serviceAccount]);
+  if (clusterRole)
+    await cluster.kubectlOk([
+      'create',
+      'clusterrolebinding',
+      `${serviceAccount}-${clusterRole}`,
+      `--clusterrole=${clusterRole}`,
+      `--serviceaccount=default:${serviceAccount}`,
+    ]);
+  const token = (await cluster.kubectlOk(['-n', 'default', 'create', 'token', serviceAccount, '--duration=2h'])).trim();
+  const path = join(cluster.stateDir, `headlamp-${serviceAccount}.kubeconfig`);
+  const ca = readFileSync(cluster.caFile).toString('base64');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: REAL_CLUSTER_NAME, cluster: { server: cluster.server, 'certificate-authority-data': ca } }],
+      users: [{ name: serviceAccount, user: { token } }],
+      contexts: [{ name: REAL_CLUSTER_NAME, context: { cluster: REAL_CLUSTER_NAME, user: serviceAccount } }],
+      'current-context': REAL_CLUSTER_NAME,
+    }),
+    { mode: 0o600 },
+  );
+  return path;
+}
+
+export async function startRealHeadlamp(
+  cluster: Cluster,
+  pluginsDir: string,
+  identity: HeadlampIdentity = { serviceAccount: 'headlamp-admin', clusterRole: 'cluster-admin' },
+): Promise<RealHeadlamp> {
   const dir = realHeadlampDir();
+  const kubeconfig = await kubeconfigFor(cluster, identity);
   const port = await freePort();
-  const log = openSync(join(cluster.stateDir, 'headlamp.log'), 'a');
+  const log = openSync(join(cluster.stateDir, `headlamp-${identity.serviceAccount}.log`), 'a');
   const server = spawn(
     join(dir, 'headlamp-server'),
     [
       '-kubeconfig',
-      cluster.kubeconfig,
+      kubeconfig,
       '-html-static-dir',
       join(dir, 'frontend'),
       '-plugins-dir',
@@ -55,8 +102,7 @@ export async function startRealHeadlamp(cluster: Cluster, pluginsDir: string): P
   );
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
-    if (server.exitCode !== null)
-      throw new Error(`headlamp-server exited with ${server.exitCode}; see ${join(cluster.stateDir, 'headlamp.log')}`);
+    if (server.exitCode !== null) throw new Error(`headlamp-server exited with ${server.exitCode}; see its log in ${cluster.stateDir}`);
     const ready = await fetch(`${url}/config`).then(
       (response) => response.ok,
       () => false,
@@ -67,6 +113,7 @@ export async function startRealHeadlamp(cluster: Cluster, pluginsDir: string): P
   }
   return {
     url,
+    username: `system:serviceaccount:default:${identity.serviceAccount}`,
     stop: () =>
       new Promise((resolve) => {
         if (server.exitCode !== null) return resolve();
