@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { auditedRequests } from '../cluster/audit.ts';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { createObjects, createScaleNodes } from '../cluster/scale.ts';
+import { createObjects, createScaleNodes, SCALE_CLUSTER } from '../cluster/scale.ts';
 import { median, sideBySide, summaryRow } from './measure.ts';
 import { installBenchScenario } from './rules.ts';
 
@@ -149,7 +149,7 @@ async function createReporters(cluster: Cluster): Promise<number> {
   return ms;
 }
 
-const cluster = await startCluster();
+const cluster = await startCluster(SCALE_CLUSTER);
 try {
   await installBenchScenario(cluster);
   const env = { ...process.env, KUBECONFIG: cluster.kubeconfig, NO_COLOR: '1' };

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster } from '../cluster/cluster.ts';
-import { createScaleNodes } from '../cluster/scale.ts';
+import { createScaleNodes, SCALE_CLUSTER } from '../cluster/scale.ts';
 import { CONDITION } from '../cluster/scenario.ts';
 import { installBenchScenario } from './rules.ts';
 import { auditedRequests } from '../cluster/audit.ts';
@@ -27,7 +27,7 @@ function singleExecutable(): string | null {
   return join(dir, 'kubectl-readiness');
 }
 
-const cluster = await startCluster();
+const cluster = await startCluster(SCALE_CLUSTER);
 try {
   await installBenchScenario(cluster);
   const env = { ...process.env, KUBECONFIG: cluster.kubeconfig, NO_COLOR: '1' };

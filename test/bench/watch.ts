@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startCluster } from '../cluster/cluster.ts';
 import { apiRequest } from '../cluster/requests.ts';
-import { createScaleNodes, scaleNode } from '../cluster/scale.ts';
+import { createScaleNodes, scaleNode, SCALE_CLUSTER } from '../cluster/scale.ts';
 import { CONDITION } from '../cluster/scenario.ts';
 import { median } from './measure.ts';
 import { installBenchScenario } from './rules.ts';
@@ -45,7 +45,7 @@ function initialStatuses(count: number): Map<string, string> {
   return statuses;
 }
 
-const cluster = await startCluster();
+const cluster = await startCluster(SCALE_CLUSTER);
 try {
   await installBenchScenario(cluster);
   await createScaleNodes(cluster, nodes);

@@ -4,9 +4,17 @@
 import { Agent, request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { TAINT, CONDITION, workerLabels } from './scenario.ts';
-import type { Cluster } from './cluster.ts';
+import type { Cluster, ClusterOptions } from './cluster.ts';
 
 export const SCALE_LABEL = 'readiness.test/scale';
+
+/**
+ * The fixture's nodes are snapshots with a deliberate mix of fresh and stale
+ * heartbeats and no kubelet. kube-controller-manager's node lifecycle
+ * controller would turn every one Unknown and taint it unreachable within a
+ * minute, so a scale cluster runs every other controller.
+ */
+export const SCALE_CLUSTER: ClusterOptions = { controllers: ['*', '-nodelifecycle'] };
 
 /** A deterministic mix of states, so benchmarks see held, ready, stale and missing conditions. */
 export function scaleNode(index: number, now = Date.now()): Record<string, unknown> {

@@ -3,12 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { evaluateCluster } from '@kubectl-readiness/shared';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { installCRD, readManifests } from '../cluster/scenario.ts';
-import { SCALE_LABEL, createScaleNodes, deleteScaleNodes, scaleNode } from '../cluster/scale.ts';
+import { SCALE_LABEL, createScaleNodes, deleteScaleNodes, scaleNode, SCALE_CLUSTER } from '../cluster/scale.ts';
 
 describe('scale fixture', () => {
   let cluster: Cluster;
   before(async () => {
-    cluster = await startCluster();
+    cluster = await startCluster(SCALE_CLUSTER);
     await installCRD(cluster);
   });
   after(() => cluster?.stop());
