@@ -12,7 +12,7 @@ export interface AuditEvent {
   authenticationMetadata?: { impersonationConstraint?: string };
 }
 
-const REVIEWS = new Set(['subjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews']);
+const REVIEWS = new Set(['subjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'selfsubjectreviews']);
 
 export function auditEvents(cluster: Cluster): AuditEvent[] {
   return readFileSync(cluster.auditLog, 'utf8')

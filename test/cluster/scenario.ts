@@ -216,8 +216,14 @@ export async function reporterPodOn(cluster: Cluster, node: string, timeoutMs = 
 /** A cluster with NRC's hardened example and node-a's reporter token: where attacks start. */
 export async function hardenedWithNodeAToken(options: ClusterOptions = {}): Promise<{ cluster: Cluster; token: string }> {
   const cluster = await startCluster(options);
-  await loadScenario(cluster, 'hardened');
-  return { cluster, token: await podBoundToken(cluster, 'node-a') };
+  try {
+    await loadScenario(cluster, 'hardened');
+    return { cluster, token: await podBoundToken(cluster, 'node-a') };
+  } catch (error) {
+    // The caller never gets the cluster to stop, and its processes would keep the test file alive.
+    await cluster.stop();
+    throw error;
+  }
 }
 
 /** A token bound to the reporter pod on `node`, as the kubelet requests it for the pod's projected volume. */

@@ -76,6 +76,32 @@ function verifyFindings(cluster: Cluster): { id: string; title: string }[] {
   return report.findings.map(({ id, title }) => ({ id, title }));
 }
 
+/** Headlamp 0.45's tables show this many rows, then paginate. */
+const FIRST_PAGE = 15;
+
+/** Every row of the Security view's findings, page by page: Headlamp 0.45 paginates its tables. */
+async function findingRows(page: Page): Promise<string[][]> {
+  const table = page.locator('table', { has: page.getByText('Evidence', { exact: true }) });
+  const next = table
+    .locator('xpath=ancestor::*[.//button[@aria-label="next page"]][1]')
+    .getByRole('button', { name: 'next page', exact: true });
+  const rows: string[][] = [];
+  for (;;) {
+    const shown = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
+    rows.push(...shown);
+    if ((await next.count()) === 0 || (await next.isDisabled())) return rows;
+    const first = shown[0]!.join('|');
+    await next.click();
+    await page.waitForFunction(`(() => {
+      const table = [...document.querySelectorAll('table')].find((candidate) => candidate.textContent.includes('Evidence'));
+      const cells = [...(table?.querySelector('tbody tr')?.querySelectorAll('td') ?? [])].map((td) => td.textContent.trim());
+      return cells.join('|') !== ${JSON.stringify(first)};
+    })()`);
+  }
+}
+
 let browser: Browser;
 let mainJs: string;
 
@@ -197,10 +223,7 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
         .first()
         .waitFor(WAIT);
       const expected = verifyFindings(cluster);
-      const table = page.locator('table', { has: page.getByText('Evidence', { exact: true }) });
-      const rows = await table
-        .locator('tbody tr')
-        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
+      const rows = await findingRows(page);
       assert.deepEqual(
         rows.map((cells) => ({ id: cells[1], title: cells[3] })),
         expected,
@@ -421,12 +444,10 @@ describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () 
     const { page } = watched;
     await page.goto(`${headlamp.url}${CLUSTER}/node-readiness/security`);
     await page.locator('tr', { hasText: 'kube-system/cni-reporter' }).getByText('Constrained', { exact: true }).first().waitFor(WAIT);
-    const table = page.locator('table', { has: page.getByText('Evidence', { exact: true }) });
-    const ids = await table
-      .locator('tbody tr')
-      .evaluateAll((trs) => trs.map((tr) => (tr.querySelectorAll('td')[1]?.textContent ?? '').trim()));
+    const rows = await findingRows(page);
+    assert.ok(rows.length > FIRST_PAGE, `${rows.length} findings fit on one page; the test means to page through them`);
     assert.deepEqual(
-      ids,
+      rows.map((cells) => cells[1]),
       verifyFindings(cluster).map((finding) => finding.id),
     );
     assertClean(watched);

@@ -56,8 +56,13 @@ function iconCollection(names: string[]): Record<string, unknown> {
   return { prefix: 'mdi', width: 24, height: 24, icons, not_found: names.filter((name) => !(name in icons)) };
 }
 
-/** Headlamp's own requests a test cluster cannot answer: it runs no metrics-server. */
-const HEADLAMP_NOISE = [/\/metrics\.k8s\.io\//];
+/**
+ * Headlamp's own noise: requests a test cluster cannot answer (it runs no
+ * metrics-server), and the line its shared watch socket logs when a connect
+ * attempt is cut off by a navigation, after which it reconnects (the live
+ * update tests prove the watches keep working).
+ */
+const HEADLAMP_NOISE = [/\/metrics\.k8s\.io\//, /^WebSocket error: Event$/];
 
 export async function openPage(browser: Browser, origin: string): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });

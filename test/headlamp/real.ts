@@ -49,11 +49,12 @@ async function kubeconfigFor(cluster: Cluster, identity: HeadlampIdentity): Prom
   const { serviceAccount, clusterRole } = identity;
   if ((await cluster.kubectl(['-n', 'default', 'get', 'serviceaccount', serviceAccount])).code !== 0)
     await cluster.kubectlOk(['-n', 'default', 'create', 'serviceaccount', serviceAccount]);
-  if (clusterRole)
+  const binding = `${serviceAccount}-${clusterRole}`;
+  if (clusterRole && (await cluster.kubectl(['get', 'clusterrolebinding', binding])).code !== 0)
     await cluster.kubectlOk([
       'create',
       'clusterrolebinding',
-      `${serviceAccount}-${clusterRole}`,
+      binding,
       `--clusterrole=${clusterRole}`,
       `--serviceaccount=default:${serviceAccount}`,
     ]);
