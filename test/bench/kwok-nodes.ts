@@ -10,24 +10,11 @@ import { join } from 'node:path';
 import { startCluster, type Cluster, type ClusterOptions } from '../cluster/cluster.ts';
 import { SCALE_CLUSTER, createObjects, scaleNode } from '../cluster/scale.ts';
 import { KWOK_NODE_ANNOTATION } from '../cluster/scenario.ts';
+import { processUsage, type ProcessUsage } from './measure.ts';
 
 const nodes = Number(process.argv[2] ?? 5000);
 const leaseSeconds = Number(process.argv[3] ?? 40);
 const steadyMs = 60_000;
-
-interface Usage {
-  rssMb: number;
-  cpuSeconds: number;
-}
-
-/** RSS and user+system CPU of a process, from /proc. */
-function usage(pid: number): Usage {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return { rssMb: rssKb / 1024, cpuSeconds: ticks / 100 };
-}
 
 function pidOf(cluster: Cluster, command: RegExp): number | undefined {
   const apiserver = Number(JSON.parse(readFileSync(join(cluster.stateDir, 'cluster.json'), 'utf8')).pid);
@@ -67,10 +54,10 @@ async function measure(name: string, options: ClusterOptions, kwok: boolean): Pr
     const readyMs = performance.now() + createMs - started;
     const apiserver = pidOf(cluster, /apiserver/)!;
     const kwokPid = kwok ? pidOf(cluster, /kwok/) : undefined;
-    const before = { apiserver: usage(apiserver), kwok: kwokPid ? usage(kwokPid) : undefined };
+    const before = { apiserver: processUsage(apiserver), kwok: kwokPid ? processUsage(kwokPid) : undefined };
     await new Promise((resolve) => setTimeout(resolve, steadyMs));
-    const after = { apiserver: usage(apiserver), kwok: kwokPid ? usage(kwokPid) : undefined };
-    const cpu = (a: Usage, b: Usage) => `${(((b.cpuSeconds - a.cpuSeconds) / (steadyMs / 1000)) * 100).toFixed(0)} %`;
+    const after = { apiserver: processUsage(apiserver), kwok: kwokPid ? processUsage(kwokPid) : undefined };
+    const cpu = (a: ProcessUsage, b: ProcessUsage) => `${(((b.cpuMs - a.cpuMs) / steadyMs) * 100).toFixed(0)} %`;
     return `| ${name} | ${(createMs / 1000).toFixed(1)} | ${(readyMs / 1000).toFixed(1)} | ${after.apiserver.rssMb.toFixed(0)} | ${cpu(before.apiserver, after.apiserver)} | ${after.kwok ? `${after.kwok.rssMb.toFixed(0)} MB, ${cpu(before.kwok!, after.kwok)}` : '-'} |`;
   } finally {
     await cluster.stop();

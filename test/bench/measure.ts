@@ -1,6 +1,7 @@
 // Wall time and peak RSS of a child process, measured side by side with others:
 // alternating runs, median and min-max, ratios of medians.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** python3's getrusage(RUSAGE_CHILDREN) gives the child's peak RSS without extra packages. */
 const PROBE = `import resource, subprocess, sys, time
@@ -41,4 +42,20 @@ export function summaryRow(name: string, samples: Sample[], baseline: Sample[]):
     mb,
     baseline.map((sample) => sample.rssKb / 1024),
   )}× |`;
+}
+
+export interface ProcessUsage {
+  cpuMs: number;
+  rssMb: number;
+}
+
+/** A running process's CPU time so far and its resident memory, from /proc. */
+export function processUsage(pid: number): ProcessUsage {
+  const clockTicksPerSecond = 100;
+  // Fields after the command name: utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return { cpuMs: (ticks * 1000) / clockTicksPerSecond, rssMb: rssKb / 1024 };
 }

@@ -11,28 +11,13 @@ import { startCluster } from '../cluster/cluster.ts';
 import { apiRequest } from '../cluster/requests.ts';
 import { createScaleNodes, scaleNode, SCALE_CLUSTER } from '../cluster/scale.ts';
 import { CONDITION } from '../cluster/scenario.ts';
-import { median } from './measure.ts';
+import { median, processUsage, type ProcessUsage } from './measure.ts';
 import { installBenchScenario } from './rules.ts';
 
 const nodes = Number(process.argv[2] ?? 5000);
 const minutes = Number(process.argv[3] ?? 10);
 const flipsPerMinute = Number(process.argv[4] ?? 500);
 const cli = join(import.meta.dirname, '..', '..', 'kubectl-plugin', 'src', 'cli.ts');
-const CLOCK_TICKS_PER_SECOND = 100;
-
-interface Usage {
-  cpuMs: number;
-  rssMb: number;
-}
-
-function usageOf(pid: number): Usage {
-  // Fields after the command name: utime and stime are the 12th and 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return { cpuMs: (ticks * 1000) / CLOCK_TICKS_PER_SECOND, rssMb: rssKb / 1024 };
-}
 
 /** The reporter condition's status per node as the fixture creates it; nodes without it are not flipped. */
 function initialStatuses(count: number): Map<string, string> {
@@ -72,7 +57,7 @@ try {
   seen.clear();
 
   const flips: { node: string; status: string; at: number }[] = [];
-  const samples: (Usage & { minute: number })[] = [];
+  const samples: (ProcessUsage & { minute: number })[] = [];
   const started = performance.now();
   const interval = 60_000 / flipsPerMinute;
   const total = minutes * flipsPerMinute;
@@ -101,10 +86,10 @@ try {
     if (response.status !== 200) throw new Error(`flipping ${node}: HTTP ${response.status} ${response.message}`);
     flips.push({ node, status, at: sent });
     if (flip % Math.round(flipsPerMinute / 2) === 0)
-      samples.push({ minute: (performance.now() - started) / 60_000, ...usageOf(watcher.pid!) });
+      samples.push({ minute: (performance.now() - started) / 60_000, ...processUsage(watcher.pid!) });
   }
   await new Promise((resolve) => setTimeout(resolve, 5_000));
-  samples.push({ minute: (performance.now() - started) / 60_000, ...usageOf(watcher.pid!) });
+  samples.push({ minute: (performance.now() - started) / 60_000, ...processUsage(watcher.pid!) });
   watcher.kill('SIGINT');
   const exitCode = await new Promise<number | null>((resolve) => watcher.once('exit', resolve));
 

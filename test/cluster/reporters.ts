@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { clusterDir, type Cluster } from './cluster.ts';
+import { clusterDir, freePort, type Cluster } from './cluster.ts';
 import { REPORTER, podBoundToken, reporterPodOn, type LoadedScenario } from './scenario.ts';
 
 const reporterBin = join(clusterDir, 'bin', 'nrc-reporter');
@@ -63,17 +63,6 @@ function containerEnv(pod: Pod): Record<string, string> {
 function writeAtomically(path: string, content: string): void {
   writeFileSync(`${path}.new`, content, { mode: 0o644 });
   renameSync(`${path}.new`, path);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**

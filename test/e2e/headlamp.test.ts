@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { buildPlugin, packageHeadlampPlugin, type HeadlampRelease } from '../../headlamp-plugin/release/package.ts';
 import { auditedRequestsOf, writesAmong, type AuditEvent } from '../cluster/audit.ts';
@@ -65,9 +65,11 @@ function nodeRow(page: Page, node: string) {
   return page.locator('tr', { has: page.getByRole('link', { name: node, exact: true }) });
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
+/** Headlamp scrolls its main area, not the page: a section below the fold is shot by itself. */
+async function shoot(page: Page, name: string, part?: Locator): Promise<void> {
   mkdirSync(screenshotsDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
+  const path = join(screenshotsDir, `${name}.png`);
+  await (part ? part.screenshot({ path }) : page.screenshot({ path }));
 }
 
 function verifyFindings(cluster: Cluster): { id: string; title: string }[] {
@@ -251,7 +253,7 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
       await section.locator('tr', { hasText: 'DaemonSet kube-system/cni-reporter' }).getByText(EXPECTED[variant].posture).waitFor(WAIT);
       assert.equal(await page.evaluate(() => (globalThis as { __injected?: number }).__injected), undefined);
       assert.equal(await section.locator('img, script').count(), 0);
-      await shoot(page, `${variant}-node-section`);
+      await shoot(page, `${variant}-node-section`, section);
     });
 
     it('follows the cluster live, without a reload: condition flips update the section and the table', async () => {
@@ -327,7 +329,7 @@ describe('Headlamp plugin, degraded', () => {
       .getByTestId('readiness-node-section')
       .getByText(/not installed/)
       .waitFor(WAIT);
-    await shoot(page, 'degraded-no-crd-node-section');
+    await shoot(page, 'degraded-no-crd-node-section', page.getByTestId('readiness-node-section'));
     assertClean(watched, baseline);
     await watched.page.context().close();
   });

@@ -6,9 +6,8 @@
 // tells its requests from the tests' own.
 import { spawn, spawnSync } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Cluster } from '../cluster/cluster.ts';
+import { freePort, type Cluster } from '../cluster/cluster.ts';
 
 export const REAL_CLUSTER_NAME = 'localcluster';
 
@@ -31,17 +30,6 @@ export function realHeadlampDir(): string {
   const result = spawnSync('bash', [join(import.meta.dirname, 'build-real.sh')], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`building Headlamp failed:\n${result.stderr}`);
   return result.stdout.trim();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A kubeconfig for the ServiceAccount's token, its context named as Headlamp will name the cluster. */
