@@ -5,7 +5,7 @@
 // Reports creation time, time until kwok has reported every node Ready, and
 // the memory and CPU of the apiserver and kwok over a minute of steady state.
 // Usage: node test/bench/kwok-nodes.ts [nodes=5000] [leaseSeconds=40]
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, type Cluster, type ClusterOptions } from '../cluster/cluster.ts';
 import { SCALE_CLUSTER, createObjects, scaleNode } from '../cluster/scale.ts';
@@ -19,7 +19,10 @@ const steadyMs = 60_000;
 function pidOf(cluster: Cluster, command: RegExp): number | undefined {
   const apiserver = Number(JSON.parse(readFileSync(join(cluster.stateDir, 'cluster.json'), 'utf8')).pid);
   if (command.test('apiserver')) return apiserver;
-  const children = readFileSync(`/proc/${apiserver}/task/${apiserver}/children`, 'utf8').trim().split(' ').map(Number);
+  // Children started from any of the Go process's threads.
+  const children = readdirSync(`/proc/${apiserver}/task`).flatMap((task) =>
+    readFileSync(`/proc/${apiserver}/task/${task}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number),
+  );
   return children.find((pid) => command.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')));
 }
 

@@ -4,7 +4,6 @@
 // up as a line, with how long it took.
 // Usage: node test/bench/watch.ts [nodes=5000] [minutes=10] [flipsPerMinute=500]
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startCluster } from '../cluster/cluster.ts';
