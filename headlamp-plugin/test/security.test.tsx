@@ -14,25 +14,27 @@ const REPORTER_ACCOUNT = { namespace: 'readiness', name: 'condition-reporter' };
 const NODES = [{ metadata: { name: 'node-a' } }, { metadata: { name: 'node-b' } }];
 
 const forbidden = () => Object.assign(new Error('forbidden'), { status: 403 });
+/** The reader asks Headlamp for text and parses it itself, so every answer is a Response. */
+const json = (body: unknown) => new Response(JSON.stringify(body));
 
 /** A cluster that answers the plugin's reads; `refuse` names the reads the viewer may not make. */
 function answerReads(refuse: { reviews?: boolean; rbac?: boolean } = {}) {
   proxy.request.mockImplementation(async (url: string) => {
     const path = url.split('?')[0];
-    if (path === '/version') return { gitVersion: 'v1.36.0' };
+    if (path === '/version') return json({ gitVersion: 'v1.36.0' });
     if (path === '/metrics') return new Response('kubernetes_feature_enabled{name="ConstrainedImpersonation",stage="BETA"} 1\n');
     if (path === '/apis/apps/v1/daemonsets')
-      return {
+      return json({
         items: [
           reporterDaemonSet('network-reporter', 'example.com/NetworkReady', REPORTER_ACCOUNT),
           reporterDaemonSet('storage-reporter', 'example.com/StorageReady', REPORTER_ACCOUNT),
         ],
-      };
+      });
     if (path.startsWith('/apis/rbac.authorization.k8s.io/')) {
       if (refuse.rbac) throw forbidden();
-      return { items: [] };
+      return json({ items: [] });
     }
-    return { items: [] };
+    return json({ items: [] });
   });
   proxy.post.mockImplementation(async () => {
     if (refuse.reviews) throw forbidden();
@@ -80,11 +82,19 @@ describe("Headlamp's ClusterReader", () => {
     await expect(clusterReader('test').getJSON('/version')).rejects.toThrow('Internal Server Error');
   });
 
+  it('reads JSON as text, so a refusal with a plain-text body is not logged by Headlamp as a broken error', async () => {
+    proxy.request.mockResolvedValue(json({ gitVersion: 'v1.36.0' }));
+    expect(await clusterReader('test').getJSON('/version')).toEqual({ ok: true, value: { gitVersion: 'v1.36.0' } });
+    expect(proxy.request.mock.calls[0]![1]).toMatchObject({ isJSON: false });
+  });
+
   it('lists page by page, as kubectl does', async () => {
     proxy.request.mockImplementation(async (url: string) => {
       const query = new URLSearchParams(url.split('?')[1]);
       expect(query.get('limit')).toBe('500');
-      return query.get('continue') === 'page-2' ? { items: ['c'], metadata: {} } : { items: ['a', 'b'], metadata: { continue: 'page-2' } };
+      return json(
+        query.get('continue') === 'page-2' ? { items: ['c'], metadata: {} } : { items: ['a', 'b'], metadata: { continue: 'page-2' } },
+      );
     });
     expect(await clusterReader('test').list('/apis/apps/v1/daemonsets')).toEqual({ ok: true, value: ['a', 'b', 'c'] });
     expect(proxy.request).toHaveBeenCalledTimes(2);

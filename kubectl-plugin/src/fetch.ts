@@ -1,10 +1,8 @@
 // What the commands read besides the core's gatherer: nodes, page by page,
 // and rules and events, which degrade to a one-line note instead of failing
 // the command.
-import { nodeEssentials, RULE_GROUP, RULE_PLURAL, RULE_VERSION } from '@kubectl-readiness/shared';
+import { nodeEssentials, RULE_GROUP, RULE_VERSION, RULES_API_PATH } from '@kubectl-readiness/shared';
 import { ApiError, type ApiClient } from './client.ts';
-
-export const RULES_PATH = `/apis/${RULE_GROUP}/${RULE_VERSION}/${RULE_PLURAL}`;
 
 export interface Optional<T> {
   items: T[];
@@ -29,7 +27,7 @@ async function optionalList(
 }
 
 export function fetchRules(client: ApiClient): Promise<Optional<unknown>> {
-  return optionalList(client, RULES_PATH, {}, `nodereadinessrules.${RULE_GROUP}`, async () => {
+  return optionalList(client, RULES_API_PATH, {}, `nodereadinessrules.${RULE_GROUP}`, async () => {
     // A newer NRC may serve the group without this version: say so rather than "not installed".
     const served = await client
       .getJSON<{ versions?: { version?: string }[] }>(`/apis/${RULE_GROUP}`)

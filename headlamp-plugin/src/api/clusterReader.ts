@@ -20,10 +20,14 @@ async function read<T>(request: () => Promise<T>): Promise<ReadResult<T>> {
 
 export function clusterReader(cluster: string): ClusterReader {
   const options = { cluster, autoLogoutOnAuthError: false };
-  const getJSON = (path: string) => ApiProxy.request(path, options, false) as Promise<unknown>;
+  // Read as text and parsed here: for a JSON read, Headlamp's request logs a
+  // console error when a refusal's body is not JSON (an absent CRD's 404 is
+  // "404 page not found"), and a refusal is an expected answer here.
+  const getText = async (path: string) => ((await ApiProxy.request(path, { ...options, isJSON: false }, false)) as Response).text();
+  const getJSON = async (path: string) => JSON.parse(await getText(path)) as unknown;
   return {
     getJSON: (path) => read(() => getJSON(path)),
-    getText: (path) => read(async () => ((await ApiProxy.request(path, { ...options, isJSON: false }, false)) as Response).text()),
+    getText: (path) => read(() => getText(path)),
     list: (path) =>
       read(async () => {
         const items: unknown[] = [];

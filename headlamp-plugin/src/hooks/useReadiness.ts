@@ -1,9 +1,10 @@
 // Readiness verdicts for the viewed cluster: nodes and rules come from
 // Headlamp's list hooks (cached, watched), verdicts from the shared core.
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
-import { type ClusterReadiness, evaluateCluster, metadataOf, type NodeReadiness } from '@kubectl-readiness/shared';
-import { useMemo } from 'react';
-import { NodeReadinessRule } from '../resources/nodeReadinessRule';
+import { type ClusterReadiness, evaluateCluster, type NodeReadiness, RULES_API_PATH } from '@kubectl-readiness/shared';
+import { useEffect, useMemo, useState } from 'react';
+import { clusterReader } from '../api/clusterReader';
+import { NodeReadinessRule, type NodeReadinessRuleObject } from '../resources/nodeReadinessRule';
 
 /** Why rules could not be read, or null when they were. */
 export type RulesProblem = 'not-installed' | 'forbidden' | 'error' | null;
@@ -24,80 +25,143 @@ function problemOf(status: number | undefined): RulesProblem {
   return 'error';
 }
 
+export interface RuleData {
+  rules: NodeReadinessRule[];
+  /** The rules' objects, the same ones Headlamp's cache holds. */
+  ruleJson: unknown[];
+  rulesLoaded: boolean;
+  rulesProblem: RulesProblem;
+}
+
+/** The latest rules each cluster's views and cells saw, for the table's sort, which cannot call hooks. */
+const latestRules = new Map<string, unknown[]>();
+
 /**
- * One evaluation per cluster, shared by every cell, view and the table's sort:
- * each Readiness and Reporter security cell of a 5,000-node table calls the
- * hooks below, and evaluating there would repeat the same work per row. The
- * cells see the same node and rule objects (Headlamp's query cache), so an
- * evaluation is reused while every input is identical.
+ * Rules read as the Nodes table is set up, seconds before its rows: the first
+ * rows then show their verdicts at once instead of after each cell's list
+ * request. Used only until Headlamp's watched list has loaded, and replaced
+ * by each table's own read, so it never shows rules older than the table.
+ */
+interface PrefetchedRules {
+  readAt: number;
+  rules: NodeReadinessRule[] | null;
+  problem: RulesProblem;
+}
+const prefetched = new Map<string, PrefetchedRules>();
+const prefetchListeners = new Set<() => void>();
+/** Headlamp runs a table's column processors several times while it sets the table up: one read serves them all. */
+const PREFETCH_REUSE_MS = 10_000;
+
+export function prefetchRules(cluster: string): void {
+  const last = prefetched.get(cluster);
+  if (last && Date.now() - last.readAt < PREFETCH_REUSE_MS) return;
+  const entry: PrefetchedRules = { readAt: Date.now(), rules: null, problem: null };
+  prefetched.set(cluster, entry);
+  clusterReader(cluster)
+    .list(RULES_API_PATH)
+    .then((result) => {
+      if (result.ok) entry.rules = result.value.map((rule) => new NodeReadinessRule(rule as NodeReadinessRuleObject));
+      else entry.problem = problemOf(result.status);
+    })
+    .catch(() => {
+      entry.problem = 'error';
+    })
+    .finally(() => prefetchListeners.forEach((listener) => listener()));
+}
+
+function usePrefetchedRules(cluster: string, needed: boolean): PrefetchedRules | undefined {
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    if (!needed) return undefined;
+    const listener = () => setVersion((version) => version + 1);
+    prefetchListeners.add(listener);
+    return () => {
+      prefetchListeners.delete(listener);
+    };
+  }, [needed]);
+  return needed ? prefetched.get(cluster) : undefined;
+}
+
+/** The rules alone: a rule list is short, while a second observer of a 5,000-node list per table cell is what slowed real Headlamp. */
+export function useRules(): RuleData {
+  const cluster = K8s.useCluster() ?? '';
+  const ruleList = NodeReadinessRule.useList();
+  const listProblem: RulesProblem = ruleList.errors && ruleList.errors.length > 0 ? problemOf(ruleList.errors[0]?.status) : null;
+  const listed = ruleList.items !== null || listProblem !== null;
+  const early = usePrefetchedRules(cluster, !listed);
+  const rules = listed ? ruleList.items : (early?.rules ?? null);
+  const rulesProblem = listed ? listProblem : (early?.problem ?? null);
+  const ruleJson = useMemo(() => (rules ?? []).map((rule) => rule.jsonData as unknown), [rules]);
+  if (rules) latestRules.set(cluster, ruleJson);
+  return { rules: rules ?? [], ruleJson, rulesLoaded: rules !== null || rulesProblem !== null, rulesProblem };
+}
+
+export const sameItems = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((item, index) => item === b[index]);
+
+/**
+ * A node's verdict, kept while the node object and the rules stay the same:
+ * a table re-renders its cells, and sorts call this once per comparison.
+ * Headlamp replaces a node's object when it changes, so identity is enough.
+ */
+const verdicts = new WeakMap<object, { rules: unknown[]; readiness: NodeReadiness }>();
+
+function readinessOf(rules: unknown[], node: object): NodeReadiness {
+  const last = verdicts.get(node);
+  if (last && sameItems(last.rules, rules)) return last.readiness;
+  const readiness = evaluateCluster(rules, [node]).nodes[0]!;
+  verdicts.set(node, { rules, readiness });
+  return readiness;
+}
+
+/** A node's readiness outside React, for the Nodes table's sort and filter. */
+export function latestReadinessOf(cluster: string, node: unknown): NodeReadiness | null {
+  if (typeof node !== 'object' || node === null) return null;
+  return readinessOf(latestRules.get(cluster) ?? [], node);
+}
+
+/** One node's verdict, from the node object the caller already holds (a table row, a details page). */
+export function useNodeVerdict(node: unknown): { node: NodeReadiness | null; rules: RuleData } {
+  const rules = useRules();
+  const readiness = typeof node === 'object' && node !== null && rules.rulesLoaded ? readinessOf(rules.ruleJson, node) : null;
+  return { node: readiness, rules };
+}
+
+/**
+ * Views over the whole cluster share one evaluation: the Rules list, a rule's
+ * page and the Security view see the same node and rule objects (Headlamp's
+ * query cache), so an evaluation is reused while every input is identical.
  */
 interface SharedEvaluation {
   nodes: unknown[];
   rules: unknown[];
   readiness: ClusterReadiness;
-  byName: Map<string, NodeReadiness>;
-  objectsByName: Map<string, unknown>;
 }
 
 const evaluations = new Map<string, SharedEvaluation>();
 
-export const sameItems = (a: readonly unknown[], b: readonly unknown[]) =>
-  a.length === b.length && a.every((item, index) => item === b[index]);
-
-function sharedEvaluation(cluster: string, nodes: unknown[], rules: unknown[]): SharedEvaluation {
+function sharedEvaluation(cluster: string, nodes: unknown[], rules: unknown[]): ClusterReadiness {
   const last = evaluations.get(cluster);
-  if (last && sameItems(last.nodes, nodes) && sameItems(last.rules, rules)) return last;
+  if (last && sameItems(last.nodes, nodes) && sameItems(last.rules, rules)) return last.readiness;
   const readiness = evaluateCluster(rules, nodes);
-  const evaluation = {
-    nodes,
-    rules,
-    readiness,
-    byName: new Map(readiness.nodes.map((node) => [node.node, node])),
-    objectsByName: new Map(nodes.map((node) => [metadataOf(node).name, node])),
-  };
-  evaluations.set(cluster, evaluation);
-  return evaluation;
-}
-
-/** A node's readiness outside React, for the Nodes table's sort and filter, which cannot call hooks. */
-export function latestReadinessOf(cluster: string, node: unknown): NodeReadiness | null {
-  // Not metadataOf: the sort calls this for every comparison, and only the name is needed.
-  const name = (node as { metadata?: { name?: string } } | null)?.metadata?.name ?? '';
-  const shared = evaluations.get(cluster);
-  return shared?.byName.get(name) ?? evaluateCluster(shared?.rules ?? [], [node]).nodes[0] ?? null;
-}
-
-function useSharedEvaluation(): { data: ReadinessData; evaluation: SharedEvaluation | null } {
-  const cluster = K8s.useCluster() ?? '';
-  const nodeList = K8s.ResourceClasses.Node.useList();
-  const ruleList = NodeReadinessRule.useList();
-  const nodes = nodeList.items;
-  const rules = ruleList.items;
-  const rulesStatus = ruleList.errors?.[0]?.status;
-  const rulesProblem: RulesProblem = ruleList.errors && ruleList.errors.length > 0 ? problemOf(rulesStatus) : null;
-  const nodeJson = useMemo(() => (nodes ?? []).map((node) => node.jsonData as unknown), [nodes]);
-  const ruleJson = useMemo(() => (rules ?? []).map((rule) => rule.jsonData as unknown), [rules]);
-  const evaluation = useMemo(() => (nodes ? sharedEvaluation(cluster, nodeJson, ruleJson) : null), [cluster, nodes, nodeJson, ruleJson]);
-  const nodesError = nodeList.errors?.[0];
-  return {
-    data: {
-      readiness: evaluation?.readiness ?? null,
-      nodes: nodeJson,
-      rules: rules ?? [],
-      rulesLoaded: rules !== null || rulesProblem !== null,
-      rulesProblem,
-      error: nodesError ? `cannot list nodes: ${nodesError.message}` : null,
-    },
-    evaluation,
-  };
+  evaluations.set(cluster, { nodes, rules, readiness });
+  return readiness;
 }
 
 export function useReadiness(): ReadinessData {
-  return useSharedEvaluation().data;
-}
-
-/** The node's verdict and its Node object, looked up by name rather than by scanning every node per table row. */
-export function useNodeReadiness(name: string): { node: NodeReadiness | null; object: unknown; data: ReadinessData } {
-  const { data, evaluation } = useSharedEvaluation();
-  return { node: evaluation?.byName.get(name) ?? null, object: evaluation?.objectsByName.get(name), data };
+  const cluster = K8s.useCluster() ?? '';
+  const nodeList = K8s.ResourceClasses.Node.useList();
+  const { rules, ruleJson, rulesLoaded, rulesProblem } = useRules();
+  const nodes = nodeList.items;
+  const nodeJson = useMemo(() => (nodes ?? []).map((node) => node.jsonData as unknown), [nodes]);
+  const readiness = useMemo(() => (nodes ? sharedEvaluation(cluster, nodeJson, ruleJson) : null), [cluster, nodes, nodeJson, ruleJson]);
+  const nodesError = nodeList.errors?.[0];
+  return {
+    readiness,
+    nodes: nodeJson,
+    rules,
+    rulesLoaded,
+    rulesProblem,
+    error: nodesError ? `cannot list nodes: ${nodesError.message}` : null,
+  };
 }

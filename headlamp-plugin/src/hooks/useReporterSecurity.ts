@@ -3,20 +3,31 @@
 // ClusterReader and folds them into the same report. One gathering per
 // cluster is shared by every cell and view, and made again on demand.
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
-import { gatherSecurityAnswers, type SecurityAnswers, type SecurityReport, securityReport } from '@kubectl-readiness/shared';
+import {
+  assessReporters,
+  gatherSecurityAnswers,
+  type ReporterAssessment,
+  type SecurityAnswers,
+  type SecurityReport,
+  securityReport,
+} from '@kubectl-readiness/shared';
 import { useCallback, useEffect, useState } from 'react';
 import { clusterReader } from '../api/clusterReader';
-import { type ReadinessData, sameItems } from './useReadiness';
+import { type ReadinessData, type RuleData, sameItems, useRules } from './useReadiness';
 
 type Pending = { answers: SecurityAnswers | null; error: string | null };
 const answersByCluster = new Map<string, Pending>();
 const listeners = new Set<() => void>();
 
-/** The requests go out as soon as the nodes are known: which reporters there are does not depend on the rules. */
-function gather(cluster: string, nodes: unknown[]): void {
+/**
+ * The requests go out at once: which reporters there are does not depend on
+ * the rules, and the core reads the two sample nodes itself, so no caller
+ * needs the whole node list.
+ */
+function gather(cluster: string): void {
   const pending: Pending = { answers: null, error: null };
   answersByCluster.set(cluster, pending);
-  gatherSecurityAnswers(clusterReader(cluster), { nodes })
+  gatherSecurityAnswers(clusterReader(cluster), {})
     .then((answers) => {
       pending.answers = answers;
     })
@@ -26,66 +37,96 @@ function gather(cluster: string, nodes: unknown[]): void {
     .finally(() => listeners.forEach((listener) => listener()));
 }
 
+/** Starts the cluster's gathering unless one is under way or done, e.g. as a table is set up, before its rows arrive. */
+export function startSecurityCheck(cluster: string): void {
+  if (!answersByCluster.has(cluster)) gather(cluster);
+}
+
+/** The cluster's answers, gathered on first use and shared; re-renders the caller when they arrive. */
+function useSecurityAnswers(): { pending: Pending | undefined; recheck: () => void } {
+  const cluster = K8s.useCluster() ?? '';
+  const [, setVersion] = useState(0);
+  useEffect(() => {
+    const listener = () => setVersion((version) => version + 1);
+    listeners.add(listener);
+    startSecurityCheck(cluster);
+    return () => {
+      listeners.delete(listener);
+    };
+  }, [cluster]);
+  const recheck = useCallback(() => {
+    gather(cluster);
+    listeners.forEach((listener) => listener());
+  }, [cluster]);
+  return { pending: answersByCluster.get(cluster), recheck };
+}
+
 /**
- * Like the readiness evaluation, one report per cluster is shared by every
- * cell and view. It is made again when the answers or a rule change, but not
- * on every node update: a watched 5,000-node list changes many times a
- * minute, posture does not depend on node status, and "Re-check" takes the
- * current nodes into account.
+ * Made again when the answers or a rule change, but not on every node update:
+ * a watched 5,000-node list changes many times a minute, posture does not
+ * depend on node status, and "Re-check" gathers anew.
  */
-interface SharedReport {
+interface Shared<T> {
   answers: SecurityAnswers;
   rules: unknown[];
-  report: SecurityReport;
+  value: T;
 }
-const reports = new Map<string, SharedReport>();
 
-function sharedReport(cluster: string, answers: SecurityAnswers, rules: unknown[], nodes: unknown[]): SecurityReport {
-  const last = reports.get(cluster);
-  if (last && last.answers === answers && sameItems(last.rules, rules)) return last.report;
-  const report = securityReport(answers, rules, nodes);
-  reports.set(cluster, { answers, rules, report });
-  return report;
+function sharedBy<T, Rest extends unknown[]>(make: (answers: SecurityAnswers, rules: unknown[], ...rest: Rest) => T) {
+  const byCluster = new Map<string, Shared<T>>();
+  return (cluster: string, answers: SecurityAnswers, rules: unknown[], ...rest: Rest): T => {
+    const last = byCluster.get(cluster);
+    if (last && last.answers === answers && sameItems(last.rules, rules)) return last.value;
+    const value = make(answers, rules, ...rest);
+    byCluster.set(cluster, { answers, rules, value });
+    return value;
+  };
+}
+
+const sharedAssessments = sharedBy(assessReporters);
+const sharedReport = sharedBy((answers, rules, nodes: unknown[]) => securityReport(answers, rules, nodes));
+
+export interface ReporterAssessments {
+  assessments: ReporterAssessment[] | null;
+  unverifiedReason: string | null;
+  error: string | null;
+  loading: boolean;
+  rules: RuleData;
+}
+
+/** Each reporter's posture, for a table cell or a node's page: no node list needed. */
+export function useReporterAssessments(): ReporterAssessments {
+  const cluster = K8s.useCluster() ?? '';
+  const rules = useRules();
+  const { pending } = useSecurityAnswers();
+  const answers = pending?.answers ?? null;
+  return {
+    assessments: answers && rules.rulesLoaded ? sharedAssessments(cluster, answers, rules.ruleJson) : null,
+    unverifiedReason: answers?.unverifiedReason ?? null,
+    error: pending?.error ?? null,
+    loading: !pending?.error && (!answers || !rules.rulesLoaded),
+    rules,
+  };
 }
 
 export interface ReporterSecurity {
   report: SecurityReport | null;
   error: string | null;
   loading: boolean;
-  /** The rules the report was made with, or null while they load. */
-  rules: unknown[] | null;
   recheck: () => void;
 }
 
-/** The cluster's shared security report, for the readiness data a view already holds. */
+/** The whole report with its findings, for the Security view, which holds every node for the coverage findings. */
 export function useReporterSecurity(data: ReadinessData): ReporterSecurity {
   const cluster = K8s.useCluster() ?? '';
-  const nodes = data.readiness ? data.nodes : null;
-  const rules = data.rulesLoaded ? data.rules.map((rule) => rule.jsonData as unknown) : null;
-  const [, setVersion] = useState(0);
-  useEffect(() => {
-    const listener = () => setVersion((version) => version + 1);
-    listeners.add(listener);
-    return () => {
-      listeners.delete(listener);
-    };
-  }, []);
-  useEffect(() => {
-    if (nodes !== null && !answersByCluster.has(cluster)) gather(cluster, nodes);
-  }, [cluster, nodes]);
-  const recheck = useCallback(() => {
-    if (nodes !== null) {
-      gather(cluster, nodes);
-      listeners.forEach((listener) => listener());
-    }
-  }, [cluster, nodes]);
-  const pending = answersByCluster.get(cluster);
+  const { pending, recheck } = useSecurityAnswers();
   const answers = pending?.answers ?? null;
+  const rules = data.rulesLoaded ? data.rules.map((rule) => rule.jsonData as unknown) : null;
+  const ready = answers && rules !== null && data.readiness;
   return {
-    report: answers && rules !== null && nodes !== null ? sharedReport(cluster, answers, rules, nodes) : null,
+    report: ready ? sharedReport(cluster, answers, rules, data.nodes) : null,
     error: pending?.error ?? null,
-    loading: !pending?.error && (!answers || rules === null),
-    rules,
+    loading: !pending?.error && !ready,
     recheck,
   };
 }

@@ -9,6 +9,7 @@ export const RULE_VERSION = 'v1alpha1';
 export const RULE_API_VERSION = `${RULE_GROUP}/${RULE_VERSION}`;
 export const RULE_KIND = 'NodeReadinessRule';
 export const RULE_PLURAL = 'nodereadinessrules';
+export const RULES_API_PATH = `/apis/${RULE_API_VERSION}/${RULE_PLURAL}`;
 
 export type ConditionPolicy = 'allOf' | 'anyOf';
 export type EnforcementMode = 'continuous' | 'bootstrap-only';

@@ -38,8 +38,12 @@ export function sampleNodes(nodes: unknown[]): SampleNodes {
 }
 
 export interface GatherOptions {
-  /** The cluster's nodes; two of their names stand for "its own node" and "another node" in the questions. */
-  nodes: unknown[];
+  /**
+   * The cluster's nodes; two of their names stand for "its own node" and
+   * "another node" in the questions. Without them the first two are read,
+   * which are the same two: the apiserver lists in name order.
+   */
+  nodes?: unknown[];
   /** Which discovered reporters to assess (default: all); may add reporters for ServiceAccounts no workload runs as. */
   select?: (discovered: Reporter[]) => Reporter[];
   concurrency?: number;
@@ -110,6 +114,13 @@ export async function readRbac(reader: ClusterReader): Promise<RbacObjects | nul
   };
 }
 
+/** The first two nodes, for an adapter that does not hold the whole list (a table cell shows one row). */
+export async function readSampleNodes(reader: ClusterReader): Promise<SampleNodes> {
+  const page = await reader.getJSON('/api/v1/nodes?limit=2');
+  const list = valueOr(page, null) as { items?: unknown[] } | null;
+  return sampleNodes(list?.items ?? []);
+}
+
 /**
  * Every question through one pool, so no reporter waits for another's slowest
  * review. The first refusal stops the pool: a viewer refused one review is
@@ -143,8 +154,11 @@ async function reviewAll(
 }
 
 export async function gatherSecurityAnswers(reader: ClusterReader, options: GatherOptions): Promise<SecurityAnswers> {
-  const nodes = sampleNodes(options.nodes);
-  const [facts, { workloads, notes }] = await Promise.all([readClusterFacts(reader), readWorkloads(reader)]);
+  const [nodes, facts, { workloads, notes }] = await Promise.all([
+    options.nodes ? sampleNodes(options.nodes) : readSampleNodes(reader),
+    readClusterFacts(reader),
+    readWorkloads(reader),
+  ]);
   const discovered = discoverReporters(workloads, []).reporters;
   const reporters = options.select ? options.select(discovered) : discovered;
   const accounts = new Map(reporters.map(({ serviceAccount }) => [accountKey(serviceAccount), serviceAccount]));
@@ -199,16 +213,10 @@ export interface SecurityReport {
 }
 
 /** What `kubectl readiness verify` reports, from the gathered answers and the current rules and nodes. */
-export function securityReport(
-  answers: SecurityAnswers,
-  rules: unknown[],
-  nodes: unknown[],
-  options: EvaluationOptions = {},
-  notes: string[] = [],
-): SecurityReport {
-  // Rules only name what each reporter feeds; which reporters there are was settled when gathering.
+/** Each reporter's posture; rules only name what each one feeds, which reporters there are was settled when gathering. */
+export function assessReporters(answers: SecurityAnswers, rules: unknown[]): ReporterAssessment[] {
   const labelled = new Map(discoverReporters(answers.workloads, rules).reporters.map((reporter) => [reporterKey(reporter), reporter]));
-  const assessments = answers.reporters.map((found) => {
+  return answers.reporters.map((found) => {
     const reporter = labelled.get(reporterKey(found)) ?? found;
     return assessReporter(reporter, {
       answers: answers.byServiceAccount.get(accountKey(reporter.serviceAccount)) ?? new Map(),
@@ -218,6 +226,16 @@ export function securityReport(
       workloads: answers.workloads,
     });
   });
+}
+
+export function securityReport(
+  answers: SecurityAnswers,
+  rules: unknown[],
+  nodes: unknown[],
+  options: EvaluationOptions = {},
+  notes: string[] = [],
+): SecurityReport {
+  const assessments = assessReporters(answers, rules);
   const allNotes = [...notes, ...answers.notes];
   let findings: Verification | null = null;
   return {

@@ -41,6 +41,8 @@ interface FakeCluster {
   reviews?: number;
   daemonSets?: unknown[];
   rbac?: unknown[];
+  /** What a list of nodes answers, in the apiserver's name order. */
+  nodes?: unknown[];
 }
 
 /** A cluster behind the port, recording what was asked and how many reviews were in flight at once. */
@@ -67,7 +69,11 @@ function fakeReader(cluster: FakeCluster = {}) {
     return status === undefined ? { ok: true, value: value() } : refused(status);
   };
   const reader: ClusterReader = {
-    getJSON: async (path) => answer(path, () => ({ gitVersion: 'v1.36.3' })),
+    getJSON: async (path) =>
+      answer(path, () => {
+        const limit = /^\/api\/v1\/nodes\?limit=(\d+)$/.exec(path);
+        return limit ? { items: (cluster.nodes ?? []).slice(0, Number(limit[1])) } : { gitVersion: 'v1.36.3' };
+      }),
     getText: async (path) => answer(path, () => 'kubernetes_feature_enabled{name="ConstrainedImpersonation",stage="BETA"} 1\n'),
     list: async (path) => answer(path, () => lists[path] ?? []),
     createSubjectAccessReview: async (spec) => {
@@ -184,6 +190,19 @@ describe('gatherSecurityAnswers', () => {
     const first = report.verification;
     assert.ok(first.findings.some((finding) => finding.id === 'constrained-impersonation-gate'));
     assert.equal(report.verification, first);
+  });
+
+  it('without the nodes, reads only the first two, the same two a full list starts with', async () => {
+    const cluster = fakeReader({ nodes: [node('a'), node('b'), node('c')] });
+    const answers = await gatherSecurityAnswers(cluster.reader, {});
+    assert.deepEqual(answers.sampleNodes, { ownNode: 'a', otherNode: 'b' });
+    assert.ok(cluster.asked.includes('/api/v1/nodes?limit=2'));
+  });
+
+  it('without the nodes and refused them, asks with placeholder names', async () => {
+    const cluster = fakeReader({ nodes: [node('a')], refuse: { '/api/v1/nodes?limit=2': 403 } });
+    const answers = await gatherSecurityAnswers(cluster.reader, {});
+    assert.deepEqual(answers.sampleNodes, { ownNode: 'node-a', otherNode: 'another-node' });
   });
 
   it('with no nodes at all, still asks with two distinct node names', async () => {

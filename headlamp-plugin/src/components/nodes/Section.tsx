@@ -11,8 +11,8 @@ import {
   type RuleVerdict,
 } from '@kubectl-readiness/shared';
 import React from 'react';
-import { useNodeReadiness } from '../../hooks/useReadiness';
-import { useReporterSecurity } from '../../hooks/useReporterSecurity';
+import { useNodeVerdict } from '../../hooks/useReadiness';
+import { useReporterAssessments } from '../../hooks/useReporterSecurity';
 import { useTaintEvents } from '../../hooks/useTaintEvents';
 import { StateLabel } from '../common/badges';
 import { RulesProblemNotice } from '../common/NotInstalled';
@@ -59,17 +59,22 @@ function VerdictBox({ verdict }: { verdict: RuleVerdict }) {
   );
 }
 
-export function NodeReadinessSection({ resource }: { resource: { kind?: string; metadata?: { name?: string } } | null }) {
+/** The page's own Node object, which Headlamp keeps watched: no list of every node is needed here. */
+export function NodeReadinessSection({
+  resource,
+}: {
+  resource: { kind?: string; metadata?: { name?: string }; jsonData?: unknown } | null;
+}) {
   if (resource?.kind !== 'Node' || !resource.metadata?.name) return null;
-  return <NodeReadinessDetails name={resource.metadata.name} />;
+  return <NodeReadinessDetails name={resource.metadata.name} object={resource.jsonData} />;
 }
 
-function NodeReadinessDetails({ name }: { name: string }) {
-  const { node, object: raw, data } = useNodeReadiness(name);
-  const security = useReporterSecurity(data);
+function NodeReadinessDetails({ name, object }: { name: string; object: unknown }) {
+  const { node, rules } = useNodeVerdict(object);
+  const security = useReporterAssessments();
   const events = useTaintEvents(name);
   if (!node) return null;
-  const writers = security.report && raw ? reportersForNode(security.report.assessments, raw, security.rules ?? []) : [];
+  const writers = security.assessments ? reportersForNode(security.assessments, object, rules.ruleJson) : [];
   const summary = [
     { name: 'Readiness', value: `${node.label} (${node.schedulable ? 'schedulable' : 'readiness taints keep pods off'})` },
     { name: 'Readiness taints', value: node.blockingTaints.map((taint) => `${taint.key}:${taint.effect}`).join(', ') || 'none' },
@@ -84,9 +89,9 @@ function NodeReadinessDetails({ name }: { name: string }) {
   ];
   return (
     <SectionBox title="Node readiness" data-testid="readiness-node-section">
-      <RulesProblemNotice problem={data.rulesProblem} />
+      <RulesProblemNotice problem={rules.rulesProblem} />
       <NameValueTable rows={summary} />
-      {node.verdicts.length === 0 && data.rulesProblem === null ? <p>No NodeReadinessRule selects this node.</p> : null}
+      {node.verdicts.length === 0 && rules.rulesProblem === null ? <p>No NodeReadinessRule selects this node.</p> : null}
       {node.verdicts.map((verdict) => (
         <VerdictBox key={verdict.rule} verdict={verdict} />
       ))}

@@ -1,11 +1,12 @@
 // Two columns on Headlamp's Nodes table. The processor runs inside a useMemo
 // and may run many times, so it calls no hooks and replaces its own columns
 // instead of adding them twice; the cells are components that use hooks.
+import { Utils } from '@kinvolk/headlamp-plugin/lib';
 import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
 import { failingConditions, nodePosture, type NodeReadiness, reportersForNode, staleConditions } from '@kubectl-readiness/shared';
 import React from 'react';
-import { latestReadinessOf, useNodeReadiness } from '../../hooks/useReadiness';
-import { useReporterSecurity } from '../../hooks/useReporterSecurity';
+import { latestReadinessOf, prefetchRules, useNodeVerdict } from '../../hooks/useReadiness';
+import { startSecurityCheck, useReporterAssessments } from '../../hooks/useReporterSecurity';
 import { Explained, PostureBadge, readinessStatus } from '../common/badges';
 
 export const NODES_TABLE_ID = 'headlamp-nodes';
@@ -15,7 +16,6 @@ export const SECURITY_COLUMN_ID = 'readiness-reporter-security';
 interface NodeItem {
   jsonData: unknown;
   cluster: string;
-  metadata: { name: string };
 }
 
 export function readinessTooltip(node: NodeReadiness): string[] {
@@ -25,9 +25,9 @@ export function readinessTooltip(node: NodeReadiness): string[] {
   return [...failing, ...stale, ...unmanaged];
 }
 
-export function ReadinessCell({ name }: { name: string }) {
-  const { node, data } = useNodeReadiness(name);
-  if (!node || !data.rulesLoaded) return null;
+export function ReadinessCell({ node: object }: { node: unknown }) {
+  const { node } = useNodeVerdict(object);
+  if (!node) return null;
   return (
     <Explained lines={readinessTooltip(node)}>
       <StatusLabel status={readinessStatus(node)} data-readiness={node.label}>
@@ -37,16 +37,15 @@ export function ReadinessCell({ name }: { name: string }) {
   );
 }
 
-export function ReporterSecurityCell({ name }: { name: string }) {
-  const { object: node, data } = useNodeReadiness(name);
-  const security = useReporterSecurity(data);
+export function ReporterSecurityCell({ node }: { node: unknown }) {
+  const security = useReporterAssessments();
   if (security.error) return <PostureBadge posture="unverified" reasons={[security.error]} />;
-  if (!security.report || node === undefined) return null;
-  const writers = reportersForNode(security.report.assessments, node, security.rules ?? []);
+  if (!security.assessments) return null;
+  const writers = reportersForNode(security.assessments, node, security.rules.ruleJson);
   const { posture } = nodePosture(writers.map((writer) => writer.posture));
   if (posture === null) return null;
   const reasons = [
-    ...(security.report.unverifiedReason ? [security.report.unverifiedReason] : []),
+    ...(security.unverifiedReason ? [security.unverifiedReason] : []),
     ...writers.map(
       (writer) =>
         `${writer.reporter.serviceAccount.namespace}/${writer.reporter.serviceAccount.name}: ${writer.reasons[0] ?? writer.posture}`,
@@ -70,6 +69,13 @@ type Column = string | { id?: string };
 
 export function readinessColumnsProcessor<C extends Column>({ id, columns }: { id: string; columns: C[] }): C[] {
   if (id !== NODES_TABLE_ID) return columns;
+  // The table is set up seconds before a large node list arrives: the rules and
+  // the reviews behind the cells are read meanwhile instead of after the rows show.
+  const cluster = Utils.getCluster();
+  if (cluster) {
+    prefetchRules(cluster);
+    startSecurityCheck(cluster);
+  }
   const ours = new Set([READINESS_COLUMN_ID, SECURITY_COLUMN_ID]);
   const kept = columns.filter((column) => typeof column === 'string' || !ours.has(column.id ?? ''));
   const added = [
@@ -78,7 +84,7 @@ export function readinessColumnsProcessor<C extends Column>({ id, columns }: { i
       label: 'Readiness',
       gridTemplate: 'auto',
       getValue: (item: NodeItem) => readinessLabelOf(item),
-      render: (item: NodeItem) => <ReadinessCell name={item.metadata.name} />,
+      render: (item: NodeItem) => <ReadinessCell node={item.jsonData} />,
       sort: (a: NodeItem, b: NodeItem) => sortKey(readinessLabelOf(a)) - sortKey(readinessLabelOf(b)),
     },
     {
@@ -87,7 +93,7 @@ export function readinessColumnsProcessor<C extends Column>({ id, columns }: { i
       gridTemplate: 'auto',
       disableFiltering: true,
       sort: false,
-      render: (item: NodeItem) => <ReporterSecurityCell name={item.metadata.name} />,
+      render: (item: NodeItem) => <ReporterSecurityCell node={item.jsonData} />,
     },
   ] as unknown as C[];
   // Headlamp 0.45 hides the columns that do not fit right to left and passes
