@@ -2,12 +2,11 @@
 // scheduler bound, doing the kubelet's part for that one container: a mount
 // namespace with the pod's projected ServiceAccount volume at the in-cluster
 // path, the container's env, and token rotation before expiry. The health
-// endpoint the reporter checks (CHECK_ENDPOINT) is served here, so a test
-// decides what each node's CNI says.
+// endpoint the reporter checks (CHECK_ENDPOINT) is served by the harness, so
+// a test decides what each node's CNI says.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { clusterDir, freePort, type Cluster } from './cluster.ts';
 import { REPORTER, podBoundToken, reporterPodOn, type LoadedScenario } from './scenario.ts';
@@ -82,6 +81,33 @@ function inOwnMountNamespace(volume: string, command: string): string[] {
   return [...asRoot, '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', volume, command];
 }
 
+/**
+ * The health endpoint runs in a process of its own: a test that blocks its
+ * event loop (spawnSync of the CLI, test after test) would otherwise leave
+ * the reporters' checks unanswered until they time out and report False.
+ * It reads the answers file on each request and exits when its parent does.
+ */
+const HEALTH_SERVER = `const { createServer } = require('node:http');
+const { readFileSync } = require('node:fs');
+const server = createServer((request, response) => {
+  let answers = {};
+  try { answers = JSON.parse(readFileSync(process.argv[1], 'utf8')); } catch {}
+  const answer = answers[(request.url || '').split('/')[1]];
+  response.writeHead(answer && answer.healthy ? 200 : 503, { 'Content-Type': 'text/plain' });
+  response.end(answer ? answer.message : 'no such node');
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+process.stdin.on('end', () => process.exit(0)).resume();`;
+
+async function startHealthServer(cluster: Cluster, answersFile: string): Promise<number> {
+  const server = spawn(process.execPath, ['--input-type=commonjs', '-e', HEALTH_SERVER, answersFile], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  cluster.adopt(server);
+  const [line] = (await once(server.stdout.setEncoding('utf8'), 'data')) as [string];
+  return Number(line.trim());
+}
+
 /** Starts one NRC reporter per node of the scenario, each with its node's pod-bound token; `initial` says which nodes start healthy. */
 export async function startReporters(
   cluster: Cluster,
@@ -90,17 +116,13 @@ export async function startReporters(
   options: ReporterOptions = {},
 ): Promise<Reporters> {
   const tokenSeconds = options.tokenSeconds ?? 3607;
-  const answers = new Map<string, { healthy: boolean; message: string }>();
-  const report = (node: string, healthy: boolean, message?: string) =>
-    answers.set(node, { healthy, message: message ?? (healthy ? 'ok' : 'calico-node is not ready') });
-  const health = createServer((request, response) => {
-    const answer = answers.get(request.url?.split('/')[1] ?? '');
-    response.writeHead(answer?.healthy ? 200 : 503, { 'Content-Type': 'text/plain' });
-    response.end(answer?.message ?? 'no such node');
-  });
-  await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
-  cluster.adopt({ close: () => new Promise<void>((resolve) => health.close(() => resolve())) });
-  const healthPort = (health.address() as AddressInfo).port;
+  const answersFile = join(cluster.stateDir, 'health-answers.json');
+  const answers: Record<string, { healthy: boolean; message: string }> = {};
+  const report = (node: string, healthy: boolean, message?: string) => {
+    answers[node] = { healthy, message: message ?? (healthy ? 'ok' : 'calico-node is not ready') };
+    writeAtomically(answersFile, JSON.stringify(answers));
+  };
+  const healthPort = await startHealthServer(cluster, answersFile);
   const apiserver = new URL(cluster.server);
   const ca = readFileSync(cluster.caFile, 'utf8');
 
