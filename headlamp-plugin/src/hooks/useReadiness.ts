@@ -9,16 +9,6 @@ import { NodeReadinessRule, type NodeReadinessRuleObject } from '../resources/no
 /** Why rules could not be read, or null when they were. */
 export type RulesProblem = 'not-installed' | 'forbidden' | 'error' | null;
 
-export interface ReadinessData {
-  readiness: ClusterReadiness | null;
-  nodes: unknown[];
-  rules: NodeReadinessRule[];
-  rulesLoaded: boolean;
-  rulesProblem: RulesProblem;
-  /** One line for an error that stops the view, e.g. nodes cannot be listed. */
-  error: string | null;
-}
-
 function problemOf(status: number | undefined): RulesProblem {
   if (status === 404) return 'not-installed';
   if (status === 401 || status === 403) return 'forbidden';
@@ -96,6 +86,13 @@ export function useRules(): RuleData {
   return { rules: rules ?? [], ruleJson, rulesLoaded: rules !== null || rulesProblem !== null, rulesProblem };
 }
 
+export interface ReadinessData extends RuleData {
+  readiness: ClusterReadiness | null;
+  nodes: unknown[];
+  /** One line for an error that stops the view, e.g. nodes cannot be listed. */
+  error: string | null;
+}
+
 export const sameItems = (a: readonly unknown[], b: readonly unknown[]) =>
   a.length === b.length && a.every((item, index) => item === b[index]);
 
@@ -151,17 +148,11 @@ function sharedEvaluation(cluster: string, nodes: unknown[], rules: unknown[]): 
 export function useReadiness(): ReadinessData {
   const cluster = K8s.useCluster() ?? '';
   const nodeList = K8s.ResourceClasses.Node.useList();
-  const { rules, ruleJson, rulesLoaded, rulesProblem } = useRules();
+  const rules = useRules();
+  const ruleJson = rules.ruleJson;
   const nodes = nodeList.items;
   const nodeJson = useMemo(() => (nodes ?? []).map((node) => node.jsonData as unknown), [nodes]);
   const readiness = useMemo(() => (nodes ? sharedEvaluation(cluster, nodeJson, ruleJson) : null), [cluster, nodes, nodeJson, ruleJson]);
   const nodesError = nodeList.errors?.[0];
-  return {
-    readiness,
-    nodes: nodeJson,
-    rules,
-    rulesLoaded,
-    rulesProblem,
-    error: nodesError ? `cannot list nodes: ${nodesError.message}` : null,
-  };
+  return { ...rules, readiness, nodes: nodeJson, error: nodesError ? `cannot list nodes: ${nodesError.message}` : null };
 }

@@ -121,10 +121,9 @@ export function useReporterSecurity(data: ReadinessData): ReporterSecurity {
   const cluster = K8s.useCluster() ?? '';
   const { pending, recheck } = useSecurityAnswers();
   const answers = pending?.answers ?? null;
-  const rules = data.rulesLoaded ? data.rules.map((rule) => rule.jsonData as unknown) : null;
-  const ready = answers && rules !== null && data.readiness;
+  const ready = answers && data.rulesLoaded && data.readiness;
   return {
-    report: ready ? sharedReport(cluster, answers, rules, data.nodes) : null,
+    report: ready ? sharedReport(cluster, answers, data.ruleJson, data.nodes) : null,
     error: pending?.error ?? null,
     loading: !pending?.error && !ready,
     recheck,

@@ -212,7 +212,6 @@ export interface SecurityReport {
   notes: string[];
 }
 
-/** What `kubectl readiness verify` reports, from the gathered answers and the current rules and nodes. */
 /** Each reporter's posture; rules only name what each one feeds, which reporters there are was settled when gathering. */
 export function assessReporters(answers: SecurityAnswers, rules: unknown[]): ReporterAssessment[] {
   const labelled = new Map(discoverReporters(answers.workloads, rules).reporters.map((reporter) => [reporterKey(reporter), reporter]));
@@ -228,6 +227,7 @@ export function assessReporters(answers: SecurityAnswers, rules: unknown[]): Rep
   });
 }
 
+/** What `kubectl readiness verify` reports, from the gathered answers and the current rules and nodes. */
 export function securityReport(
   answers: SecurityAnswers,
   rules: unknown[],
