@@ -12,6 +12,10 @@ export * from './readiness/evaluate.ts';
 export * from './readiness/aggregate.ts';
 export * from './readiness/conditions.ts';
 export * from './readiness/describe.ts';
+export * from './readiness/scheduling.ts';
+export * from './readiness/diagnosis.ts';
+export * from './readiness/configuration.ts';
+export * from './readiness/gather-diagnosis.ts';
 
 export * from './security/reviews.ts';
 export * from './security/gate.ts';

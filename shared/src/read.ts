@@ -49,7 +49,13 @@ export function readTaints(value: unknown): Taint[] {
     const key = asString(taint['key']);
     if (key === undefined) continue;
     const value = asString(taint['value']);
-    taints.push({ key, effect: asString(taint['effect']) ?? '', ...(value === undefined ? {} : { value }) });
+    const timeAdded = asString(taint['timeAdded']);
+    taints.push({
+      key,
+      effect: asString(taint['effect']) ?? '',
+      ...(value === undefined ? {} : { value }),
+      ...(timeAdded === undefined ? {} : { timeAdded }),
+    });
   }
   return taints;
 }

@@ -14,7 +14,7 @@ export type ReadResult<T> = { ok: true; value: T } | { ok: false; status: number
 export interface ClusterReader {
   getJSON(path: string): Promise<ReadResult<unknown>>;
   getText(path: string): Promise<ReadResult<string>>;
-  /** Every item of a collection, however the transport pages it. */
+  /** Every item of a collection, however the transport pages it; the path may carry a query such as a fieldSelector. */
   list(path: string): Promise<ReadResult<unknown[]>>;
   createSubjectAccessReview(spec: SubjectAccessReviewSpec): Promise<ReadResult<ReviewAnswer>>;
 }

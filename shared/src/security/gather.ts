@@ -6,6 +6,7 @@
 // the report, so a viewer's requests can go out before the rules arrive.
 import { isRefusal, type ClusterReader, type ReadResult } from '../reader.ts';
 import { metadataOf } from '../read.ts';
+import { NODE_POOLS_API_PATH } from '../readiness/configuration.ts';
 import type { EvaluationOptions } from '../readiness/evaluate.ts';
 import { rbacAnswerer } from './authorizers.ts';
 import { featureGateFromMetrics, gateOf, type ClusterFacts, type GateState } from './gate.ts';
@@ -54,6 +55,10 @@ export interface SecurityAnswers {
   facts: ClusterFacts;
   gate: GateState;
   workloads: unknown[];
+  /** No list of workloads was refused, and they are the cluster's, not some manifests. */
+  workloadsComplete: boolean;
+  /** Karpenter's NodePools; null when not served, refused, or not in the manifests. */
+  nodePools: unknown[] | null;
   /** The reporters to assess, as found from their workloads before any rule is known. */
   reporters: Reporter[];
   sampleNodes: SampleNodes;
@@ -84,7 +89,7 @@ export async function readClusterFacts(reader: ClusterReader): Promise<ClusterFa
 }
 
 /** DaemonSets and Deployments, each tagged with its kind; a refused list becomes a note. */
-export async function readWorkloads(reader: ClusterReader): Promise<{ workloads: unknown[]; notes: string[] }> {
+export async function readWorkloads(reader: ClusterReader): Promise<{ workloads: unknown[]; notes: string[]; complete: boolean }> {
   const kinds = [
     ['DaemonSet', 'daemonsets'],
     ['Deployment', 'deployments'],
@@ -97,7 +102,7 @@ export async function readWorkloads(reader: ClusterReader): Promise<{ workloads:
     notes.push(list.status === 404 ? `reporters: ${plural} are not served` : `reporters: not allowed to list ${plural}`);
     return [];
   });
-  return { workloads, notes };
+  return { workloads, notes, complete: notes.length === 0 };
 }
 
 /** The four RBAC kinds, or null when any of them may not be listed. */
@@ -154,11 +159,14 @@ async function reviewAll(
 }
 
 export async function gatherSecurityAnswers(reader: ClusterReader, options: GatherOptions): Promise<SecurityAnswers> {
-  const [nodes, facts, { workloads, notes }] = await Promise.all([
+  const [nodes, facts, { workloads, notes, complete }, nodePools] = await Promise.all([
     options.nodes ? sampleNodes(options.nodes) : readSampleNodes(reader),
     readClusterFacts(reader),
     readWorkloads(reader),
+    reader.list(NODE_POOLS_API_PATH),
   ]);
+  // Most clusters have no Karpenter: its absence is not worth a note.
+  if (!nodePools.ok && nodePools.status !== 404) notes.push('not allowed to list Karpenter nodepools');
   const discovered = discoverReporters(workloads, []).reporters;
   const reporters = options.select ? options.select(discovered) : discovered;
   const accounts = new Map(reporters.map(({ serviceAccount }) => [accountKey(serviceAccount), serviceAccount]));
@@ -191,6 +199,8 @@ export async function gatherSecurityAnswers(reader: ClusterReader, options: Gath
     facts,
     gate: gateOf(facts),
     workloads,
+    workloadsComplete: complete,
+    nodePools: nodePools.ok ? nodePools.value : null,
     reporters,
     sampleNodes: nodes,
     source,
@@ -252,6 +262,7 @@ export function securityReport(
         nodes,
         notes: allNotes,
         options,
+        configuration: { rules, workloads: answers.workloads, workloadsComplete: answers.workloadsComplete, nodePools: answers.nodePools },
         ...(answers.rbac
           ? { paths: { rbac: answers.rbac, workloads: answers.workloads, gate: answers.gate, otherNode: answers.sampleNodes.otherNode } }
           : {}),

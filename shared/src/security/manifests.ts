@@ -16,6 +16,7 @@ export interface Manifests {
   rbac: RbacObjects;
   rules: unknown[];
   nodes: unknown[];
+  nodePools: unknown[];
 }
 
 const RBAC_KINDS: Record<string, keyof RbacObjects> = {
@@ -44,18 +45,20 @@ export function sortManifests(objects: unknown[], builtins: RbacObjects): Manife
   const workloads: unknown[] = [];
   const rules: unknown[] = [];
   const nodes: unknown[] = [];
+  const nodePools: unknown[] = [];
   for (const object of objects) {
     const kind = asString(asRecord(object)['kind']) ?? '';
     if (kind in RBAC_KINDS) rbac[RBAC_KINDS[kind]!].push(object);
     else if (kind === 'DaemonSet' || kind === 'Deployment') workloads.push(object);
     else if (kind === 'NodeReadinessRule') rules.push(object);
     else if (kind === 'Node') nodes.push(object);
+    else if (kind === 'NodePool' && (asString(asRecord(object)['apiVersion']) ?? '').startsWith('karpenter.sh/')) nodePools.push(object);
   }
   for (const key of Object.keys(rbac) as (keyof RbacObjects)[]) {
     const applied = new Set(rbac[key].map(identity));
     rbac[key] = [...builtins[key].filter((object) => !applied.has(identity(object))), ...rbac[key]];
   }
-  return { workloads, rbac, rules, nodes };
+  return { workloads, rbac, rules, nodes, nodePools };
 }
 
 export interface ManifestAssumptions {
@@ -91,6 +94,9 @@ export function manifestAnswers(
     facts,
     gate: gateOf(facts),
     workloads: manifests.workloads,
+    // Manifests are what a change applies, not the whole cluster.
+    workloadsComplete: false,
+    nodePools: manifests.nodePools.length > 0 ? manifests.nodePools : null,
     reporters,
     sampleNodes: nodes,
     source: 'manifests',

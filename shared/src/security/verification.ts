@@ -12,6 +12,7 @@ import type { ReporterAssessment } from './reporter-findings.ts';
 import { POSTURE_ORDER, POSTURE_TITLES, worstPosture, type Posture } from './posture.ts';
 import { remediationFor, type Remediation } from './remediation.ts';
 import type { Reporter } from './reporters.ts';
+import { configurationFindings, type ConfigurationEvidence } from '../readiness/configuration.ts';
 import { readRule } from '../readiness/rule.ts';
 import { matchSelector } from '../readiness/selector.ts';
 
@@ -23,6 +24,8 @@ export interface VerificationInput {
   /** One-line notes about reads that failed, e.g. "not allowed to list daemonsets". */
   notes: string[];
   options?: EvaluationOptions;
+  /** What the configuration findings (deadlocks, NRC's controller, autoscalers) are decided from. */
+  configuration?: ConfigurationEvidence;
   /** With the RBAC objects, the reverse question is asked too: who else can lie about a node. */
   paths?: { rbac: RbacObjects; workloads: unknown[]; gate: GateState; otherNode: string };
 }
@@ -53,6 +56,7 @@ export function verification(input: VerificationInput): Verification {
     ...clusterFindings(input.facts),
     ...input.assessments.flatMap((assessment) => assessment.findings),
     ...coverageFindings(input.rules, input.nodes, input.options),
+    ...(input.configuration ? configurationFindings(input.configuration) : []),
     ...(input.paths ? otherLiarFindings(input.paths, input.assessments) : []),
     ...noReporters,
   ]);

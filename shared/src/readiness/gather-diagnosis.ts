@@ -1,0 +1,62 @@
+// What the hard cases of "why is this node not ready?" are decided from,
+// read once for both adapters: the reporter workloads (and Node Problem
+// Detector's ConfigMaps), the pods bound to the node, its events, and
+// Karpenter's NodePools. Each read degrades to a note when refused.
+import type { ClusterReader } from '../reader.ts';
+import { readWorkloads } from '../security/gather.ts';
+import { discoverReporters } from '../security/reporters.ts';
+import type { DiagnosisEvidence } from './diagnosis.ts';
+
+async function optional(reader: ClusterReader, path: string, what: string, notes: string[]): Promise<unknown[] | null> {
+  const listed = await reader.list(path);
+  if (listed.ok) return listed.value;
+  notes.push(listed.status === 404 ? `${what} are not served` : `not allowed to list ${what}`);
+  return null;
+}
+
+/** ConfigMaps of the namespaces Node Problem Detector runs in: its monitor configs name the conditions it writes. */
+async function npdConfigMaps(reader: ClusterReader, workloads: unknown[], notes: string[]): Promise<unknown[]> {
+  const namespaces = new Set(
+    discoverReporters(workloads, [])
+      .reporters.filter((reporter) => reporter.kind === 'node-problem-detector')
+      .map((reporter) => reporter.workload.namespace),
+  );
+  const lists = await Promise.all(
+    [...namespaces].map((namespace) => optional(reader, `/api/v1/namespaces/${namespace}/configmaps`, `configmaps in ${namespace}`, notes)),
+  );
+  return lists.flatMap((list) => list ?? []);
+}
+
+/** Everything diagnoseNode needs about one node beyond the node and the rules. */
+export async function gatherNodeDiagnosis(
+  reader: ClusterReader,
+  node: string,
+  rules: unknown[],
+): Promise<{ evidence: DiagnosisEvidence; notes: string[] }> {
+  const notes: string[] = [];
+  const onNode = encodeURIComponent(`spec.nodeName=${node}`);
+  const aboutNode = encodeURIComponent(`involvedObject.kind=Node,involvedObject.name=${node}`);
+  // A daemon pod the scheduler cannot place has no nodeName yet: the unbound pods are read too.
+  const [read, bound, unbound, events] = await Promise.all([
+    readWorkloads(reader),
+    optional(reader, `/api/v1/pods?fieldSelector=${onNode}`, 'pods', notes),
+    optional(reader, `/api/v1/pods?fieldSelector=${encodeURIComponent('spec.nodeName=')}`, 'pods', notes),
+    optional(reader, `/api/v1/events?fieldSelector=${aboutNode}`, 'events', notes),
+  ]);
+  notes.push(...read.notes);
+  const configMaps = await npdConfigMaps(reader, read.workloads, notes);
+  const pods = bound && unbound ? [...bound, ...unbound] : null;
+  return { evidence: { rules, workloads: read.complete ? read.workloads : null, configMaps, pods, events }, notes: [...new Set(notes)] };
+}
+
+/** NRC's taint events on every node, for how long each node has been held: three small lists, one per reason. */
+export async function gatherTaintEvents(reader: ClusterReader): Promise<{ events: unknown[] | null; notes: string[] }> {
+  const notes: string[] = [];
+  const lists = await Promise.all(
+    ['TaintAdded', 'TaintAdopted', 'TaintRemoved'].map((reason) =>
+      optional(reader, `/api/v1/events?fieldSelector=${encodeURIComponent(`involvedObject.kind=Node,reason=${reason}`)}`, 'events', notes),
+    ),
+  );
+  if (lists.some((list) => list === null)) return { events: null, notes: [...new Set(notes)] };
+  return { events: lists.flat(), notes };
+}
