@@ -1,6 +1,5 @@
-// What the commands read besides the core's gatherer: nodes, page by page,
-// and rules and events, which degrade to a one-line note instead of failing
-// the command.
+// What the commands read besides the core's gatherers: nodes, page by page,
+// and rules, which degrade to a one-line note instead of failing the command.
 import { nodeEssentials, RULE_GROUP, RULE_VERSION, RULES_API_PATH } from '@kubectl-readiness/shared';
 import { ApiError, type ApiClient } from './client.ts';
 
@@ -41,14 +40,4 @@ export function fetchRules(client: ApiClient): Promise<Optional<unknown>> {
 
 export async function fetchNodes(client: ApiClient, labelSelector?: string): Promise<unknown[]> {
   return (await client.list('/api/v1/nodes', labelSelector ? { labelSelector } : {}, nodeEssentials)).items;
-}
-
-export function fetchNodeEvents(client: ApiClient, node: string): Promise<Optional<unknown>> {
-  return optionalList(
-    client,
-    '/api/v1/events',
-    { fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node}` },
-    'events',
-    () => 'events are not served',
-  );
 }

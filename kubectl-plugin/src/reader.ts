@@ -17,7 +17,11 @@ export function clusterReader(client: ApiClient): ClusterReader {
   return {
     getJSON: (path) => read(() => client.getJSON<unknown>(path)),
     getText: (path) => read(() => client.getText(path)),
-    list: (path) => read(async () => (await client.list<unknown>(path)).items),
+    list: (path) =>
+      read(async () => {
+        const [base, query = ''] = path.split('?');
+        return (await client.list<unknown>(base!, Object.fromEntries(new URLSearchParams(query)))).items;
+      }),
     createSubjectAccessReview: (spec) => read(() => client.subjectAccessReview(spec)),
   };
 }

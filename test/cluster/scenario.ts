@@ -252,7 +252,7 @@ export const NRC_WEBHOOK_PORT = 9443;
  * `webhook`, also its validating webhook, serving a certificate from the
  * cluster's CA and registered as NRC's Helm chart registers it.
  */
-export async function startController(cluster: Cluster, options: { webhook?: boolean } = {}): Promise<void> {
+export async function startController(cluster: Cluster, options: { webhook?: boolean } = {}): Promise<{ stop(): Promise<void> }> {
   const tmp = join(cluster.stateDir, 'nrc-controller');
   const certs = join(tmp, 'k8s-webhook-server', 'serving-certs');
   mkdirSync(certs, { recursive: true });
@@ -274,6 +274,15 @@ export async function startController(cluster: Cluster, options: { webhook?: boo
   child.stderr.on('data', (chunk: Buffer) => writeFileSync(join(cluster.stateDir, 'nrc-controller.log'), chunk, { flag: 'a' }));
   cluster.adopt(child);
   if (options.webhook) await registerWebhook(cluster);
+  return {
+    // A controller that stops while the cluster runs: what "NRC is not acting" looks like.
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** NRC's ValidatingWebhookConfiguration (config/webhook/manifests.yaml), pointed at the controller on loopback. */

@@ -31,10 +31,15 @@ export function clusterReader(cluster: string): ClusterReader {
     list: (path) =>
       read(async () => {
         const items: unknown[] = [];
+        const [base, given = ''] = path.split('?');
         let token = '';
         do {
-          const query = new URLSearchParams({ limit: String(PAGE_SIZE), ...(token ? { continue: token } : {}) });
-          const page = (await getJSON(`${path}?${query}`)) as { items?: unknown[]; metadata?: { continue?: string } } | null;
+          const query = new URLSearchParams({
+            ...Object.fromEntries(new URLSearchParams(given)),
+            limit: String(PAGE_SIZE),
+            ...(token ? { continue: token } : {}),
+          });
+          const page = (await getJSON(`${base}?${query}`)) as { items?: unknown[]; metadata?: { continue?: string } } | null;
           items.push(...(page?.items ?? []));
           token = page?.metadata?.continue ?? '';
         } while (token);

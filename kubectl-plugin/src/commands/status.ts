@@ -1,19 +1,26 @@
 // `kubectl readiness status`: why is this node (not) accepting workloads?
 import { readFileSync } from 'node:fs';
 import {
+  DEFAULT_RECONCILE_GRACE_SECONDS,
   DEFAULT_STALE_AFTER_SECONDS,
+  blockers,
+  diagnoseNode,
   discoverReporters,
   evaluateCluster,
+  gatherNodeDiagnosis,
+  gatherTaintEvents,
+  heldDurations,
   metadataOf,
   nodeEssentials,
   parseRuleDocuments,
   readNode,
-  readWorkloads,
   type ClusterReadiness,
+  type HeldDuration,
+  type NodeDiagnosis,
 } from '@kubectl-readiness/shared';
 import { Command } from 'commander';
 import { CliError, EXIT_FAILED, EXIT_OK } from '../errors.ts';
-import { fetchNodeEvents, fetchNodes, fetchRules } from '../fetch.ts';
+import { fetchNodes, fetchRules } from '../fetch.ts';
 import type { Io } from '../io.ts';
 import { parseOutput, type OutputFormat } from '../render.ts';
 import { describeNode, printStatusReport, printStatusTables, reporterLines, watchLine } from '../print/status.ts';
@@ -44,6 +51,7 @@ export class StatusOptions {
   file: string | undefined;
   watch = false;
   staleAfterSeconds = DEFAULT_STALE_AFTER_SECONDS;
+  reconcileGraceSeconds = DEFAULT_RECONCILE_GRACE_SECONDS;
   output: OutputFormat = 'table';
   /** The rules of --filename, read in complete(), checked against the cluster's in run(). */
   fileRules: unknown[] | null = null;
@@ -58,6 +66,7 @@ export class StatusOptions {
     this.file = flags['filename'] as string | undefined;
     this.watch = flags['watch'] === true;
     this.staleAfterSeconds = flags['staleAfter'] as number;
+    this.reconcileGraceSeconds = flags['reconcileGrace'] as number;
     this.output = parseOutput(output, ['table', 'wide', 'json', 'yaml']);
     if (this.file) {
       this.fileText = readRuleFile(this.file, io.readStdin);
@@ -84,6 +93,10 @@ export class StatusOptions {
   }
 
   async run({ client, reader }: Connection, io: Io): Promise<number> {
+    const single = this.nodes.length === 1 && this.output !== 'json' && this.output !== 'yaml';
+    // How long nodes have been held comes from NRC's taint events; one node's page reads that node's own.
+    const taintEvents = single ? Promise.resolve({ events: null, notes: [] }) : gatherTaintEvents(reader);
+    taintEvents.catch(() => undefined);
     const [nodes, clusterRules] = await Promise.all([fetchNodes(client, this.selector), fetchRules(client)]);
     if (clusterRules.note) io.note(clusterRules.note);
     // NRC's webhook refuses a rule whose taint another rule already manages on overlapping nodes.
@@ -95,22 +108,46 @@ export class StatusOptions {
     const unknownNodes = this.nodes.filter((name) => !nodes.some((node) => metadataOf(node).name === name));
     if (unknownNodes.length > 0) throw new CliError(`node ${unknownNodes.map((name) => `"${name}"`).join(', ')} not found`);
     const rules = this.fileRules ?? clusterRules.items;
-    const result = this.filter(evaluateCluster(rules, nodes, { staleAfterSeconds: this.staleAfterSeconds }));
+    const now = Date.now();
+    const result = this.filter(evaluateCluster(rules, nodes, { staleAfterSeconds: this.staleAfterSeconds, now }));
     for (const summary of result.rules) {
       if (summary.selectorError)
         io.note(`rule ${summary.rule}: node selector is invalid, so NRC applies it to no node: ${summary.selectorError}`);
     }
 
-    if (this.output === 'json' || this.output === 'yaml') {
-      printStatusReport(result, this.fileRules !== null, clusterRules.note ? [clusterRules.note] : [], this.output, io);
-    } else if (this.nodes.length === 1) {
+    if (single) {
       const [node] = result.nodes;
-      const [{ workloads, notes }, events] = await Promise.all([readWorkloads(reader), fetchNodeEvents(client, node!.node)]);
-      if (events.note) notes.push(`events: ${events.note}`);
-      const { reporters } = discoverReporters(workloads, rules);
-      io.out(describeNode(node!, reporterLines(node!, reporters), events.items, notes, io.paint));
+      const raw = nodes.find((candidate) => metadataOf(candidate).name === node!.node);
+      const { evidence, notes } = await gatherNodeDiagnosis(reader, node!.node, rules);
+      const diagnosis = diagnoseNode(readNode(raw), node!, evidence, { now, reconcileGraceSeconds: this.reconcileGraceSeconds });
+      const { reporters } = discoverReporters(evidence.workloads ?? [], rules, evidence.configMaps);
+      io.out(describeNode(node!, diagnosis, reporterLines(node!, reporters), evidence.events ?? [], notes, io.paint));
     } else {
-      printStatusTables(result, this.output, io);
+      const { events, notes } = await taintEvents;
+      notes.forEach((note) => io.note(`held durations: ${note}`));
+      const byName = new Map(nodes.map((raw) => [metadataOf(raw).name, raw]));
+      const eventsByNode = groupByNode(events);
+      const held = new Map<string, HeldDuration[]>(
+        result.nodes
+          .filter((node) => !node.schedulable)
+          .map((node) => [
+            node.node,
+            heldDurations(readNode(byName.get(node.node)), node, events === null ? null : (eventsByNode.get(node.node) ?? []), now),
+          ]),
+      );
+      const blocking = blockers(result.nodes);
+      if (this.output === 'json' || this.output === 'yaml') {
+        // Nodes named on the command line get their full diagnosis, as `status NODE` prints it.
+        const diagnoses = new Map<string, NodeDiagnosis>();
+        for (const node of this.nodes.length > 0 ? result.nodes : []) {
+          const gathered = await gatherNodeDiagnosis(reader, node.node, rules);
+          gathered.notes.forEach((note) => io.note(`${node.node}: ${note}`));
+          const options = { now, reconcileGraceSeconds: this.reconcileGraceSeconds };
+          diagnoses.set(node.node, diagnoseNode(readNode(byName.get(node.node)), node, gathered.evidence, options));
+        }
+        const notes = clusterRules.note ? [clusterRules.note] : [];
+        printStatusReport(result, { held, blockers: blocking, diagnoses }, this.fileRules !== null, notes, this.output, io);
+      } else printStatusTables(result, held, blocking, this.output, io);
     }
     return this.failIfNotReady && result.nodes.some((node) => !node.schedulable) ? EXIT_FAILED : EXIT_OK;
   }
@@ -167,6 +204,18 @@ export class StatusOptions {
   }
 }
 
+/** A cluster-wide list of events, by the node each is about. */
+function groupByNode(events: unknown[] | null): Map<string, unknown[]> {
+  const grouped = new Map<string, unknown[]>();
+  for (const event of events ?? []) {
+    const name = (event as { involvedObject?: { name?: string } }).involvedObject?.name ?? '';
+    const list = grouped.get(name) ?? [];
+    list.push(event);
+    grouped.set(name, list);
+  }
+  return grouped;
+}
+
 export function newStatusCommand(context: CommandContext): Command {
   return new Command('status')
     .description('Show which rules hold which nodes, and why; with one NODE, explain it in full')
@@ -182,6 +231,12 @@ export function newStatusCommand(context: CommandContext): Command {
       'flag condition heartbeats older than this',
       parseSeconds('--stale-after'),
       DEFAULT_STALE_AFTER_SECONDS,
+    )
+    .option(
+      '--reconcile-grace <duration>',
+      "how long the readiness taint may disagree with the conditions before NRC's controller counts as not acting",
+      parseSeconds('--reconcile-grace'),
+      DEFAULT_RECONCILE_GRACE_SECONDS,
     )
     .action(async (nodes: string[], flags: Record<string, unknown>, command: Command) => {
       const globals = context.flags(command);

@@ -1,6 +1,11 @@
 // How `status` looks: kubectl-style tables for many nodes, a describe-style
 // page for one, and the versioned report for -o json|yaml.
 import {
+  longestHeld,
+  rootCauseLine,
+  type Blocker,
+  type HeldDuration,
+  type NodeDiagnosis,
   describeTaint,
   failingConditions,
   formatAge,
@@ -29,7 +34,7 @@ function ruleRows(summaries: RuleSummary[]): string[][] {
   ]);
 }
 
-function nodeRows(nodes: NodeReadiness[], wide: boolean, paint: Painter): string[][] {
+function nodeRows(nodes: NodeReadiness[], held: Map<string, HeldDuration[]>, wide: boolean, paint: Painter): string[][] {
   return nodes.map((node) => {
     const label = node.schedulable ? paint(node.label, node.label === 'ready' ? 'green' : 'yellow') : paint(node.label, 'red');
     const row = [
@@ -38,6 +43,7 @@ function nodeRows(nodes: NodeReadiness[], wide: boolean, paint: Painter): string
       node.verdicts.map((verdict) => verdict.rule).join(','),
       inert(failingConditions(node).join(',')),
       node.blockingTaints.map((taint) => `${taint.key}:${taint.effect}`).join(','),
+      longestHeld(held.get(node.node) ?? []),
     ];
     if (wide) {
       row.push(staleConditions(node).join(','), node.unmanagedTaints.map((taint) => `${taint.key}:${taint.effect}`).join(','));
@@ -46,12 +52,30 @@ function nodeRows(nodes: NodeReadiness[], wide: boolean, paint: Painter): string
   });
 }
 
-export function describeNode(node: NodeReadiness, reporterLines: string[], events: unknown[], notes: string[], paint: Painter): string {
+export function describeNode(
+  node: NodeReadiness,
+  diagnosis: NodeDiagnosis,
+  reporterLines: string[],
+  events: unknown[],
+  notes: string[],
+  paint: Painter,
+): string {
   const lines: string[] = [];
   lines.push(`Node:        ${node.node}`);
   lines.push(
     `Readiness:   ${node.label} (${node.schedulable ? paint('schedulable', 'green') : paint('readiness taints keep pods off', 'red')})`,
   );
+  const rootCause = rootCauseLine(diagnosis);
+  if (rootCause && diagnosis.rootCause) {
+    const color = diagnosis.rootCause.severity === 'fail' ? 'red' : diagnosis.rootCause.severity === 'warn' ? 'yellow' : 'green';
+    lines.push(`Root cause:  ${paint(inert(rootCause), color)}`);
+    if (diagnosis.rootCause.remediation) {
+      const [first, ...rest] = diagnosis.rootCause.remediation.split('\n').map(inert);
+      lines.push(`  Fix: ${first}`, ...rest.map((line) => `       ${line}`));
+    }
+    const others = diagnosis.findings.filter((finding) => finding !== diagnosis.rootCause && finding.severity !== 'info');
+    for (const finding of others) lines.push(`Also:        ${inert(finding.title)}`);
+  }
   lines.push('Rules:');
   if (node.verdicts.length === 0) lines.push('  <none>');
   for (const verdict of node.verdicts) {
@@ -115,26 +139,83 @@ export function reporterLines(node: NodeReadiness, reporters: Reporter[]): strin
   });
 }
 
-export function printStatusReport(result: ClusterReadiness, whatIf: boolean, notes: string[], format: 'json' | 'yaml', io: Io): void {
+export interface StatusExtras {
+  held: Map<string, HeldDuration[]>;
+  blockers: Blocker[];
+  /** The nodes named on the command line, diagnosed in full. */
+  diagnoses: Map<string, NodeDiagnosis>;
+}
+
+export function printStatusReport(
+  result: ClusterReadiness,
+  extras: StatusExtras,
+  whatIf: boolean,
+  notes: string[],
+  format: 'json' | 'yaml',
+  io: Io,
+): void {
+  const nodes = result.nodes.map((node) => {
+    const diagnosis = extras.diagnoses.get(node.node);
+    return {
+      ...node,
+      held: extras.held.get(node.node) ?? [],
+      ...(diagnosis ? { rootCause: diagnosis.rootCause, findings: diagnosis.findings } : {}),
+    };
+  });
   io.out(
     serialize(
-      report('StatusReport', { generatedAt: new Date().toISOString(), whatIf, rules: result.rules, nodes: result.nodes, notes }),
+      report('StatusReport', {
+        generatedAt: new Date().toISOString(),
+        whatIf,
+        rules: result.rules,
+        blockers: extras.blockers,
+        nodes,
+        notes,
+      }),
       format,
     ),
   );
 }
 
-export function printStatusTables(result: ClusterReadiness, output: OutputFormat, io: Io): void {
+/** The (rule, condition) pairs that hold the most nodes; five nodes named each, the rest counted. */
+function blockerRows(blocking: Blocker[]): string[][] {
+  return blocking.map((blocker) => [
+    blocker.rule,
+    inert(blocker.condition),
+    String(blocker.nodes.length),
+    blocker.nodes.slice(0, 5).join(',') + (blocker.nodes.length > 5 ? `,+${blocker.nodes.length - 5}` : ''),
+  ]);
+}
+
+export function printStatusTables(
+  result: ClusterReadiness,
+  held: Map<string, HeldDuration[]>,
+  blocking: Blocker[],
+  output: OutputFormat,
+  io: Io,
+): void {
   if (result.rules.length > 0) {
     io.out(
       table(['RULE', 'MODE', 'TAINT', 'DRY-RUN', 'SELECTED', 'HELD', 'RELEASING', 'UNGUARDED', 'BOOTSTRAPPED'], ruleRows(result.rules)),
     );
     io.out('\n');
   }
+  if (blocking.length > 0) {
+    io.out(table(['RULE', 'BLOCKING CONDITION', 'NODES', 'EXAMPLES'], blockerRows(blocking)));
+    io.out('\n');
+  }
   const wide = output === 'wide';
-  const headers = ['NODE', 'READINESS', 'RULES', 'FAILING CONDITIONS', 'READINESS TAINTS', ...(wide ? ['STALE', 'UNMANAGED TAINTS'] : [])];
+  const headers = [
+    'NODE',
+    'READINESS',
+    'RULES',
+    'FAILING CONDITIONS',
+    'READINESS TAINTS',
+    'HELD FOR',
+    ...(wide ? ['STALE', 'UNMANAGED TAINTS'] : []),
+  ];
   if (result.nodes.length === 0) io.note('no nodes match');
-  else io.out(table(headers, nodeRows(result.nodes, wide, io.paint)));
+  else io.out(table(headers, nodeRows(result.nodes, held, wide, io.paint)));
 }
 
 /** One line per node whose readiness changed, for status -w. */

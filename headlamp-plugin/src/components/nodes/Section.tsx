@@ -8,9 +8,11 @@ import {
   formatEventAge,
   type ReadinessEvent,
   reportersForNode,
+  rootCauseLine,
   type RuleVerdict,
 } from '@kubectl-readiness/shared';
 import React from 'react';
+import { useNodeDiagnosis } from '../../hooks/useNodeDiagnosis';
 import { useNodeVerdict } from '../../hooks/useReadiness';
 import { useReporterAssessments } from '../../hooks/useReporterSecurity';
 import { useTaintEvents } from '../../hooks/useTaintEvents';
@@ -73,9 +75,15 @@ function NodeReadinessDetails({ name, object }: { name: string; object: unknown 
   const { node, rules } = useNodeVerdict(object);
   const security = useReporterAssessments();
   const events = useTaintEvents(name);
+  const diagnosis = useNodeDiagnosis(object, node, rules.ruleJson);
   if (!node) return null;
+  const rootCause = diagnosis ? rootCauseLine(diagnosis) : null;
   const writers = security.assessments ? reportersForNode(security.assessments, object, rules.ruleJson) : [];
   const summary = [
+    ...(rootCause ? [{ name: 'Root cause', value: <span data-testid="readiness-root-cause">{rootCause}</span> }] : []),
+    ...(diagnosis?.rootCause?.remediation
+      ? [{ name: 'Fix', value: <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{diagnosis.rootCause.remediation}</pre> }]
+      : []),
     { name: 'Readiness', value: `${node.label} (${node.schedulable ? 'schedulable' : 'readiness taints keep pods off'})` },
     { name: 'Readiness taints', value: node.blockingTaints.map((taint) => `${taint.key}:${taint.effect}`).join(', ') || 'none' },
     ...(node.unmanagedTaints.length > 0
