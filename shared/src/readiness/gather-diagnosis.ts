@@ -37,16 +37,19 @@ export async function gatherNodeDiagnosis(
   const onNode = encodeURIComponent(`spec.nodeName=${node}`);
   const aboutNode = encodeURIComponent(`involvedObject.kind=Node,involvedObject.name=${node}`);
   // A daemon pod the scheduler cannot place has no nodeName yet: the unbound pods are read too.
+  const podNotes: string[] = [];
+  const eventNotes: string[] = [];
   const [read, bound, unbound, events] = await Promise.all([
     readWorkloads(reader),
-    optional(reader, `/api/v1/pods?fieldSelector=${onNode}`, 'pods', notes),
-    optional(reader, `/api/v1/pods?fieldSelector=${encodeURIComponent('spec.nodeName=')}`, 'pods', notes),
-    optional(reader, `/api/v1/events?fieldSelector=${aboutNode}`, 'events', notes),
+    optional(reader, `/api/v1/pods?fieldSelector=${onNode}`, 'pods', podNotes),
+    optional(reader, `/api/v1/pods?fieldSelector=${encodeURIComponent('spec.nodeName=')}`, 'pods', podNotes),
+    optional(reader, `/api/v1/events?fieldSelector=${aboutNode}`, 'events', eventNotes),
   ]);
-  notes.push(...read.notes);
+  // In a fixed order, each prefixed with what it is about, as the other reads' notes are.
+  notes.push(...read.notes, ...[...new Set(podNotes)].map((note) => `pods: ${note}`), ...eventNotes.map((note) => `events: ${note}`));
   const configMaps = await npdConfigMaps(reader, read.workloads, notes);
   const pods = bound && unbound ? [...bound, ...unbound] : null;
-  return { evidence: { rules, workloads: read.complete ? read.workloads : null, configMaps, pods, events }, notes: [...new Set(notes)] };
+  return { evidence: { rules, workloads: read.complete ? read.workloads : null, configMaps, pods, events }, notes };
 }
 
 /** NRC's taint events on every node, for how long each node has been held: three small lists, one per reason. */
