@@ -31,8 +31,11 @@ interface Report {
   findings: { id: string; severity: string; subject: string; title: string }[];
 }
 
-/** Findings that depend on the cluster, not the manifests: node coverage, and that offline answers come from RBAC. */
-const CLUSTER_ONLY = new Set(['condition-coverage', 'answers-from-rbac']);
+/**
+ * Findings that depend on the cluster, not the manifests: node coverage, that offline answers come from RBAC, and
+ * whether NRC has observed a rule (a manifest carries no generation; this cluster runs no NRC).
+ */
+const CLUSTER_ONLY = new Set(['condition-coverage', 'answers-from-rbac', 'rule-not-observed']);
 
 function verdicts(report: Report) {
   return {

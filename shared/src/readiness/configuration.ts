@@ -52,7 +52,8 @@ function deadlockFindings(evidence: ConfigurationEvidence): Finding[] {
       if (writers.length === 0) {
         findings.push({
           id: 'condition-unwritten',
-          severity: unsure.length > 0 || !evidence.workloadsComplete ? 'warn' : 'fail',
+          // Offline, the manifests are what would be applied: judged as the cluster would judge them once applied.
+          severity: unsure.length > 0 ? 'warn' : 'fail',
           title: `No workload writes ${type}: rule ${rule.name} holds every node it selects until something does`,
           subject: `rule ${rule.name}`,
           evidence: [

@@ -472,12 +472,13 @@ describe('configurationFindings', () => {
     );
   });
 
-  it('only warns of an unwritten condition when the workloads seen are not all of the cluster (manifests, a refused list)', () => {
+  it('says when the workloads seen are not all of the cluster (manifests, a refused list)', () => {
     const [finding] = find(
       configurationFindings({ rules: [network], workloads: [], workloadsComplete: false, nodePools: null }),
       'condition-unwritten',
     );
-    assert.equal(finding!.severity, 'warn');
+    assert.equal(finding!.severity, 'fail');
+    assert.match(finding!.evidence[0]!, /not every workload of the cluster was seen/);
   });
 
   it("reports NRC's controller down and rules it has not observed", () => {
