@@ -23,6 +23,16 @@ export function asStringMap(value: unknown): Record<string, string> {
   return map;
 }
 
+/** spec.template.spec: a DaemonSet's or Deployment's pod spec, a NodePool's node template. */
+export function templateSpec(object: unknown): Record<string, unknown> {
+  return asRecord(asRecord(asRecord(asRecord(object)['spec'])['template'])['spec']);
+}
+
+/** Whether a container image is `name` (last path segment), whatever its registry, tag or digest. */
+export function imageIs(image: string, name: string): boolean {
+  return new RegExp(`(^|/)${name}(:[^/]*)?(@.*)?$`).test(image);
+}
+
 export function metadataOf(object: unknown): {
   name: string;
   namespace: string;

@@ -3,14 +3,7 @@
 // the viewer's ClusterReader and diagnoses the node. Gathered again only when
 // the node's readiness changes, not on every heartbeat.
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
-import {
-  diagnoseNode,
-  failingConditions,
-  gatherNodeDiagnosis,
-  type NodeDiagnosis,
-  type NodeReadiness,
-  readNode,
-} from '@kubectl-readiness/shared';
+import { diagnoseNodeInCluster, failingConditions, type NodeDiagnosis, type NodeReadiness } from '@kubectl-readiness/shared';
 import { useEffect, useState } from 'react';
 import { clusterReader } from '../api/clusterReader';
 
@@ -21,9 +14,9 @@ export function useNodeDiagnosis(object: unknown, node: NodeReadiness | null, ru
   useEffect(() => {
     if (!node) return;
     let current = true;
-    gatherNodeDiagnosis(clusterReader(cluster), node.node, rules)
-      .then(({ evidence }) => {
-        if (current) setDiagnosis(diagnoseNode(readNode(object), node, evidence));
+    diagnoseNodeInCluster(clusterReader(cluster), object, node, rules)
+      .then((found) => {
+        if (current) setDiagnosis(found.diagnosis);
       })
       .catch(() => {
         // Unreachable or failing: the section still shows the verdicts it has.

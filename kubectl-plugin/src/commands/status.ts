@@ -4,18 +4,16 @@ import {
   DEFAULT_RECONCILE_GRACE_SECONDS,
   DEFAULT_STALE_AFTER_SECONDS,
   blockers,
-  diagnoseNode,
+  diagnoseNodeInCluster,
   discoverReporters,
   evaluateCluster,
-  gatherNodeDiagnosis,
   gatherTaintEvents,
-  heldDurations,
+  heldByNode,
   metadataOf,
   nodeEssentials,
   parseRuleDocuments,
   readNode,
   type ClusterReadiness,
-  type HeldDuration,
   type NodeDiagnosis,
 } from '@kubectl-readiness/shared';
 import { Command } from 'commander';
@@ -115,35 +113,25 @@ export class StatusOptions {
         io.note(`rule ${summary.rule}: node selector is invalid, so NRC applies it to no node: ${summary.selectorError}`);
     }
 
+    const options = { now, reconcileGraceSeconds: this.reconcileGraceSeconds };
+    const rawNode = (name: string) => nodes.find((candidate) => metadataOf(candidate).name === name);
     if (single) {
       const [node] = result.nodes;
-      const raw = nodes.find((candidate) => metadataOf(candidate).name === node!.node);
-      const { evidence, notes } = await gatherNodeDiagnosis(reader, node!.node, rules);
-      const diagnosis = diagnoseNode(readNode(raw), node!, evidence, { now, reconcileGraceSeconds: this.reconcileGraceSeconds });
+      const { diagnosis, evidence, notes } = await diagnoseNodeInCluster(reader, rawNode(node!.node), node!, rules, options);
       const { reporters } = discoverReporters(evidence.workloads ?? [], rules, evidence.configMaps);
       io.out(describeNode(node!, diagnosis, reporterLines(node!, reporters), evidence.events ?? [], notes, io.paint));
     } else {
       const { events, notes } = await taintEvents;
       notes.forEach((note) => io.note(`held durations: ${note}`));
-      const byName = new Map(nodes.map((raw) => [metadataOf(raw).name, raw]));
-      const eventsByNode = groupByNode(events);
-      const held = new Map<string, HeldDuration[]>(
-        result.nodes
-          .filter((node) => !node.schedulable)
-          .map((node) => [
-            node.node,
-            heldDurations(readNode(byName.get(node.node)), node, events === null ? null : (eventsByNode.get(node.node) ?? []), now),
-          ]),
-      );
+      const held = heldByNode(nodes, result.nodes, events, now);
       const blocking = blockers(result.nodes);
       if (this.output === 'json' || this.output === 'yaml') {
         // Nodes named on the command line get their full diagnosis, as `status NODE` prints it.
         const diagnoses = new Map<string, NodeDiagnosis>();
         for (const node of this.nodes.length > 0 ? result.nodes : []) {
-          const gathered = await gatherNodeDiagnosis(reader, node.node, rules);
-          gathered.notes.forEach((note) => io.note(`${node.node}: ${note}`));
-          const options = { now, reconcileGraceSeconds: this.reconcileGraceSeconds };
-          diagnoses.set(node.node, diagnoseNode(readNode(byName.get(node.node)), node, gathered.evidence, options));
+          const found = await diagnoseNodeInCluster(reader, rawNode(node.node), node, rules, options);
+          found.notes.forEach((note) => io.note(`${node.node}: ${note}`));
+          diagnoses.set(node.node, found.diagnosis);
         }
         const notes = clusterRules.note ? [clusterRules.note] : [];
         printStatusReport(result, { held, blockers: blocking, diagnoses }, this.fileRules !== null, notes, this.output, io);
@@ -202,18 +190,6 @@ export class StatusOptions {
     }
     return EXIT_OK;
   }
-}
-
-/** A cluster-wide list of events, by the node each is about. */
-function groupByNode(events: unknown[] | null): Map<string, unknown[]> {
-  const grouped = new Map<string, unknown[]>();
-  for (const event of events ?? []) {
-    const name = (event as { involvedObject?: { name?: string } }).involvedObject?.name ?? '';
-    const list = grouped.get(name) ?? [];
-    list.push(event);
-    grouped.set(name, list);
-  }
-  return grouped;
 }
 
 export function newStatusCommand(context: CommandContext): Command {

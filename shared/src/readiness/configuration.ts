@@ -4,7 +4,7 @@
 // rule, and autoscalers that do not know a readiness taint is a startup taint.
 import type { Finding } from '../security/findings.ts';
 import { discoverReporters } from '../security/reporters.ts';
-import { asArray, asRecord, asString, asStringMap, metadataOf } from '../read.ts';
+import { asArray, asRecord, asString, asStringMap, imageIs, metadataOf, templateSpec } from '../read.ts';
 import { unavailableControllers, unobservedRules } from './diagnosis.ts';
 import { readRule, type RuleView } from './rule.ts';
 import { readPodSpec, toleratesTaint, tolerationsYaml } from './scheduling.ts';
@@ -74,7 +74,7 @@ function deadlockFindings(evidence: ConfigurationEvidence): Finding[] {
             metadataOf(workload).namespace === writer.workload.namespace &&
             metadataOf(workload).name === writer.workload.name,
         );
-        const spec = readPodSpec(asRecord(asRecord(asRecord(raw)['spec'])['template'])['spec'], true);
+        const spec = readPodSpec(templateSpec(raw), true);
         const tolerated = spec.tolerations.some((toleration) =>
           toleratesTaint(toleration, { key: rule.taint.key, effect: rule.taint.effect, value: rule.taint.value ?? '' }),
         );
@@ -149,12 +149,12 @@ function flagValues(words: string[], flag: string): string[] {
 export function clusterAutoscalers(workloads: unknown[]): { name: string; flags: AutoscalerFlags }[] {
   return workloads.flatMap((workload) => {
     if (asRecord(workload)['kind'] !== 'Deployment') return [];
-    const containers = asArray(asRecord(asRecord(asRecord(asRecord(workload)['spec'])['template'])['spec'])['containers']).map(asRecord);
+    const containers = asArray(templateSpec(workload)['containers']).map(asRecord);
     return containers
       .filter((container) => {
         const image = asString(container['image']) ?? '';
         const command = asArray(container['command']).filter((word): word is string => typeof word === 'string');
-        return /(^|\/)cluster-autoscaler(:[^/]*)?(@.*)?$/.test(image) || command.some((word) => /(^|\/)cluster-autoscaler$/.test(word));
+        return imageIs(image, 'cluster-autoscaler') || command.some((word) => /(^|\/)cluster-autoscaler$/.test(word));
       })
       .map((container) => {
         const words = [...asArray(container['command']), ...asArray(container['args'])].filter(
@@ -228,9 +228,7 @@ function karpenterFindings(rules: RuleView[], nodePools: unknown[]): Finding[] {
   return nodePools.flatMap((nodePool) => {
     const name = metadataOf(nodePool).name;
     const labels = nodePoolLabels(nodePool);
-    const startupTaints = asArray(asRecord(asRecord(asRecord(asRecord(nodePool)['spec'])['template'])['spec'])['startupTaints']).map(
-      asRecord,
-    );
+    const startupTaints = asArray(templateSpec(nodePool)['startupTaints']).map(asRecord);
     return rules
       .filter((rule) => {
         const selected = matchSelector(rule.nodeSelector, labels);

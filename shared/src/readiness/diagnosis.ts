@@ -5,8 +5,9 @@
 // the node's root cause, which `status NODE` and Headlamp's node section lead with.
 import type { Finding } from '../security/findings.ts';
 import { discoverReporters, type Reporter } from '../security/reporters.ts';
-import { asArray, asRecord, asString, metadataOf, type NodeView } from '../read.ts';
+import { asArray, asRecord, asString, imageIs, metadataOf, readNode, templateSpec, type NodeView } from '../read.ts';
 import type { NodeReadiness } from './aggregate.ts';
+import { readinessEvents } from './describe.ts';
 import { describeCondition, formatAge, type ConditionVerdict, type RuleVerdict } from './evaluate.ts';
 import { readPodSpec, placePod, tolerationsYaml } from './scheduling.ts';
 
@@ -177,7 +178,7 @@ function conditionCauses(
   const placed = writers.map((writer) => {
     const raw = workloads.get(`${writer.workload.kind}/${writer.workload.namespace}/${writer.workload.name}`);
     const isDaemonSet = writer.workload.kind === 'DaemonSet';
-    const template = asRecord(asRecord(asRecord(raw)['spec'])['template'])['spec'];
+    const template = templateSpec(raw);
     return { writer, placement: isDaemonSet ? placePod(readPodSpec(template, true), node) : null };
   });
   const runnable = placed.filter(({ placement }) => placement === null || placement.fits);
@@ -278,10 +279,11 @@ function ruleGeneration(rule: unknown): { generation: number | null; observed: n
 
 /** NRC's controller Deployment: the image named node-readiness-controller (its reporter's image is node-readiness-reporter). */
 export function isControllerWorkload(workload: unknown): boolean {
-  const containers = asArray(asRecord(asRecord(asRecord(asRecord(workload)['spec'])['template'])['spec'])['containers']);
   return (
     asRecord(workload)['kind'] === 'Deployment' &&
-    containers.some((container) => /(^|\/)node-readiness-controller(:[^/]*)?(@.*)?$/.test(asString(asRecord(container)['image']) ?? ''))
+    asArray(templateSpec(workload)['containers']).some((container) =>
+      imageIs(asString(asRecord(container)['image']) ?? '', 'node-readiness-controller'),
+    )
   );
 }
 
@@ -392,19 +394,16 @@ function heldDuration(node: NodeView, verdict: RuleVerdict, events: unknown[] | 
   });
   const added = Date.parse(taint?.timeAdded ?? '');
   if (!Number.isNaN(added)) return at(added, 'taint timeAdded', false);
-  const mentionsRule = `rule '${verdict.rule}'`;
-  const newest = (events ?? [])
-    .map(asRecord)
-    .filter((event) => ['TaintAdded', 'TaintAdopted', 'TaintRemoved'].includes(asString(event['reason']) ?? ''))
-    .filter((event) => (asString(event['message']) ?? asString(event['note']) ?? '').includes(mentionsRule))
-    .map((event) => ({
-      reason: asString(event['reason'])!,
-      time: Date.parse(asString(event['lastTimestamp']) ?? asString(event['eventTime']) ?? asString(event['firstTimestamp']) ?? ''),
-    }))
-    .filter((event) => !Number.isNaN(event.time))
-    .sort((a, b) => b.time - a.time)[0];
+  // NRC's messages name the rule: "Taint '…' added by rule 'x'", "… is now managed by rule 'x'".
+  const newest = readinessEvents(events ?? [], now).find(
+    (event) => event.ageSeconds !== null && event.message.includes(`rule '${verdict.rule}'`),
+  );
   if (!newest || newest.reason === 'TaintRemoved') return null;
-  return at(newest.time, newest.reason === 'TaintAdded' ? 'TaintAdded event' : 'TaintAdopted event', newest.reason === 'TaintAdopted');
+  return at(
+    now - newest.ageSeconds! * 1000,
+    newest.reason === 'TaintAdded' ? 'TaintAdded event' : 'TaintAdopted event',
+    newest.reason === 'TaintAdopted',
+  );
 }
 
 export function formatHeld(held: HeldDuration): string {
@@ -417,6 +416,31 @@ export function heldDurations(node: NodeView, readiness: NodeReadiness, events: 
     .filter((verdict) => verdict.state === 'held')
     .map((verdict) => heldDuration(node, verdict, events, now))
     .filter((held): held is HeldDuration => held !== null);
+}
+
+/** Held durations of every node that is not schedulable, from one cluster-wide list of NRC's taint events (null: not readable). */
+export function heldByNode(
+  rawNodes: unknown[],
+  readiness: NodeReadiness[],
+  events: unknown[] | null,
+  now = Date.now(),
+): Map<string, HeldDuration[]> {
+  const byName = new Map(rawNodes.map((raw) => [metadataOf(raw).name, raw]));
+  const eventsByNode = new Map<string, unknown[]>();
+  for (const event of events ?? []) {
+    const name = asString(asRecord(asRecord(event)['involvedObject'])['name']) ?? '';
+    const list = eventsByNode.get(name) ?? [];
+    list.push(event);
+    eventsByNode.set(name, list);
+  }
+  return new Map(
+    readiness
+      .filter((node) => !node.schedulable)
+      .map((node) => [
+        node.node,
+        heldDurations(readNode(byName.get(node.node)), node, events === null ? null : (eventsByNode.get(node.node) ?? []), now),
+      ]),
+  );
 }
 
 /** The longest hold, for a table cell: "3h", "at least 20m", or "" when unknown. */

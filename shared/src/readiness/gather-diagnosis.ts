@@ -5,7 +5,9 @@
 import type { ClusterReader } from '../reader.ts';
 import { readWorkloads } from '../security/gather.ts';
 import { discoverReporters } from '../security/reporters.ts';
-import type { DiagnosisEvidence } from './diagnosis.ts';
+import type { NodeReadiness } from './aggregate.ts';
+import { diagnoseNode, type DiagnosisEvidence, type DiagnosisOptions, type NodeDiagnosis } from './diagnosis.ts';
+import { readNode } from '../read.ts';
 
 async function optional(reader: ClusterReader, path: string, what: string, notes: string[]): Promise<unknown[] | null> {
   const listed = await reader.list(path);
@@ -50,6 +52,18 @@ export async function gatherNodeDiagnosis(
   const configMaps = await npdConfigMaps(reader, read.workloads, notes);
   const pods = bound && unbound ? [...bound, ...unbound] : null;
   return { evidence: { rules, workloads: read.complete ? read.workloads : null, configMaps, pods, events }, notes };
+}
+
+/** One node diagnosed from the cluster: what both adapters show for a node's page. */
+export async function diagnoseNodeInCluster(
+  reader: ClusterReader,
+  node: unknown,
+  readiness: NodeReadiness,
+  rules: unknown[],
+  options: DiagnosisOptions = {},
+): Promise<{ diagnosis: NodeDiagnosis; evidence: DiagnosisEvidence; notes: string[] }> {
+  const { evidence, notes } = await gatherNodeDiagnosis(reader, readiness.node, rules);
+  return { diagnosis: diagnoseNode(readNode(node), readiness, evidence, options), evidence, notes };
 }
 
 /** NRC's taint events on every node, for how long each node has been held: three small lists, one per reason. */

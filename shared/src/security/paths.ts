@@ -17,7 +17,7 @@ import {
   type ResourceAttributes,
   type UserInfo,
 } from './rbac.ts';
-import { asArray, asRecord, asString, metadataOf } from '../read.ts';
+import { asArray, asRecord, asString, metadataOf, templateSpec } from '../read.ts';
 
 export type ReadinessCapability = 'forge-other-node-conditions' | 'lift-readiness-taints' | 'disrupt-other-nodes' | 'change-rules';
 
@@ -128,7 +128,7 @@ type Bound = Grant & { scope: string | undefined };
 export function isReadinessController(workload: unknown): boolean {
   const record = asRecord(workload);
   if (record['kind'] !== 'Deployment') return false;
-  const containers = asArray(asRecord(asRecord(asRecord(record['spec'])['template'])['spec'])['containers']);
+  const containers = asArray(templateSpec(record)['containers']);
   return containers.some((container) => {
     const image = asString(asRecord(container)['image']) ?? '';
     return /(^|\/)node-readiness-controller(:|@|$)/.test(image);
@@ -154,7 +154,7 @@ function candidates(input: Omit<PathSearchInput, 'serviceAccount'>) {
   const running: { namespace: string; name: string }[] = [];
   for (const workload of input.workloads) {
     const { namespace } = metadataOf(workload);
-    const spec = asRecord(asRecord(asRecord(asRecord(workload)['spec'])['template'])['spec']);
+    const spec = templateSpec(workload);
     const name = asString(spec['serviceAccountName']) ?? asString(spec['serviceAccount']) ?? 'default';
     addAccount(namespace, name);
     running.push({ namespace, name });
@@ -792,7 +792,7 @@ export function whoElseCanLie(
 ): OtherLiar[] {
   // NRC's controller lifts and adds readiness taints by design: trusted like the cluster's own machinery; paths into it are still found.
   const controllers = input.workloads.filter(isReadinessController).map((workload) => {
-    const spec = asRecord(asRecord(asRecord(asRecord(workload)['spec'])['template'])['spec']);
+    const spec = templateSpec(workload);
     return { namespace: metadataOf(workload).namespace, name: asString(spec['serviceAccountName']) ?? 'default' };
   });
   const reporters = new Set([...input.reporters, ...controllers].map(({ namespace, name }) => `ServiceAccount/${namespace}/${name}`));

@@ -1,7 +1,7 @@
 // Which workloads write the conditions rules depend on. A reporter is only
 // named on what its pod template shows; a condition no workload can be tied
 // to is reported as unattributed rather than guessed.
-import { asArray, asRecord, asString, metadataOf } from '../read.ts';
+import { asArray, asRecord, asString, metadataOf, templateSpec } from '../read.ts';
 import { readRule } from '../readiness/rule.ts';
 
 export type ReporterKind = 'nrc-reporter' | 'node-problem-detector' | 'custom';
@@ -196,7 +196,7 @@ export function discoverReporters(workloads: unknown[], rules: unknown[], config
   for (const raw of workloads) {
     const { namespace, name } = metadataOf(raw);
     const workload: WorkloadRef = { kind: asString(asRecord(raw)['kind']) ?? 'Workload', namespace, name };
-    const podSpec = asRecord(asRecord(asRecord(asRecord(raw)['spec'])['template'])['spec']);
+    const podSpec = templateSpec(raw);
     for (const container of asArray(podSpec['containers'])) {
       const found = reporterFromContainer(workload, podSpec, container, configData);
       if (!found) continue;
