@@ -13,6 +13,7 @@ import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { TAINT, loadScenario, startController } from '../cluster/scenario.ts';
 import { startReporters, type Reporters } from '../cluster/reporters.ts';
 import { cliAsync } from './cli-runner.ts';
+import { waitFor } from './wait.ts';
 
 interface Finding {
   id: string;
@@ -27,16 +28,6 @@ interface StatusNode {
   rootCause: Finding | null;
   findings: Finding[];
   held: { rule: string; source: string; atLeast: boolean; seconds: number }[];
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
 }
 
 const resultsDir = join(import.meta.dirname, 'results');

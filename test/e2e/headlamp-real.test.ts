@@ -70,6 +70,24 @@ describe('the plugin in real Headlamp v0.45.0', () => {
       }
     });
 
+  it("leads the node section with the node's root cause, as status NODE does, at 1280 px", async () => {
+    const tab = await page(1280, 800);
+    try {
+      await tab.goto(`${base()}/nodes/node-b`);
+      const rootCause = tab.getByTestId('readiness-root-cause');
+      await rootCause.waitFor(WAIT);
+      assert.match(
+        (await rootCause.textContent()) ?? '',
+        /network-readiness-rule holds node-b: projectcalico.org\/CalicoReady is False \(required True\): reporter says "Endpoint returned non-2xx/,
+      );
+      // A page shot, the row centred: a shot of the section alone slides its top under Headlamp's sticky app bar.
+      await rootCause.evaluate((element) => element.scrollIntoView({ block: 'center' }));
+      await tab.screenshot({ path: join(screenshotsDir, 'real-headlamp-node-root-cause-1280x800.png') });
+    } finally {
+      await tab.context().close();
+    }
+  });
+
   it('has the sidebar entry, the rules view, the node section and the Security view', async () => {
     const tab = await page(1440, 900);
     try {

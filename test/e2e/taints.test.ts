@@ -6,16 +6,7 @@ import { auditEvents, auditedRequests } from '../cluster/audit.ts';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { CONDITION, TAINT, loadScenario, startController } from '../cluster/scenario.ts';
 import { startReporters, type Reporters } from '../cluster/reporters.ts';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+import { waitFor } from './wait.ts';
 
 describe('reporters and the readiness taint on the real apiserver', () => {
   let cluster: Cluster;
