@@ -58,50 +58,48 @@ const storageRule = {
   },
 };
 
-/** A GPU reporter as a user might first write it: NRC's reporter image, no toleration. */
-const gpuReporter = {
-  apiVersion: 'apps/v1',
-  kind: 'DaemonSet',
-  metadata: { name: 'gpu-reporter', namespace: 'kube-system' },
-  spec: {
-    selector: { matchLabels: { app: 'gpu-reporter' } },
-    template: {
-      metadata: { labels: { app: 'gpu-reporter' } },
-      spec: {
-        nodeSelector: { gpu: 'true' },
-        containers: [
-          {
-            name: 'reporter',
-            image: 'registry.k8s.io/node-readiness-controller/node-readiness-reporter:v0.1.1',
-            env: [{ name: 'CONDITION_TYPE', value: GPU.condition }],
-          },
-        ],
-      },
+/** A DaemonSet or Deployment whose pods carry `app: name`. */
+function workload(kind: 'DaemonSet' | 'Deployment', namespace: string, name: string, podSpec: object, extra: object = {}) {
+  return {
+    apiVersion: 'apps/v1',
+    kind,
+    metadata: { name, namespace },
+    spec: {
+      ...extra,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: podSpec },
     },
-  },
-};
+  };
+}
 
-const clusterAutoscaler = (flags: string[]) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'cluster-autoscaler', namespace: 'kube-system' },
-  spec: {
-    replicas: 0,
-    selector: { matchLabels: { app: 'cluster-autoscaler' } },
-    template: {
-      metadata: { labels: { app: 'cluster-autoscaler' } },
-      spec: {
-        containers: [
-          {
-            name: 'cluster-autoscaler',
-            image: 'registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.0',
-            command: ['./cluster-autoscaler', '--cloud-provider=clusterapi', ...flags],
-          },
-        ],
-      },
+/** A GPU reporter as a user might first write it: NRC's reporter image, no toleration. */
+const gpuReporter = workload('DaemonSet', 'kube-system', 'gpu-reporter', {
+  nodeSelector: { gpu: 'true' },
+  containers: [
+    {
+      name: 'reporter',
+      image: 'registry.k8s.io/node-readiness-controller/node-readiness-reporter:v0.1.1',
+      env: [{ name: 'CONDITION_TYPE', value: GPU.condition }],
     },
-  },
+  ],
 });
+
+const clusterAutoscaler = (flags: string[]) =>
+  workload(
+    'Deployment',
+    'kube-system',
+    'cluster-autoscaler',
+    {
+      containers: [
+        {
+          name: 'cluster-autoscaler',
+          image: 'registry.k8s.io/autoscaling/cluster-autoscaler:v1.34.0',
+          command: ['./cluster-autoscaler', '--cloud-provider=clusterapi', ...flags],
+        },
+      ],
+    },
+    { replicas: 0 },
+  );
 
 /** Karpenter's NodePool CRD, cut to what a NodePool object needs to be stored. */
 const nodePoolCrd = {
@@ -164,6 +162,8 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
   };
   const taintKeys = async (node: string) =>
     (await cluster.kubectlOk(['get', 'node', node, '-o', 'jsonpath={.spec.taints[*].key}'])).split(' ').filter(Boolean);
+  const patchGpuReporter = (type: 'merge' | 'strategic', patch: string) =>
+    cluster.kubectlOk(['-n', 'kube-system', 'patch', 'daemonset', 'gpu-reporter', `--type=${type}`, '-p', patch]);
   const gpuDaemonSet = async () =>
     JSON.parse(await cluster.kubectlOk(['-n', 'kube-system', 'get', 'daemonset', 'gpu-reporter', '-o', 'json'])) as {
       metadata: { generation: number };
@@ -234,16 +234,7 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
       ([, key, effect]) => ({ key, operator: 'Exists', effect }),
     );
     assert.equal(tolerations.length, 2, nodeC.rootCause!.remediation);
-    await cluster.kubectlOk([
-      '-n',
-      'kube-system',
-      'patch',
-      'daemonset',
-      'gpu-reporter',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ spec: { template: { spec: { tolerations } } } }),
-    ]);
+    await patchGpuReporter('merge', JSON.stringify({ spec: { template: { spec: { tolerations } } } }));
     assert.equal(await desiredGpuPods(), 1, 'with the tolerations, node-c should run the pod');
     await waitFor('the gpu-reporter pod on node-c', async () =>
       (await gpuPods()).items.some((pod) => pod.spec.nodeName === 'node-c' && pod.status.phase === 'Running') ? true : undefined,
@@ -253,16 +244,7 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
   });
 
   it('deadlock: a reporter whose nodeSelector leaves the held node out', async () => {
-    await cluster.kubectlOk([
-      '-n',
-      'kube-system',
-      'patch',
-      'daemonset',
-      'gpu-reporter',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ spec: { template: { spec: { nodeSelector: { gpu: 'h100' } } } } }),
-    ]);
+    await patchGpuReporter('merge', JSON.stringify({ spec: { template: { spec: { nodeSelector: { gpu: 'h100' } } } } }));
     assert.equal(await desiredGpuPods(), 0, 'the DaemonSet controller leaves node-c out');
     const nodeC = await status('node-c');
     assert.equal(nodeC.rootCause?.id, 'reporter-excluded');
@@ -273,14 +255,8 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
   });
 
   it('a reporter pod that cannot be scheduled on the held node', async () => {
-    await cluster.kubectlOk([
-      '-n',
-      'kube-system',
-      'patch',
-      'daemonset',
-      'gpu-reporter',
-      '--type=strategic',
-      '-p',
+    await patchGpuReporter(
+      'strategic',
       JSON.stringify({
         spec: {
           template: {
@@ -291,7 +267,7 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
           },
         },
       }),
-    ]);
+    );
     assert.equal(await desiredGpuPods(), 1);
     await waitFor('a Pending gpu-reporter pod', async () =>
       (await gpuPods()).items.some((pod) => pod.status.phase === 'Pending') ? true : undefined,
@@ -361,21 +337,12 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
 
   it("NRC's controller Deployment with no available replica", async () => {
     await cluster.kubectlOk(['create', 'namespace', 'nrr-system']);
-    await apply({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'nrr-controller-manager', namespace: 'nrr-system' },
-      spec: {
-        selector: { matchLabels: { app: 'nrr' } },
-        template: {
-          metadata: { labels: { app: 'nrr' } },
-          spec: {
-            nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
-            containers: [{ name: 'manager', image: 'registry.k8s.io/node-readiness-controller/node-readiness-controller:v0.5.0' }],
-          },
-        },
-      },
-    });
+    await apply(
+      workload('Deployment', 'nrr-system', 'nrr-controller-manager', {
+        nodeSelector: { 'node-role.kubernetes.io/control-plane': '' },
+        containers: [{ name: 'manager', image: 'registry.k8s.io/node-readiness-controller/node-readiness-controller:v0.5.0' }],
+      }),
+    );
     await waitFor('the Deployment controller to report it', async () => {
       const replicas = await cluster.kubectlOk([
         '-n',
