@@ -21,13 +21,36 @@ function essentials(object: Record<string, unknown>): Record<string, unknown> {
   return kept;
 }
 
+interface ClusterRole {
+  metadata: { name: string; labels?: Record<string, string> };
+  rules?: unknown[];
+  aggregationRule?: { clusterRoleSelectors?: { matchLabels?: Record<string, string> }[] };
+}
+
+async function aggregationSettled(reader: ReturnType<typeof adminReader>): Promise<boolean> {
+  const listed = await reader.list('/apis/rbac.authorization.k8s.io/v1/clusterroles');
+  if (!listed.ok) return false;
+  const roles = listed.value as ClusterRole[];
+  const selects = (selector: { matchLabels?: Record<string, string> }, role: ClusterRole) =>
+    Object.entries(selector.matchLabels ?? {}).every(([key, value]) => role.metadata.labels?.[key] === value);
+  return roles
+    .filter((role) => role.aggregationRule)
+    .every((aggregated) => {
+      const have = new Set((aggregated.rules ?? []).map((rule) => JSON.stringify(rule)));
+      const selected = roles.filter(
+        (role) =>
+          role !== aggregated && (aggregated.aggregationRule!.clusterRoleSelectors ?? []).some((selector) => selects(selector, role)),
+      );
+      return selected.every((role) => (role.rules ?? []).every((rule) => have.has(JSON.stringify(rule))));
+    });
+}
+
 export async function readBuiltinRbac(cluster: Cluster): Promise<Record<(typeof KINDS)[number], unknown[]>> {
   const reader = adminReader(cluster);
-  // Aggregated roles start empty; kube-controller-manager fills them within a second or two.
-  for (let attempt = 0; ; attempt++) {
-    const view = await reader.getJSON('/apis/rbac.authorization.k8s.io/v1/clusterroles/view');
-    if (view.ok && ((view.value as { rules?: unknown[] }).rules ?? []).length > 0) break;
-    if (attempt === 120) throw new Error('the view ClusterRole was never aggregated');
+  // Aggregated roles fill in as kube-controller-manager's aggregation controller
+  // catches up with the bootstrap roles: wait until each holds every rule of the roles it selects.
+  for (let attempt = 0; !(await aggregationSettled(reader)); attempt++) {
+    if (attempt === 120) throw new Error('the aggregated ClusterRoles never settled');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const lists = await Promise.all(KINDS.map((kind) => reader.list(`/apis/rbac.authorization.k8s.io/v1/${kind}`)));
