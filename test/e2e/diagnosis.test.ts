@@ -27,7 +27,7 @@ interface StatusNode {
   node: string;
   rootCause: Finding | null;
   findings: Finding[];
-  held: { rule: string; source: string; atLeast: boolean; seconds: number }[];
+  held: { rule: string; source: string; since: string; atLeast: boolean }[];
 }
 
 const resultsDir = join(import.meta.dirname, 'results');
@@ -204,6 +204,13 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
       nodeB.held.map((held) => [held.rule, held.source, held.atLeast]),
       [['network-readiness-rule', 'TaintAdopted event', true]],
     );
+    // The fleet view finds the same hold in its one cluster-wide list of NRC's events.
+    const fleet = await cliAsync(['status', '-o', 'json'], env);
+    const fleetB = (JSON.parse(fleet.stdout) as { nodes: StatusNode[] }).nodes.find((node) => node.node === 'node-b')!;
+    const hold = (held: StatusNode['held']) => held.map(({ rule, source, atLeast }) => [rule, source, atLeast]);
+    assert.deepEqual(hold(fleetB.held), hold(nodeB.held));
+    // Ages are counted in whole seconds from each command's own clock.
+    assert.ok(Math.abs(Date.parse(fleetB.held[0]!.since) - Date.parse(nodeB.held[0]!.since)) < 5_000);
   });
 
   it('deadlock: a reporter DaemonSet without the toleration; the toleration the fix names lets the DaemonSet controller place it', async () => {
@@ -277,6 +284,38 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
       return found.rootCause?.id === 'reporter-pod-unhealthy' && /Insufficient cpu/.test(found.rootCause.title) ? found : undefined;
     });
     assert.match(nodeC.rootCause!.title, /the gpu-reporter pod on node-c is not running: Pending: 0\/3 nodes are available/);
+  });
+
+  it("a reporter pod missing on the held node: Pod Security admission refuses the DaemonSet's hostNetwork pod", async () => {
+    await cluster.kubectlOk(['-n', 'kube-system', 'delete', 'daemonset', 'gpu-reporter', '--wait=false']);
+    // NRC's own reporter examples run with hostNetwork, which a namespace enforcing the baseline Pod Security level refuses.
+    await cluster.kubectlOk(['create', 'namespace', 'gpu-system']);
+    await cluster.kubectlOk(['label', 'namespace', 'gpu-system', 'pod-security.kubernetes.io/enforce=baseline']);
+    await waitFor('the ServiceAccount controller to create gpu-system/default', async () =>
+      (await cluster.kubectl(['-n', 'gpu-system', 'get', 'serviceaccount', 'default'])).code === 0 ? true : undefined,
+    );
+    const reporter = structuredClone(gpuReporter) as typeof gpuReporter & { spec: { template: { spec: Record<string, unknown> } } };
+    reporter.metadata.namespace = 'gpu-system';
+    Object.assign(reporter.spec.template.spec, { hostNetwork: true, tolerations: [{ operator: 'Exists' }] });
+    await apply(reporter);
+    const nodeC = await waitFor("the DaemonSet controller's FailedCreate to reach the diagnosis", async () => {
+      const found = await status('node-c');
+      return found.rootCause?.id === 'reporter-pod-missing' && /PodSecurity/.test(found.rootCause.title) ? found : undefined;
+    });
+    assert.match(
+      nodeC.rootCause!.title,
+      /the gpu-reporter DaemonSet cannot create its pod on node-c, so example.com\/GPUReady is not reported: pods "gpu-reporter-\w+" is forbidden: violates PodSecurity "baseline:latest": host namespaces \(hostNetwork=true\)/,
+    );
+    const podsInNamespace = async () =>
+      (JSON.parse(await cluster.kubectlOk(['-n', 'gpu-system', 'get', 'pods', '-o', 'json'])) as { items: unknown[] }).items;
+    assert.deepEqual(await podsInNamespace(), [], 'no pod exists: the diagnosis says it is missing');
+    // The fix it names: make the pod admissible. Then the DaemonSet controller creates it.
+    await cluster.kubectlOk(['label', '--overwrite', 'namespace', 'gpu-system', 'pod-security.kubernetes.io/enforce=privileged']);
+    await cluster.kubectlOk(['-n', 'gpu-system', 'annotate', 'daemonset', 'gpu-reporter', 'readiness.test/retry=1']);
+    await waitFor('the DaemonSet controller to create the pod for node-c', async () =>
+      (await podsInNamespace()).length === 1 ? true : undefined,
+    );
+    await cluster.kubectlOk(['delete', 'namespace', 'gpu-system', '--wait=false']);
   });
 
   it('a condition no workload writes', async () => {

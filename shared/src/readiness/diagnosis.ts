@@ -25,6 +25,8 @@ export interface DiagnosisEvidence {
   pods: unknown[] | null;
   /** The node's events; null when they were not read. */
   events: unknown[] | null;
+  /** The DaemonSet controller's FailedCreate events in the reporters' namespaces: why a daemon pod is missing. */
+  workloadEvents?: unknown[];
 }
 
 export interface DiagnosisOptions {
@@ -83,6 +85,23 @@ function cause(
 
 function workloadName(reporter: Reporter): string {
   return `${reporter.workload.kind} ${reporter.workload.namespace}/${reporter.workload.name}`;
+}
+
+/** The DaemonSet controller's latest "Error creating: …" for this workload, e.g. an admission policy refusing its pod. */
+function newestFailedCreate(events: unknown[], writer: Reporter): string | null {
+  const mine = events.map(asRecord).filter((event) => {
+    const regarding = asRecord(event['involvedObject']);
+    return (
+      asString(event['reason']) === 'FailedCreate' &&
+      asString(regarding['kind']) === writer.workload.kind &&
+      asString(regarding['namespace']) === writer.workload.namespace &&
+      asString(regarding['name']) === writer.workload.name
+    );
+  });
+  const when = (event: Record<string, unknown>) =>
+    Date.parse(asString(event['lastTimestamp']) ?? asString(event['eventTime']) ?? asString(asRecord(event['metadata'])['creationTimestamp']) ?? '') || 0;
+  const newest = mine.sort((a, b) => when(b) - when(a))[0];
+  return newest ? (asString(newest['message']) ?? '').replace(/^Error creating: /, '') : null;
 }
 
 /**
@@ -213,14 +232,19 @@ function conditionCauses(
     if (daemonSets.length > 0 && !healthy && runnable.length === daemonSets.length) {
       for (const { writer, pod } of pods) {
         if (pod === undefined) {
+          const refused = newestFailedCreate(evidence.workloadEvents ?? [], writer);
           causes.push(
             cause(
               'reporter-pod-missing',
               'fail',
               subject,
-              `the ${writer.workload.name} DaemonSet should run a pod on ${node.name} but none is there, so ${type} is not reported`,
+              refused
+                ? `the ${writer.workload.name} DaemonSet cannot create its pod on ${node.name}, so ${type} is not reported: ${refused}`
+                : `the ${writer.workload.name} DaemonSet should run a pod on ${node.name} but none is there, so ${type} is not reported`,
               [`${workloadName(writer)} writes ${type}; its pod template fits the node`, said],
-              `Check ${workloadName(writer)}'s status and events (kubectl -n ${writer.workload.namespace} describe daemonset ${writer.workload.name}).`,
+              refused
+                ? `Change ${workloadName(writer)}'s pod template, or the policy the message names, so the pod is admitted; the DaemonSet controller then creates it (kubectl -n ${writer.workload.namespace} describe daemonset ${writer.workload.name} lists each refusal).`
+                : `Check ${workloadName(writer)}'s status and events (kubectl -n ${writer.workload.namespace} describe daemonset ${writer.workload.name}).`,
             ),
           );
         } else {
@@ -418,6 +442,18 @@ export function heldDurations(node: NodeView, readiness: NodeReadiness, events: 
     .filter((held): held is HeldDuration => held !== null);
 }
 
+/** NRC's taint events grouped by the node they are about, so each node's hold is found without a scan of them all. */
+export function taintEventsByNode(events: unknown[]): Map<string, unknown[]> {
+  const byNode = new Map<string, unknown[]>();
+  for (const event of events) {
+    const name = asString(asRecord(asRecord(event)['involvedObject'])['name']) ?? '';
+    const list = byNode.get(name) ?? [];
+    list.push(event);
+    byNode.set(name, list);
+  }
+  return byNode;
+}
+
 /** Held durations of every node that is not schedulable, from one cluster-wide list of NRC's taint events (null: not readable). */
 export function heldByNode(
   rawNodes: unknown[],
@@ -426,20 +462,11 @@ export function heldByNode(
   now = Date.now(),
 ): Map<string, HeldDuration[]> {
   const byName = new Map(rawNodes.map((raw) => [metadataOf(raw).name, raw]));
-  const eventsByNode = new Map<string, unknown[]>();
-  for (const event of events ?? []) {
-    const name = asString(asRecord(asRecord(event)['involvedObject'])['name']) ?? '';
-    const list = eventsByNode.get(name) ?? [];
-    list.push(event);
-    eventsByNode.set(name, list);
-  }
+  const eventsByNode = events === null ? null : taintEventsByNode(events);
   return new Map(
     readiness
       .filter((node) => !node.schedulable)
-      .map((node) => [
-        node.node,
-        heldDurations(readNode(byName.get(node.node)), node, events === null ? null : (eventsByNode.get(node.node) ?? []), now),
-      ]),
+      .map((node) => [node.node, heldDurations(readNode(byName.get(node.node)), node, eventsByNode?.get(node.node) ?? (eventsByNode ? [] : null), now)]),
   );
 }
 

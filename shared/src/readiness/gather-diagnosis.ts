@@ -1,7 +1,7 @@
 // What the hard cases of "why is this node not ready?" are decided from,
 // read once for both adapters: the reporter workloads (and Node Problem
-// Detector's ConfigMaps), the pods bound to the node, its events, and
-// Karpenter's NodePools. Each read degrades to a note when refused.
+// Detector's ConfigMaps), the pods bound to the node, its events, the
+// DaemonSet controller's FailedCreate events, and Karpenter's NodePools. Each read degrades to a note when refused.
 import type { ClusterReader } from '../reader.ts';
 import { readWorkloads } from '../security/gather.ts';
 import { discoverReporters } from '../security/reporters.ts';
@@ -29,6 +29,22 @@ async function npdConfigMaps(reader: ClusterReader, workloads: unknown[], notes:
   return lists.flatMap((list) => list ?? []);
 }
 
+/** The DaemonSet controller's FailedCreate events in the namespaces of the rules' reporter DaemonSets. */
+async function failedCreates(reader: ClusterReader, workloads: unknown[], rules: unknown[], notes: string[]): Promise<unknown[]> {
+  const namespaces = new Set(
+    discoverReporters(workloads, rules)
+      .reporters.filter((reporter) => reporter.workload.kind === 'DaemonSet' && reporter.feedsRules.length > 0)
+      .map((reporter) => reporter.workload.namespace),
+  );
+  const failed = encodeURIComponent('involvedObject.kind=DaemonSet,reason=FailedCreate');
+  const lists = await Promise.all(
+    [...namespaces].map((namespace) =>
+      optional(reader, `/api/v1/namespaces/${namespace}/events?fieldSelector=${failed}`, `events in ${namespace}`, notes),
+    ),
+  );
+  return lists.flatMap((list) => list ?? []);
+}
+
 /** Everything diagnoseNode needs about one node beyond the node and the rules. */
 export async function gatherNodeDiagnosis(
   reader: ClusterReader,
@@ -49,9 +65,12 @@ export async function gatherNodeDiagnosis(
   ]);
   // In a fixed order, each prefixed with what it is about, as the other reads' notes are.
   notes.push(...read.notes, ...[...new Set(podNotes)].map((note) => `pods: ${note}`), ...eventNotes.map((note) => `events: ${note}`));
-  const configMaps = await npdConfigMaps(reader, read.workloads, notes);
+  const [configMaps, workloadEvents] = await Promise.all([
+    npdConfigMaps(reader, read.workloads, notes),
+    failedCreates(reader, read.workloads, rules, notes),
+  ]);
   const pods = bound && unbound ? [...bound, ...unbound] : null;
-  return { evidence: { rules, workloads: read.complete ? read.workloads : null, configMaps, pods, events }, notes };
+  return { evidence: { rules, workloads: read.complete ? read.workloads : null, configMaps, pods, events, workloadEvents }, notes };
 }
 
 /** One node diagnosed from the cluster: what both adapters show for a node's page. */
@@ -66,14 +85,18 @@ export async function diagnoseNodeInCluster(
   return { diagnosis: diagnoseNode(readNode(node), readiness, evidence, options), evidence, notes };
 }
 
-/** NRC's taint events on every node, for how long each node has been held: three small lists, one per reason. */
+/** The name NRC's controller records its events under (mgr.GetEventRecorder in its rule controller). */
+export const NRC_EVENT_SOURCE = 'node-readiness-controller';
+
+/**
+ * NRC's events on every node, for how long each node has been held. One list,
+ * selected by NRC's reporting component: the apiserver filters events by
+ * scanning them all, so one selector costs a third of one per taint reason,
+ * and kubelets' node events never leave the server.
+ */
 export async function gatherTaintEvents(reader: ClusterReader): Promise<{ events: unknown[] | null; notes: string[] }> {
   const notes: string[] = [];
-  const lists = await Promise.all(
-    ['TaintAdded', 'TaintAdopted', 'TaintRemoved'].map((reason) =>
-      optional(reader, `/api/v1/events?fieldSelector=${encodeURIComponent(`involvedObject.kind=Node,reason=${reason}`)}`, 'events', notes),
-    ),
-  );
-  if (lists.some((list) => list === null)) return { events: null, notes: [...new Set(notes)] };
-  return { events: lists.flat(), notes };
+  const selector = encodeURIComponent(`involvedObject.kind=Node,reportingComponent=${NRC_EVENT_SOURCE}`);
+  const events = await optional(reader, `/api/v1/events?fieldSelector=${selector}`, 'events', notes);
+  return { events, notes };
 }

@@ -19,6 +19,16 @@ import { anyOf, calico, network, rule } from '../rules.ts';
 
 const worker = (name: string, extra: Parameters<typeof node>[1] = {}) => node(name, { labels: { pool: 'general' }, ...extra });
 
+function failedCreate(daemonSet: string, lastTimestamp: string, message: string): unknown {
+  return {
+    reason: 'FailedCreate',
+    type: 'Warning',
+    involvedObject: { kind: 'DaemonSet', namespace: 'kube-system', name: daemonSet },
+    lastTimestamp,
+    message,
+  };
+}
+
 function reporterDaemonSet(podSpec: Record<string, unknown> = {}, name = 'cni-reporter', conditionType = calico): unknown {
   return {
     kind: 'DaemonSet',
@@ -219,6 +229,26 @@ describe('diagnoseNode', () => {
       'reporter-pod-missing',
       'fail',
       /should run a pod on node-b but none is there/,
+    ],
+    [
+      "admission refuses the reporter's pod: the DaemonSet controller's newest FailedCreate says why",
+      heldMissing,
+      {
+        workloads: [tolerant],
+        pods: [],
+        workloadEvents: [
+          failedCreate('cni-reporter', minutesAgo(30), 'Error creating: pods "cni-reporter-old" is forbidden: exceeded quota: pods'),
+          failedCreate(
+            'cni-reporter',
+            minutesAgo(1),
+            'Error creating: pods "cni-reporter-x7k2p" is forbidden: violates PodSecurity "restricted:latest": host namespaces (hostNetwork=true)',
+          ),
+          failedCreate('other-reporter', minutesAgo(0), 'Error creating: pods "other-reporter-a" is forbidden: not this one'),
+        ],
+      },
+      'reporter-pod-missing',
+      'fail',
+      /cni-reporter DaemonSet cannot create its pod on node-b, so projectcalico\.org\/CalicoReady is not reported: pods "cni-reporter-x7k2p" is forbidden: violates PodSecurity/,
     ],
     [
       'the reporter pod crash-loops',
