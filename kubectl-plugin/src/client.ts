@@ -152,6 +152,7 @@ export class ApiClient {
   /**
    * Lists a collection page by page (limit/continue), so memory holds one page
    * of raw JSON at a time; `keep` cuts each item down before the next page.
+   * A `limit` in the query replaces kubectl's 500, for collections of small items.
    */
   async list<T>(
     path: string,
@@ -162,7 +163,7 @@ export class ApiClient {
     let continueToken = '';
     let resourceVersion = '';
     do {
-      const params = new URLSearchParams({ ...query, limit: String(PAGE_SIZE), ...(continueToken ? { continue: continueToken } : {}) });
+      const params = new URLSearchParams({ limit: String(PAGE_SIZE), ...query, ...(continueToken ? { continue: continueToken } : {}) });
       const page = await this.getJSON<{ items?: unknown[]; metadata?: { continue?: string; resourceVersion?: string } }>(
         `${path}?${params}`,
       );

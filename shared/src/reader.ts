@@ -14,7 +14,10 @@ export type ReadResult<T> = { ok: true; value: T } | { ok: false; status: number
 export interface ClusterReader {
   getJSON(path: string): Promise<ReadResult<unknown>>;
   getText(path: string): Promise<ReadResult<string>>;
-  /** Every item of a collection, however the transport pages it; the path may carry a query such as a fieldSelector. */
+  /**
+   * Every item of a collection, however the transport pages it; the path may
+   * carry a query such as a fieldSelector, and a `limit` for the page size.
+   */
   list(path: string): Promise<ReadResult<unknown[]>>;
   createSubjectAccessReview(spec: SubjectAccessReviewSpec): Promise<ReadResult<ReviewAnswer>>;
 }

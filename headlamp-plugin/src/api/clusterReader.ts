@@ -35,8 +35,8 @@ export function clusterReader(cluster: string): ClusterReader {
         let token = '';
         do {
           const query = new URLSearchParams({
-            ...Object.fromEntries(new URLSearchParams(given)),
             limit: String(PAGE_SIZE),
+            ...Object.fromEntries(new URLSearchParams(given)),
             ...(token ? { continue: token } : {}),
           });
           const page = (await getJSON(`${base}?${query}`)) as { items?: unknown[]; metadata?: { continue?: string } } | null;

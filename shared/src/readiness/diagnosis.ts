@@ -99,7 +99,9 @@ function newestFailedCreate(events: unknown[], writer: Reporter): string | null 
     );
   });
   const when = (event: Record<string, unknown>) =>
-    Date.parse(asString(event['lastTimestamp']) ?? asString(event['eventTime']) ?? asString(asRecord(event['metadata'])['creationTimestamp']) ?? '') || 0;
+    Date.parse(
+      asString(event['lastTimestamp']) ?? asString(event['eventTime']) ?? asString(asRecord(event['metadata'])['creationTimestamp']) ?? '',
+    ) || 0;
   const newest = mine.sort((a, b) => when(b) - when(a))[0];
   return newest ? (asString(newest['message']) ?? '').replace(/^Error creating: /, '') : null;
 }
@@ -466,7 +468,10 @@ export function heldByNode(
   return new Map(
     readiness
       .filter((node) => !node.schedulable)
-      .map((node) => [node.node, heldDurations(readNode(byName.get(node.node)), node, eventsByNode?.get(node.node) ?? (eventsByNode ? [] : null), now)]),
+      .map((node) => [
+        node.node,
+        heldDurations(readNode(byName.get(node.node)), node, eventsByNode?.get(node.node) ?? (eventsByNode ? [] : null), now),
+      ]),
   );
 }
 

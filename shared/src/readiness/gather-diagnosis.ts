@@ -87,6 +87,8 @@ export async function diagnoseNodeInCluster(
 
 /** The name NRC's controller records its events under (mgr.GetEventRecorder in its rule controller). */
 export const NRC_EVENT_SOURCE = 'node-readiness-controller';
+/** About 4 MB of JSON a page. */
+const EVENT_PAGE_SIZE = 5000;
 
 /**
  * NRC's events on every node, for how long each node has been held. One list,
@@ -97,6 +99,7 @@ export const NRC_EVENT_SOURCE = 'node-readiness-controller';
 export async function gatherTaintEvents(reader: ClusterReader): Promise<{ events: unknown[] | null; notes: string[] }> {
   const notes: string[] = [];
   const selector = encodeURIComponent(`involvedObject.kind=Node,reportingComponent=${NRC_EVENT_SOURCE}`);
-  const events = await optional(reader, `/api/v1/events?fieldSelector=${selector}`, 'events', notes);
+  // Events are small and never in the apiserver's watch cache: each page is a read from etcd, so fewer, larger pages cost less.
+  const events = await optional(reader, `/api/v1/events?fieldSelector=${selector}&limit=${EVENT_PAGE_SIZE}`, 'events', notes);
   return { events, notes };
 }
