@@ -11,6 +11,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import React from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BlockerList } from '../src/components/blockers/List';
 import { renderInHeadlamp } from './render';
 
 const TAINT = { key: 'readiness.k8s.io/NetworkReady', effect: 'NoSchedule', value: 'pending' };
@@ -90,5 +91,29 @@ describe("Headlamp's Nodes list with the plugin", () => {
     window.history.pushState({}, '', '/c/test2/nodes');
     renderInHeadlamp(<NodeList />, { route: '/c/:cluster/nodes' });
     await waitFor(async () => expect((await row('node-b')).getByText('no rules')).toBeTruthy(), { timeout: 15_000 });
+  });
+});
+
+describe('The Blockers view', () => {
+  it('counts held nodes per (rule, condition), links each node and says how long the longest has waited', async () => {
+    const threeHoursAgo = new Date(Date.now() - 3 * 3600_000 - 60_000).toISOString();
+    const held = Array.from({ length: 12 }, (_, index) =>
+      node(`held-${String(index).padStart(2, '0')}`, 'False', [{ ...TAINT, ...(index === 3 ? { timeAdded: threeHoursAgo } : {}) }]),
+    );
+    server.use(
+      http.get('*/clusters/test3/api/v1/nodes', () => list('NodeList', [node('node-a', 'True', []), ...held])),
+      http.get('*/clusters/test3/apis/readiness.node.x-k8s.io/v1alpha1/nodereadinessrules', () => list('NodeReadinessRuleList', [rule])),
+    );
+    window.history.pushState({}, '', '/c/test3/node-readiness/blockers');
+    renderInHeadlamp(<BlockerList />, { path: '/c/test3/node-readiness/blockers', route: '/c/:cluster' });
+    const ruleLink = await screen.findByRole('link', { name: 'network-readiness-rule' }, { timeout: 15_000 });
+    const cells = within(ruleLink.closest('tr')!);
+    expect(cells.getByText('projectcalico.org/CalicoReady')).toBeTruthy();
+    expect(cells.getByText('12')).toBeTruthy();
+    expect(cells.getByText('3h')).toBeTruthy();
+    expect(cells.getByRole('link', { name: 'held-00' })).toBeTruthy();
+    expect(cells.queryByRole('link', { name: 'held-10' })).toBeNull();
+    expect(cells.getByText(/and 2 more/)).toBeTruthy();
+    expect(cells.queryByRole('link', { name: 'node-a' })).toBeNull();
   });
 });

@@ -42,7 +42,7 @@ export function StateLabel({ state }: { state: ReadinessState }) {
 export function Explained({ lines, children }: { lines: string[]; children: React.ReactElement }) {
   if (lines.length === 0) return children;
   return (
-    <Tooltip title={<span style={{ whiteSpace: 'pre-line' }}>{lines.join('\n')}</span>}>
+    <Tooltip title={<span style={{ whiteSpace: 'pre-line', overflowWrap: 'anywhere' }}>{lines.join('\n')}</span>}>
       <span>{children}</span>
     </Tooltip>
   );

@@ -3,8 +3,17 @@
 // instead of adding them twice; the cells are components that use hooks.
 import { Utils } from '@kinvolk/headlamp-plugin/lib';
 import { StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import { failingConditions, nodePosture, type NodeReadiness, reportersForNode, staleConditions } from '@kubectl-readiness/shared';
+import {
+  failingConditions,
+  formatHeld,
+  type HeldDuration,
+  nodePosture,
+  type NodeReadiness,
+  reportersForNode,
+  staleConditions,
+} from '@kubectl-readiness/shared';
 import React from 'react';
+import { startTaintEventRead, useHeldDurations } from '../../hooks/useHeldDurations';
 import { latestReadinessOf, prefetchRules, useNodeVerdict } from '../../hooks/useReadiness';
 import { startSecurityCheck, useReporterAssessments } from '../../hooks/useReporterSecurity';
 import { Explained, PostureBadge, readinessStatus } from '../common/badges';
@@ -18,18 +27,20 @@ interface NodeItem {
   cluster: string;
 }
 
-export function readinessTooltip(node: NodeReadiness): string[] {
+export function readinessTooltip(node: NodeReadiness, held: HeldDuration[] = []): string[] {
+  const holds = held.map((hold) => `held by ${hold.rule} for ${formatHeld(hold)} (${hold.source})`);
   const failing = failingConditions(node).map((condition) => `failing: ${condition}`);
   const stale = staleConditions(node).map((type) => `stale heartbeat: ${type}`);
   const unmanaged = node.unmanagedTaints.map((taint) => `no rule owns taint ${taint.key}:${taint.effect}`);
-  return [...failing, ...stale, ...unmanaged];
+  return [...holds, ...failing, ...stale, ...unmanaged];
 }
 
 export function ReadinessCell({ node: object }: { node: unknown }) {
   const { node } = useNodeVerdict(object);
+  const heldOf = useHeldDurations();
   if (!node) return null;
   return (
-    <Explained lines={readinessTooltip(node)}>
+    <Explained lines={readinessTooltip(node, heldOf(object, node))}>
       <StatusLabel status={readinessStatus(node)} data-readiness={node.label}>
         {node.label}
       </StatusLabel>
@@ -75,6 +86,7 @@ export function readinessColumnsProcessor<C extends Column>({ id, columns }: { i
   if (cluster) {
     prefetchRules(cluster);
     startSecurityCheck(cluster);
+    startTaintEventRead(cluster);
   }
   const ours = new Set([READINESS_COLUMN_ID, SECURITY_COLUMN_ID]);
   const kept = columns.filter((column) => typeof column === 'string' || !ours.has(column.id ?? ''));
