@@ -103,7 +103,8 @@ function newestFailedCreate(events: unknown[], writer: Reporter): string | null 
       asString(event['lastTimestamp']) ?? asString(event['eventTime']) ?? asString(asRecord(event['metadata'])['creationTimestamp']) ?? '',
     ) || 0;
   const newest = mine.sort((a, b) => when(b) - when(a))[0];
-  return newest ? (asString(newest['message']) ?? '').replace(/^Error creating: /, '') : null;
+  // client-go's event correlator prefixes repeated messages with "(combined from similar events): ".
+  return newest ? (asString(newest['message']) ?? '').replace(/^(\(combined from similar events\): )?Error creating: /, '') : null;
 }
 
 /**

@@ -241,7 +241,7 @@ describe('diagnoseNode', () => {
           failedCreate(
             'cni-reporter',
             minutesAgo(1),
-            'Error creating: pods "cni-reporter-x7k2p" is forbidden: violates PodSecurity "restricted:latest": host namespaces (hostNetwork=true)',
+            '(combined from similar events): Error creating: pods "cni-reporter-x7k2p" is forbidden: violates PodSecurity "restricted:latest": host namespaces (hostNetwork=true)',
           ),
           failedCreate('other-reporter', minutesAgo(0), 'Error creating: pods "other-reporter-a" is forbidden: not this one'),
         ],
