@@ -315,7 +315,6 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
     await waitFor('the DaemonSet controller to create the pod for node-c', async () =>
       (await podsInNamespace()).length === 1 ? true : undefined,
     );
-    await cluster.kubectlOk(['delete', 'namespace', 'gpu-system', '--wait=false']);
   });
 
   it('a condition no workload writes', async () => {
