@@ -11,8 +11,8 @@ import {
   readNode,
   taintEventsByNode,
 } from '@kubectl-readiness/shared';
-import { useEffect, useState } from 'react';
 import { clusterReader } from '../api/clusterReader';
+import { useNotified } from './useNotified';
 
 interface TaintEvents {
   readAt: number;
@@ -44,15 +44,7 @@ export function startTaintEventRead(cluster: string): void {
 /** A function giving a node's held durations; re-renders the caller when the events arrive. */
 export function useHeldDurations(): (object: unknown, node: NodeReadiness) => HeldDuration[] {
   const cluster = K8s.useCluster() ?? '';
-  const [, setVersion] = useState(0);
-  useEffect(() => {
-    const listener = () => setVersion((version) => version + 1);
-    listeners.add(listener);
-    startTaintEventRead(cluster);
-    return () => {
-      listeners.delete(listener);
-    };
-  }, [cluster]);
+  useNotified(listeners, cluster, true, () => startTaintEventRead(cluster));
   const byNode = eventsByCluster.get(cluster)?.byNode ?? null;
   return (object, node) =>
     node.schedulable ? [] : heldDurations(readNode(object), node, byNode ? (byNode.get(node.node) ?? []) : null, Date.now());

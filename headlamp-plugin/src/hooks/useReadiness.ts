@@ -2,9 +2,10 @@
 // Headlamp's list hooks (cached, watched), verdicts from the shared core.
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
 import { type ClusterReadiness, evaluateCluster, type NodeReadiness, RULES_API_PATH } from '@kubectl-readiness/shared';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { clusterReader } from '../api/clusterReader';
 import { NodeReadinessRule, type NodeReadinessRuleObject } from '../resources/nodeReadinessRule';
+import { useNotified } from './useNotified';
 
 /** Why rules could not be read, or null when they were. */
 export type RulesProblem = 'not-installed' | 'forbidden' | 'error' | null;
@@ -60,15 +61,7 @@ export function prefetchRules(cluster: string): void {
 }
 
 function usePrefetchedRules(cluster: string, needed: boolean): PrefetchedRules | undefined {
-  const [, setVersion] = useState(0);
-  useEffect(() => {
-    if (!needed) return undefined;
-    const listener = () => setVersion((version) => version + 1);
-    prefetchListeners.add(listener);
-    return () => {
-      prefetchListeners.delete(listener);
-    };
-  }, [needed]);
+  useNotified(prefetchListeners, cluster, needed);
   return needed ? prefetched.get(cluster) : undefined;
 }
 

@@ -11,8 +11,9 @@ import {
   type SecurityReport,
   securityReport,
 } from '@kubectl-readiness/shared';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import { clusterReader } from '../api/clusterReader';
+import { useNotified } from './useNotified';
 import { type ReadinessData, type RuleData, sameItems, useRules } from './useReadiness';
 
 type Pending = { answers: SecurityAnswers | null; error: string | null };
@@ -45,15 +46,7 @@ export function startSecurityCheck(cluster: string): void {
 /** The cluster's answers, gathered on first use and shared; re-renders the caller when they arrive. */
 function useSecurityAnswers(): { pending: Pending | undefined; recheck: () => void } {
   const cluster = K8s.useCluster() ?? '';
-  const [, setVersion] = useState(0);
-  useEffect(() => {
-    const listener = () => setVersion((version) => version + 1);
-    listeners.add(listener);
-    startSecurityCheck(cluster);
-    return () => {
-      listeners.delete(listener);
-    };
-  }, [cluster]);
+  useNotified(listeners, cluster, true, () => startSecurityCheck(cluster));
   const recheck = useCallback(() => {
     gather(cluster);
     listeners.forEach((listener) => listener());
