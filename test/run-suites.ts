@@ -89,6 +89,8 @@ const suites: Suite[] = [
   },
 ];
 
+const seconds = (since: number): string => `${Math.round((performance.now() - since) / 1000)} s`;
+
 const only = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
@@ -98,14 +100,17 @@ for (const suite of suites) {
   if (only.length > 0 && !only.some((word) => suite.name.includes(word))) continue;
   console.log(`\n=== ${suite.name}`);
   if (suite.prepare) {
+    const preparing = performance.now();
     const [command, ...args] = suite.prepare;
     const prepared = spawnSync(command!, args, { cwd: suite.cwd, stdio: 'inherit' });
+    console.log(`${suite.name}: prepared in ${seconds(preparing)}`);
     if (prepared.status !== 0) {
       console.log(`${suite.name}: preparation failed (exit ${prepared.status ?? prepared.signal}); counted as one failure`);
       failed += 1;
       continue;
     }
   }
+  const running = performance.now();
   const report = join(scratch, `${suites.indexOf(suite)}.report`);
   const outcome = suite.files === 'vitest' ? vitest(suite, report) : nodeTests(suite, suite.files, report);
   const suitePassed = outcome.passed;
@@ -116,7 +121,7 @@ for (const suite of suites) {
   }
   passed += suitePassed;
   failed += suiteFailed;
-  console.log(`${suite.name}: ${suitePassed} passed, ${suiteFailed} failed`);
+  console.log(`${suite.name}: ${suitePassed} passed, ${suiteFailed} failed, in ${seconds(running)}`);
 }
 
 rmSync(scratch, { recursive: true, force: true });

@@ -13,6 +13,10 @@ version=$(go list -m -f '{{.Version}}' k8s.io/kubernetes)
 minor=$(echo "$version" | cut -d. -f2)
 stamp="-X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
 mkdir -p bin
+# CI starts this build early and the test command runs it again: the second
+# waits here for the first, then finds every binary up to date.
+exec 9>bin/.build.lock
+flock 9
 echo "build: localcluster (kube-apiserver $version + embedded etcd)" >&2
 go build -trimpath -ldflags "-s -w $stamp" -o bin/localcluster ./cmd/localcluster
 echo "build: kubectl $version" >&2
