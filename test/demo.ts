@@ -11,6 +11,7 @@ import { CAN_I_REWRITE_OTHER_NODE, CONDITION, REPORTER, TAINT, loadScenario, sta
 import { startReporters } from './cluster/reporters.ts';
 import { buildPlugin } from '../headlamp-plugin/release/package.ts';
 import { developmentPluginsDir } from './headlamp/browser.ts';
+import { scratchDir } from './scratch.ts';
 import { REAL_CLUSTER_NAME, startRealHeadlamp } from './headlamp/real.ts';
 
 const once = process.argv.includes('--once');
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
   }
 
   say('building the Headlamp plugin, and Headlamp v0.45.0 itself from its sources (first build: about five minutes, then cached)');
-  const headlamp = await startRealHeadlamp(cluster, developmentPluginsDir(buildPlugin()));
+  const headlamp = await startRealHeadlamp(cluster, developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))));
   closeHeadlamp = headlamp.stop;
 
   console.log(`

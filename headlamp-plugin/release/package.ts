@@ -48,11 +48,12 @@ export function artifactHubMetadata(options: { sha256: string; archiveUrl: strin
 }
 
 /**
- * Runs `headlamp-plugin build` and returns a private copy of dist/main.js.
- * The release build and the browser tests may build at the same time; they
- * take turns on a lock directory so neither copies a half-written bundle.
+ * Runs `headlamp-plugin build` and copies dist/main.js into the directory
+ * `into`, returning the copy's path. The release build and the browser tests
+ * may build at the same time; they take turns on a lock directory so neither
+ * copies a half-written bundle.
  */
-export function buildPlugin(): string {
+export function buildPlugin(into: string): string {
   const lock = join(pluginDir, 'dist.lock');
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (let waited = 0; ; waited++) {
@@ -66,7 +67,8 @@ export function buildPlugin(): string {
   }
   try {
     execFileSync(process.execPath, [headlampPlugin, 'build'], { cwd: pluginDir, stdio: 'pipe' });
-    const copy = join(mkdtempSync(join(tmpdir(), 'headlamp-build-')), 'main.js');
+    mkdirSync(into, { recursive: true });
+    const copy = join(into, 'main.js');
     cpSync(join(pluginDir, 'dist', 'main.js'), copy);
     return copy;
   } finally {
@@ -76,11 +78,9 @@ export function buildPlugin(): string {
 
 /** Builds the plugin, packs it and writes artifacthub-pkg.yml into `out`. */
 export function packageHeadlampPlugin(out: string, baseUrl: string): HeadlampRelease {
-  const built = buildPlugin();
   // `headlamp-plugin package` names the folder in the tarball after the directory it packs.
   const stage = join(mkdtempSync(join(tmpdir(), 'headlamp-release-')), manifest.name);
-  mkdirSync(join(stage, 'dist'), { recursive: true });
-  cpSync(built, join(stage, 'dist', 'main.js'));
+  buildPlugin(join(stage, 'dist'));
   cpSync(join(pluginDir, 'package.json'), join(stage, 'package.json'));
   mkdirSync(out, { recursive: true });
   execFileSync(process.execPath, [headlampPlugin, 'package', stage, out], { stdio: 'inherit' });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { Finding } from '@kubectl-readiness/shared';
 import { parseTarget } from '../src/commands/can-i.ts';
 import { parseTimeout } from '../src/commands/context.ts';
@@ -99,6 +99,7 @@ describe('usage errors: one line on stderr, exit 2, no stack', () => {
 
 describe('kubeconfig resolution', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const write = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
     return join(dir, name);

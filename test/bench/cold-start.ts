@@ -2,14 +2,14 @@
 // --client, measured side by side: alternating runs, median and min-max, and
 // the ratio of medians. Needs `npm run release:build` and the cluster build.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from './measure.ts';
+import { scratchDir } from '../scratch.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const runs = Number(process.argv[2] ?? 21);
-const dir = mkdtempSync(join(tmpdir(), 'cold-start-'));
+const dir = scratchDir('cold-start-');
 spawnSync('tar', ['-xzf', join(root, 'dist', 'release', 'kubectl-readiness-v0.1.0-linux-amd64.tar.gz'), '-C', dir]);
 const subjects = {
   'kubectl readiness --help (single executable)': [join(dir, 'kubectl-readiness'), '--help'],

@@ -6,9 +6,6 @@
 // Usage: node test/bench/headlamp.ts [nodes=1000,5000] [rounds=5] [profile] [EARLIER-main.js]
 // An earlier build of the plugin's main.js joins the rounds as a third page,
 // so a change is judged side by side in one run, not across noisy runs.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildPlugin } from '../../headlamp-plugin/release/package.ts';
 import { auditedRequestsOf } from '../cluster/audit.ts';
@@ -18,6 +15,7 @@ import { developmentPluginsDir, launchBrowser } from '../headlamp/browser.ts';
 import { REAL_CLUSTER_NAME, startRealHeadlamp } from '../headlamp/real.ts';
 import { median } from './measure.ts';
 import { installBenchScenario } from './rules.ts';
+import { scratchDir } from '../scratch.ts';
 
 const sizes = (process.argv[2] ?? '1000,5000').split(',').map(Number);
 const rounds = Number(process.argv[3] ?? 5);
@@ -136,14 +134,18 @@ const browser = await launchBrowser();
 try {
   await installBenchScenario(cluster);
   const hosts = {
-    'Nodes table without the plugin': await startRealHeadlamp(cluster, mkdtempSync(join(tmpdir(), 'no-plugins-')), {
+    'Nodes table without the plugin': await startRealHeadlamp(cluster, scratchDir('no-plugins-'), {
       serviceAccount: 'headlamp-bare',
       clusterRole: 'cluster-admin',
     }),
-    'Nodes table with headlamp-readiness': await startRealHeadlamp(cluster, developmentPluginsDir(buildPlugin()), {
-      serviceAccount: 'headlamp-readiness',
-      clusterRole: 'cluster-admin',
-    }),
+    'Nodes table with headlamp-readiness': await startRealHeadlamp(
+      cluster,
+      developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))),
+      {
+        serviceAccount: 'headlamp-readiness',
+        clusterRole: 'cluster-admin',
+      },
+    ),
     ...(earlierBuild
       ? {
           'Nodes table with the earlier build': await startRealHeadlamp(cluster, developmentPluginsDir(earlierBuild), {

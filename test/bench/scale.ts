@@ -3,9 +3,8 @@
 // replaces and against the raw floor (paginated GET + JSON.parse), and
 // `verify`'s wall time and request counts, at growing node counts.
 // Usage: node test/bench/scale.ts [sizes=1000,5000,10000] [rounds=5]
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster } from '../cluster/cluster.ts';
 import { createScaleNodes, SCALE_CLUSTER } from '../cluster/scale.ts';
@@ -13,6 +12,7 @@ import { CONDITION } from '../cluster/scenario.ts';
 import { installBenchScenario } from './rules.ts';
 import { auditedRequests } from '../cluster/audit.ts';
 import { median, sideBySide, summaryRow } from './measure.ts';
+import { scratchDir } from '../scratch.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const sizes = (process.argv[2] ?? '1000,5000,10000').split(',').map(Number);
@@ -22,7 +22,7 @@ const cli = join(root, 'kubectl-plugin', 'src', 'cli.ts');
 function singleExecutable(): string | null {
   const archive = join(root, 'dist', 'release', 'kubectl-readiness-v0.1.0-linux-amd64.tar.gz');
   if (!existsSync(archive)) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'bench-sea-'));
+  const dir = scratchDir('bench-sea-');
   spawnSync('tar', ['-xzf', archive, '-C', dir]);
   return join(dir, 'kubectl-readiness');
 }

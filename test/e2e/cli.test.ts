@@ -2,8 +2,7 @@
 // what-if, watch, can-i against the ground truth, read-only proof, bad input.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
@@ -12,8 +11,9 @@ import { startReporters, type Reporters } from '../cluster/reporters.ts';
 import { PROBES, expectedStatus } from './ground-truth-cases.ts';
 import { auditedRequests, writesAmong } from '../cluster/audit.ts';
 import { assertFailure, cli, cliPath } from './cli-runner.ts';
+import { scratchDir } from '../scratch.ts';
 
-const scratch = mkdtempSync(join(tmpdir(), 'cli-e2e-'));
+const scratch = scratchDir('cli-e2e-');
 
 const ruleFile = (name: string, spec: string) => {
   const path = join(scratch, `${name}.yaml`);
@@ -177,7 +177,7 @@ describe('kubectl-readiness on the hardened scenario', () => {
   });
 
   it('completion through the real kubectl completes subcommands, node names and rule names', () => {
-    const bin = mkdtempSync(join(tmpdir(), 'plugin-bin-'));
+    const bin = scratchDir('plugin-bin-');
     writeFileSync(join(bin, 'kubectl-readiness'), `#!/bin/sh\nexec "${process.execPath}" "${cliPath}" "$@"\n`, { mode: 0o755 });
     writeFileSync(join(bin, 'kubectl_complete-readiness'), cli(['completion']).stdout, { mode: 0o755 });
     const kubectl = join(import.meta.dirname, '..', 'cluster', 'bin', 'kubectl');

@@ -3,9 +3,8 @@
 // stderr with the documented exit code and no stack trace, and nothing is
 // half-written on stdout.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:tls';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
@@ -13,8 +12,9 @@ import { startFaultProxy, type Fault, type FaultPlan, type FaultProxy, type Prox
 import { CONDITION, installCRD, upstreamDir, workerNode, applyManifests } from '../cluster/scenario.ts';
 import { boundClusterRole, serviceAccountSubject } from '../cluster/rbac.ts';
 import { EXIT, assertFailure, cli, cliAsync, startCli, type CliResult } from './cli-runner.ts';
+import { scratchDir } from '../scratch.ts';
 
-const scratch = mkdtempSync(join(tmpdir(), 'faults-'));
+const scratch = scratchDir('faults-');
 const RULE = 'network-readiness-rule';
 
 function file(name: string, text: string): string {

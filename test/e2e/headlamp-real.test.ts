@@ -12,6 +12,7 @@ import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { loadScenario, startController } from '../cluster/scenario.ts';
 import { startReporters } from '../cluster/reporters.ts';
 import { developmentPluginsDir, launchBrowser } from '../headlamp/browser.ts';
+import { scratchDir } from '../scratch.ts';
 import { waitFor } from './wait.ts';
 import { REAL_CLUSTER_NAME, startRealHeadlamp, type RealHeadlamp } from '../headlamp/real.ts';
 
@@ -33,7 +34,7 @@ describe('the plugin in real Headlamp v0.45.0', () => {
     const scenario = await loadScenario(cluster, 'hardened');
     await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': true });
     await startController(cluster);
-    headlamp = await startRealHeadlamp(cluster, developmentPluginsDir(buildPlugin()));
+    headlamp = await startRealHeadlamp(cluster, developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))));
     browser = await launchBrowser();
     mkdirSync(screenshotsDir, { recursive: true });
   });

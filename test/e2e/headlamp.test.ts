@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -19,6 +18,7 @@ import { installCRD, loadScenario, startController, workerNode, type Variant } f
 import { startReporters, type Reporters } from '../cluster/reporters.ts';
 import { developmentPluginsDir, launchBrowser, openPage, type WatchedPage } from '../headlamp/browser.ts';
 import { REAL_CLUSTER_NAME, startRealHeadlamp, type RealHeadlamp } from '../headlamp/real.ts';
+import { scratchDir } from '../scratch.ts';
 
 export const screenshotsDir = join(import.meta.dirname, 'results', 'screenshots');
 const cliPath = join(import.meta.dirname, '..', '..', 'kubectl-plugin', 'src', 'cli.ts');
@@ -41,7 +41,7 @@ function assertReadOnly(headlamp: RealHeadlamp, cluster: Cluster): AuditEvent[] 
  * ours. Anything beyond that baseline fails.
  */
 async function headlampBaseline(cluster: Cluster, paths: string[]): Promise<Set<string>> {
-  const bare = await startRealHeadlamp(cluster, mkdtempSync(join(tmpdir(), 'no-plugins-')));
+  const bare = await startRealHeadlamp(cluster, scratchDir('no-plugins-'));
   const watched = await openPage(browser, bare.url);
   for (const path of paths) {
     await watched.page.goto(`${bare.url}${path}`);
@@ -108,7 +108,7 @@ let browser: Browser;
 let mainJs: string;
 
 before(async () => {
-  mainJs = buildPlugin();
+  mainJs = buildPlugin(scratchDir('headlamp-build-'));
   browser = await launchBrowser();
 });
 
@@ -380,7 +380,7 @@ describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () 
   let cluster: Cluster;
   let headlamp: RealHeadlamp;
   let release: HeadlampRelease;
-  const out = mkdtempSync(join(tmpdir(), 'headlamp-release-'));
+  const out = scratchDir('headlamp-release-');
 
   before(async () => {
     release = packageHeadlampPlugin(out, 'https://example.invalid/releases/download/v0.1.0');
@@ -422,7 +422,7 @@ describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () 
   });
 
   it('installs by extracting into a plugins directory; Headlamp loads it and shows the column', async () => {
-    const pluginsDir = mkdtempSync(join(tmpdir(), 'headlamp-user-plugins-'));
+    const pluginsDir = scratchDir('headlamp-user-plugins-');
     execFileSync('tar', ['-xzf', release.tarball, '-C', pluginsDir]);
     headlamp = await startRealHeadlamp(cluster, pluginsDir);
     const watched = await openPage(browser, headlamp.url);

@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { kubectlBin, startCluster, type Cluster } from '../cluster/cluster.ts';
 import { CAN_I_REWRITE_OTHER_NODE, loadScenario } from '../cluster/scenario.ts';
+import { scratchDir } from '../scratch.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const release = join(root, 'dist', 'release');
@@ -40,8 +40,8 @@ describe('release build, krew install, kubectl readiness', () => {
     execFileSync(process.execPath, [join(root, 'release', 'build.ts')], { stdio: 'inherit', cwd: root });
     cluster = await startCluster();
     await loadScenario(cluster, 'broad');
-    krewRoot = mkdtempSync(join(tmpdir(), 'krew-root-'));
-    const bin = mkdtempSync(join(tmpdir(), 'krew-bin-'));
+    krewRoot = scratchDir('krew-root-');
+    const bin = scratchDir('krew-bin-');
     execFileSync('cp', [join(krewBin, 'krew'), join(bin, 'kubectl-krew')]);
     pluginPath = `${join(krewRoot, 'bin')}:${bin}:${join(import.meta.dirname, '..', 'cluster', 'bin')}:${process.env['PATH']}`;
   });
@@ -134,7 +134,7 @@ describe('release build, krew install, kubectl readiness', () => {
     await cluster.kubectlOk(['-n', 'default', 'create', 'serviceaccount', 'auditor']);
     await cluster.kubectlOk(['create', 'clusterrolebinding', 'auditor', '--clusterrole=cluster-admin', '--serviceaccount=default:auditor']);
     const token = (await cluster.kubectlOk(['-n', 'default', 'create', 'token', 'auditor'])).trim();
-    const dir = mkdtempSync(join(tmpdir(), 'exec-auth-'));
+    const dir = scratchDir('exec-auth-');
     const plugin = join(dir, 'credential-plugin');
     writeFileSync(
       plugin,
@@ -168,7 +168,7 @@ contexts:
   });
 
   it('npm pack installs into a prefix and runs against the cluster', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'npm-pack-'));
+    const dir = scratchDir('npm-pack-');
     const packed = spawnSync('npm', ['pack', '-w', 'kubectl-readiness', '--pack-destination', dir, '--silent'], {
       encoding: 'utf8',
       cwd: root,

@@ -5,9 +5,8 @@
 // 2.1.0 schema, baselines and thresholds, and malformed input.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ajvDraft04 from 'ajv-draft-04';
@@ -16,10 +15,11 @@ import { builtinRbacFile, readBuiltinRbac } from '../cluster/builtin-rbac.ts';
 import { clusterDir, startCluster, type Cluster } from '../cluster/cluster.ts';
 import { VARIANTS, featureGatesFor, reporterManifests, upstreamDir, type Variant } from '../cluster/scenario.ts';
 import { assertFailure, cli } from './cli-runner.ts';
+import { scratchDir } from '../scratch.ts';
 
 const helmBin = join(clusterDir, 'bin', 'helm');
 const chartDir = join(upstreamDir, 'charts', 'node-readiness-controller');
-const work = mkdtempSync(join(tmpdir(), 'offline-verify-'));
+const work = scratchDir('offline-verify-');
 
 interface Report {
   source: string;

@@ -3,14 +3,14 @@
 // and bad rules beside the cluster's rule; `kubectl readiness status -f`
 // must accept and refuse exactly the same ones, naming the same field.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { installCRD, startController, upstreamDir } from '../cluster/scenario.ts';
 import { cli } from './cli-runner.ts';
+import { scratchDir } from '../scratch.ts';
 
 interface Case {
   name: string;
@@ -79,7 +79,7 @@ const rows: string[] = [];
 
 describe("status -f agrees with NRC's webhook and CRD", () => {
   let cluster: Cluster;
-  const dir = mkdtempSync(join(tmpdir(), 'webhook-cases-'));
+  const dir = scratchDir('webhook-cases-');
   before(async () => {
     cluster = await startCluster();
     await installCRD(cluster);

@@ -1,11 +1,11 @@
 // Debian's headless Chromium driven by playwright-core, collecting every sign
 // of a broken plugin load: console errors, page errors, failed requests and
 // scripts served as HTML (an SPA fallback hiding a missing file).
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { scratchDir } from '../scratch.ts';
 
 const pluginDir = resolve(import.meta.dirname, '..', '..', 'headlamp-plugin');
 
@@ -104,7 +104,7 @@ export async function openPage(browser: Browser, origin: string): Promise<Watche
 
 /** A plugins directory holding a built main.js, as `headlamp-plugin start` would lay it out. */
 export function developmentPluginsDir(mainJs: string): string {
-  const root = mkdtempSync(join(tmpdir(), 'headlamp-plugins-'));
+  const root = scratchDir('headlamp-plugins-');
   const target = join(root, 'headlamp-readiness');
   mkdirSync(target);
   cpSync(mainJs, join(target, 'main.js'));
