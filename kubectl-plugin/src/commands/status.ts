@@ -124,7 +124,7 @@ export class StatusOptions {
       const { events, notes } = await taintEvents;
       notes.forEach((note) => io.note(`held durations: ${note}`));
       const held = heldByNode(nodes, result.nodes, events, now);
-      const blocking = blockers(result.nodes);
+      const blocking = blockers(result.nodes, held);
       if (this.output === 'json' || this.output === 'yaml') {
         // Nodes named on the command line get their full diagnosis, as `status NODE` prints it.
         const diagnoses = new Map<string, NodeDiagnosis>();

@@ -8,6 +8,7 @@ import {
   type NodeDiagnosis,
   describeTaint,
   failingConditions,
+  formatHeld,
   formatAge,
   formatEventAge,
   readinessEvents,
@@ -183,6 +184,7 @@ function blockerRows(blocking: Blocker[]): string[][] {
     blocker.rule,
     inert(blocker.condition),
     String(blocker.nodes.length),
+    blocker.longestHold ? formatHeld(blocker.longestHold) : '',
     blocker.nodes.slice(0, 5).join(',') + (blocker.nodes.length > 5 ? `,+${blocker.nodes.length - 5}` : ''),
   ]);
 }
@@ -201,7 +203,7 @@ export function printStatusTables(
     io.out('\n');
   }
   if (blocking.length > 0) {
-    io.out(table(['RULE', 'BLOCKING CONDITION', 'NODES', 'EXAMPLES'], blockerRows(blocking)));
+    io.out(table(['RULE', 'BLOCKING CONDITION', 'NODES', 'LONGEST HELD', 'EXAMPLES'], blockerRows(blocking)));
     io.out('\n');
   }
   const wide = output === 'wide';

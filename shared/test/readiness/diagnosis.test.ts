@@ -5,12 +5,14 @@ import {
   configurationFindings,
   diagnoseNode,
   evaluateCluster,
+  formatHeld,
   placePod,
   readNode,
   readPodSpec,
   rootCauseLine,
   toleratesTaint,
   type DiagnosisEvidence,
+  type HeldDuration,
   type Node,
   type Taint,
 } from '../../src/index.ts';
@@ -472,6 +474,36 @@ describe('blockers', () => {
         ['storage-any', 'example.com/NetworkDiskReady', ['b']],
       ],
     );
+  });
+
+  it("gives each pair the longest of its nodes' holds by that rule, not by another rule", () => {
+    const storageTaint = { key: 'readiness.k8s.io/StorageReady', effect: 'NoSchedule' };
+    const nodes = [
+      worker('a', { taints: [networkTaint] }),
+      worker('b', { taints: [networkTaint, storageTaint] }),
+      worker('c', { taints: [networkTaint] }),
+    ];
+    const hold = (rule: string, seconds: number, atLeast: boolean): HeldDuration => ({
+      rule,
+      since: new Date(NOW - seconds * 1000).toISOString(),
+      seconds,
+      source: atLeast ? 'TaintAdopted event' : 'taint timeAdded',
+      atLeast,
+    });
+    const held = new Map([
+      ['a', [hold('network-readiness-rule', 30, false)]],
+      ['b', [hold('network-readiness-rule', 300, true), hold('storage-any', 900, false)]],
+    ]);
+    const result = blockers(evaluateCluster([network, anyOf], nodes, { now: NOW }).nodes, held);
+    assert.deepEqual(
+      result.map((entry) => [entry.rule, entry.condition, entry.longestHold && formatHeld(entry.longestHold)]),
+      [
+        ['network-readiness-rule', calico, 'at least 5m'],
+        ['storage-any', 'example.com/LocalDiskReady', '15m'],
+        ['storage-any', 'example.com/NetworkDiskReady', '15m'],
+      ],
+    );
+    assert.equal(blockers(evaluateCluster([network], nodes, { now: NOW }).nodes)[0]!.longestHold, null);
   });
 });
 

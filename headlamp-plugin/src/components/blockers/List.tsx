@@ -2,7 +2,7 @@
 // `kubectl readiness status` and NRC's blocked_nodes{rule,condition} metric
 // count them, with how long the longest-held of those nodes has waited.
 import { Link, SectionBox, SimpleTable } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import { type Blocker, blockers, longestHeld, metadataOf } from '@kubectl-readiness/shared';
+import { type Blocker, blockers, formatHeld, metadataOf } from '@kubectl-readiness/shared';
 import React, { useMemo } from 'react';
 import { useHeldDurations } from '../../hooks/useHeldDurations';
 import { useReadiness } from '../../hooks/useReadiness';
@@ -32,16 +32,11 @@ function NodeLinks({ nodes }: { nodes: string[] }) {
 export function BlockerList() {
   const data = useReadiness();
   const heldOf = useHeldDurations();
-  const found = useMemo(() => (data.readiness ? blockers(data.readiness.nodes) : null), [data.readiness]);
   const rawByName = useMemo(() => new Map(data.nodes.map((node) => [metadataOf(node).name, node])), [data.nodes]);
-  const readinessByName = useMemo(() => new Map((data.readiness?.nodes ?? []).map((node) => [node.node, node])), [data.readiness]);
-  const longest = (blocker: Blocker) =>
-    longestHeld(
-      blocker.nodes.flatMap((name) => {
-        const node = readinessByName.get(name);
-        return node ? heldOf(rawByName.get(name), node).filter((held) => held.rule === blocker.rule) : [];
-      }),
-    );
+  const readiness = data.readiness?.nodes ?? null;
+  const found = readiness
+    ? blockers(readiness, new Map(readiness.map((node) => [node.node, heldOf(rawByName.get(node.node), node)])))
+    : null;
   return (
     <SectionBox title="What holds nodes back">
       {data.error ? <p role="alert">{data.error}</p> : null}
@@ -59,7 +54,7 @@ export function BlockerList() {
             },
             { label: 'Blocking condition', getter: (row: Blocker) => row.condition },
             { label: 'Nodes', getter: (row: Blocker) => row.nodes.length },
-            { label: 'Longest held', getter: longest },
+            { label: 'Longest held', getter: (row: Blocker) => (row.longestHold ? formatHeld(row.longestHold) : '') },
             { label: 'Held nodes', getter: (row: Blocker) => <NodeLinks nodes={row.nodes} /> },
           ]}
           data={found}
