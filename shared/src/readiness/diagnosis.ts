@@ -422,15 +422,17 @@ function heldDuration(node: NodeView, verdict: RuleVerdict, events: unknown[] | 
   const added = Date.parse(taint?.timeAdded ?? '');
   if (!Number.isNaN(added)) return at(added, 'taint timeAdded', false);
   // NRC's messages name the rule: "Taint '…' added by rule 'x'", "… is now managed by rule 'x'".
-  const newest = readinessEvents(events ?? [], now).find(
+  const mine = readinessEvents(events ?? [], now).filter(
     (event) => event.ageSeconds !== null && event.message.includes(`rule '${verdict.rule}'`),
   );
-  if (!newest || newest.reason === 'TaintRemoved') return null;
-  return at(
-    now - newest.ageSeconds! * 1000,
-    newest.reason === 'TaintAdded' ? 'TaintAdded event' : 'TaintAdopted event',
-    newest.reason === 'TaintAdopted',
-  );
+  // NRC adopts the taint it has just added, and adopts it again whenever rules change: the hold began
+  // with the oldest event since the taint last came off, exactly if that one added it.
+  const removal = mine.findIndex((event) => event.reason === 'TaintRemoved');
+  const sinceRemoval = removal === -1 ? mine : mine.slice(0, removal);
+  const start = sinceRemoval.findLast((event) => event.reason === 'TaintAdded') ?? sinceRemoval.at(-1);
+  if (!start) return null;
+  const exact = start.reason === 'TaintAdded';
+  return at(now - start.ageSeconds! * 1000, exact ? 'TaintAdded event' : 'TaintAdopted event', !exact);
 }
 
 export function formatHeld(held: HeldDuration): string {

@@ -433,6 +433,15 @@ describe('diagnoseNode', () => {
         '45m',
       ],
       ['at least, from TaintAdopted', heldFalse, [event('TaintAdopted', 20)], 'at least 20m'],
+      // As NRC does on the real cluster: it adopts the taint it has just added, and adopts again whenever rules change.
+      ['NRC adopting its own new taint: the TaintAdded is when', heldFalse, [event('TaintAdded', 30), event('TaintAdopted', 29)], '30m'],
+      ['adopted again and again: the oldest adoption', heldFalse, [event('TaintAdopted', 40), event('TaintAdopted', 3)], 'at least 40m'],
+      [
+        'only what came after the taint last came off',
+        heldFalse,
+        [event('TaintAdopted', 90), event('TaintRemoved', 60), event('TaintAdopted', 20), event('TaintAdopted', 5)],
+        'at least 20m',
+      ],
       [
         'unknown after the newest event removed it',
         heldFalse,
