@@ -24,6 +24,7 @@ export * from './security/authorizers.ts';
 export * from './security/admission.ts';
 export * from './security/chain.ts';
 export * from './security/reporters.ts';
+export * from './security/reporter-writes.ts';
 export * from './security/posture.ts';
 export * from './security/paths.ts';
 export * from './security/findings.ts';

@@ -1,12 +1,13 @@
 // A reporter workload as the tests of every package need one: a DaemonSet
-// whose container writes one condition, impersonating its node.
+// whose container writes one condition, impersonating its node unless told.
 export function reporterDaemonSet(
   name: string,
   condition: string,
   serviceAccount: { namespace: string; name: string },
+  { impersonatesNode = true, kind = 'DaemonSet' }: { impersonatesNode?: boolean; kind?: string } = {},
 ): Record<string, unknown> {
   return {
-    kind: 'DaemonSet',
+    kind,
     metadata: { namespace: serviceAccount.namespace, name },
     spec: {
       template: {
@@ -18,7 +19,7 @@ export function reporterDaemonSet(
               image: 'example.com/reporter:v1',
               env: [
                 { name: 'CONDITION_TYPE', value: condition },
-                { name: 'IMPERSONATE_NODE', value: 'true' },
+                ...(impersonatesNode ? [{ name: 'IMPERSONATE_NODE', value: 'true' }] : []),
               ],
             },
           ],

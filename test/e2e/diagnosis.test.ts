@@ -2,16 +2,18 @@
 // local cluster with NRC's own controller and reporter, the DaemonSet and
 // Deployment controllers and the scheduler; and each diagnosis checked by
 // doing what it says: the toleration it names lets the DaemonSet controller
-// place the pod, and restarting the controller it says is not acting
-// releases the node.
+// place the pod, the writes it says are refused are refused and the grants it
+// names let them through, and restarting the controller it says is not
+// acting releases the node.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { TAINT, loadScenario, startController } from '../cluster/scenario.ts';
 import { startReporters, type Reporters } from '../cluster/reporters.ts';
+import { apiRequest } from '../cluster/requests.ts';
 import { cliAsync } from './cli-runner.ts';
 import { waitFor } from './wait.ts';
 
@@ -23,11 +25,18 @@ interface Finding {
   remediation: string;
 }
 
+interface Blocker {
+  rule: string;
+  condition: string;
+  nodes: string[];
+  longestHold: { rule: string; seconds: number } | null;
+}
+
 interface StatusNode {
   node: string;
   rootCause: Finding | null;
   findings: Finding[];
-  held: { rule: string; source: string; since: string; atLeast: boolean }[];
+  held: { rule: string; source: string; since: string; seconds: number; atLeast: boolean }[];
 }
 
 const resultsDir = join(import.meta.dirname, 'results');
@@ -144,10 +153,11 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
   let recorded = 0;
   const apply = (object: unknown) => cluster.kubectlOk(['apply', '-f', '-'], stringify(object));
   /** The text a user sees for the case, kept in e2e/results for the README. */
-  const record = async (name: string, args: string[]) => {
+  const record = async (name: string, args: string[]): Promise<string> => {
     const result = await cliAsync(args, env);
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(join(resultsDir, `diagnosis-${name}.txt`), `$ kubectl readiness ${args.join(' ')}\n${result.stdout}`);
+    return result.stdout;
   };
   const status = async (node: string, ...flags: string[]): Promise<StatusNode> => {
     await record(`${node}-${recorded++}`, ['status', node, ...flags]);
@@ -179,8 +189,45 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
     });
   const gpuPods = async () =>
     JSON.parse(await cluster.kubectlOk(['-n', 'kube-system', 'get', 'pods', '-l', 'app=gpu-reporter', '-o', 'json'])) as {
-      items: { spec: { nodeName?: string }; status: { phase: string } }[];
+      items: {
+        metadata: { name: string; uid: string; deletionTimestamp?: string };
+        spec: { nodeName?: string; containers: { env?: { name: string }[] }[] };
+        status: { phase: string };
+      }[];
     };
+
+  /** The gpu-reporter pod running on the node, and whether its container impersonates the node. */
+  const gpuPodOn = async (node: string) => {
+    const pod = (await gpuPods()).items.find(
+      (candidate) => candidate.spec.nodeName === node && candidate.status.phase === 'Running' && !candidate.metadata.deletionTimestamp,
+    );
+    return pod && { ...pod.metadata, impersonates: pod.spec.containers[0]!.env?.some((env) => env.name === 'IMPERSONATE_NODE') ?? false };
+  };
+  /**
+   * NRC's reporter's requests on its node (updateNodeCondition: get, then
+   * update status; the update as a server-side dry run) with a token bound
+   * to the gpu-reporter pod there, as the kubelet would mount it.
+   */
+  const gpuReporterRequests = async (node: string): Promise<{ get: number; updateStatus: number }> => {
+    const pod = (await gpuPodOn(node))!;
+    const token = await cluster.kubectlOk([
+      '-n',
+      'kube-system',
+      'create',
+      'token',
+      'default',
+      '--bound-object-kind=Pod',
+      `--bound-object-name=${pod.name}`,
+      `--bound-object-uid=${pod.uid}`,
+    ]);
+    const as = { token: token.trim(), ...(pod.impersonates ? { impersonateUser: `system:node:${node}` } : {}) };
+    const get = await apiRequest(cluster, { method: 'GET', path: `/api/v1/nodes/${node}`, ...as });
+    const current = JSON.parse(await cluster.kubectlOk(['get', 'node', node, '-o', 'json'])) as { metadata: Record<string, unknown> };
+    // Nodes take unconditional updates: the heartbeats cannot make this one conflict.
+    delete current.metadata['resourceVersion'];
+    const update = await apiRequest(cluster, { method: 'PUT', path: `/api/v1/nodes/${node}/status?dryRun=All`, body: current, ...as });
+    return { get: get.status, updateStatus: update.status };
+  };
 
   before(async () => {
     cluster = await startCluster();
@@ -206,11 +253,17 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
     );
     // The fleet view finds the same hold in its one cluster-wide list of NRC's events.
     const fleet = await cliAsync(['status', '-o', 'json'], env);
-    const fleetB = (JSON.parse(fleet.stdout) as { nodes: StatusNode[] }).nodes.find((node) => node.node === 'node-b')!;
+    const report = JSON.parse(fleet.stdout) as { nodes: StatusNode[]; blockers: Blocker[] };
+    const fleetB = report.nodes.find((node) => node.node === 'node-b')!;
     const hold = (held: StatusNode['held']) => held.map(({ rule, source, atLeast }) => [rule, source, atLeast]);
     assert.deepEqual(hold(fleetB.held), hold(nodeB.held));
     // Ages are counted in whole seconds from each command's own clock.
     assert.ok(Math.abs(Date.parse(fleetB.held[0]!.since) - Date.parse(nodeB.held[0]!.since)) < 5_000);
+    // The blocker node-b waits on carries the longest hold among its nodes, node-b's or a longer one.
+    const calicoBlocker = report.blockers.find((blocker) => blocker.condition === 'projectcalico.org/CalicoReady')!;
+    assert.ok(calicoBlocker.nodes.includes('node-b'), JSON.stringify(calicoBlocker));
+    assert.equal(calicoBlocker.longestHold?.rule, 'network-readiness-rule');
+    assert.ok(calicoBlocker.longestHold.seconds >= fleetB.held[0]!.seconds, JSON.stringify(calicoBlocker));
   });
 
   it('deadlock: a reporter DaemonSet without the toleration; the toleration the fix names lets the DaemonSet controller place it', async () => {
@@ -246,8 +299,34 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
     await waitFor('the gpu-reporter pod on node-c', async () =>
       (await gpuPods()).items.some((pod) => pod.spec.nodeName === 'node-c' && pod.status.phase === 'Running') ? true : undefined,
     );
-    // Its pod runs (kwok is its kubelet) but no reporter process writes GPUReady.
-    assert.equal((await status('node-c')).rootCause?.id, 'reporter-not-writing');
+    // Its pod runs (kwok is its kubelet), but nothing writes GPUReady, and its ServiceAccount, kube-system/default, may not.
+    const refused = (await status('node-c')).rootCause!;
+    assert.equal(refused.id, 'reporter-write-refused');
+    assert.match(
+      refused.title,
+      /example.com\/GPUReady is missing: the apiserver refuses the gpu-reporter reporter's writes on node-c: get nodes node-c: denied as system:serviceaccount:kube-system:default/,
+    );
+    // What it predicts, done: NRC's reporter's two requests, with the pod's own token, are refused.
+    assert.deepEqual(await gpuReporterRequests('node-c'), { get: 403, updateStatus: 403 });
+
+    // The fix it names: the constrained grants for its ServiceAccount, then IMPERSONATE_NODE in its pod template.
+    const [, rbacYaml, envPatch] = /\(kubectl apply -f\):\n([\s\S]*?)\nThen make it act as its node .*:\n([\s\S]*)$/.exec(
+      refused.remediation,
+    )!;
+    await cluster.kubectlOk(['apply', '-f', '-'], rbacYaml);
+    await patchGpuReporter('strategic', JSON.stringify(parse(envPatch!)));
+    await waitFor('the DaemonSet controller to replace the pod on node-c', async () =>
+      (await gpuPodOn('node-c'))?.impersonates ? true : undefined,
+    );
+    const silent = await waitFor('the diagnosis to see the writes allowed', async () => {
+      const found = (await status('node-c')).rootCause!;
+      return found.id === 'reporter-not-writing' ? found : undefined;
+    });
+    assert.match(
+      silent.title,
+      /example.com\/GPUReady is missing although DaemonSet kube-system\/gpu-reporter can run on node-c and the apiserver would take its writes/,
+    );
+    assert.deepEqual(await gpuReporterRequests('node-c'), { get: 200, updateStatus: 200 });
   });
 
   it('deadlock: a reporter whose nodeSelector leaves the held node out', async () => {
@@ -323,10 +402,15 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
     await waitFor('NRC to taint node-b for StorageReady', async () =>
       (await taintKeys('node-b')).includes('readiness.k8s.io/StorageReady') ? true : undefined,
     );
-    const nodeB = await status('node-b');
+    const nodeB = await waitFor('the TaintAdded event for storage-readiness', async () => {
+      const found = await status('node-b');
+      return found.held.some((held) => held.rule === 'storage-readiness') ? found : undefined;
+    });
     assert.equal(nodeB.rootCause?.id, 'condition-unwritten');
     assert.match(nodeB.rootCause!.title, /no workload writes example.com\/StorageReady, so storage-readiness holds node-b/);
-    await record('fleet', ['status']);
+    const table = await record('fleet', ['status']);
+    assert.match(table, /^RULE\s+BLOCKING CONDITION\s+NODES\s+LONGEST HELD\s+EXAMPLES$/m);
+    assert.match(table, /^storage-readiness\s+example.com\/StorageReady\s+1\s+\d+[smh]\s+node-b$/m);
     const unwritten = (await verifyFindings()).filter((finding) => finding.id === 'condition-unwritten');
     assert.deepEqual(
       unwritten.map((finding) => `${finding.severity} ${finding.subject}`),

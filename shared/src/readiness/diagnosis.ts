@@ -4,7 +4,9 @@
 // itself is not acting. Each cause is a finding; the first by CAUSE_ORDER is
 // the node's root cause, which `status NODE` and Headlamp's node section lead with.
 import type { Finding } from '../security/findings.ts';
+import { remediationFor } from '../security/remediation.ts';
 import { discoverReporters, type Reporter } from '../security/reporters.ts';
+import { reporterWorkloadKey, type ReporterWrites } from '../security/reporter-writes.ts';
 import { asArray, asRecord, asString, imageIs, metadataOf, readNode, templateSpec, type NodeView } from '../read.ts';
 import type { NodeReadiness } from './aggregate.ts';
 import { readinessEvents } from './describe.ts';
@@ -27,6 +29,8 @@ export interface DiagnosisEvidence {
   events: unknown[] | null;
   /** The DaemonSet controller's FailedCreate events in the reporters' namespaces: why a daemon pod is missing. */
   workloadEvents?: unknown[];
+  /** Whether the apiserver would take each reporter's writes on this node, for the conditions it has stopped writing. */
+  reporterWrites?: ReporterWrites[];
 }
 
 export interface DiagnosisOptions {
@@ -62,6 +66,7 @@ export const CAUSE_ORDER = [
   'condition-unwritten',
   'reporter-pod-missing',
   'reporter-pod-unhealthy',
+  'reporter-write-refused',
   'reporter-stale',
   'reporter-not-writing',
   'condition-not-met',
@@ -268,31 +273,78 @@ function conditionCauses(
     }
   }
   const writerNames = runnable.map(({ writer }) => workloadName(writer)).join(', ');
+  if (!condition.stale && condition.observedStatus !== null)
+    return [cause('condition-not-met', 'info', subject, `${verdict.rule} holds ${node.name}: ${said}`, [`written by ${writerNames}`], '')];
+  const silence = condition.stale ? `has not been written for ${formatAge(condition.heartbeatAgeSeconds ?? 0)}` : 'is missing';
+  const writes = runnable.map(({ writer }) => ({
+    writer,
+    writes: evidence.reporterWrites?.find((check) => check.workload === reporterWorkloadKey(writer) && check.node === node.name),
+  }));
+  if (writes.every(({ writes }) => writes?.allowed === false)) {
+    return writes.map(({ writer, writes }) =>
+      cause(
+        'reporter-write-refused',
+        'fail',
+        subject,
+        `${type} ${silence}: the apiserver refuses the ${writer.workload.name} reporter's writes on ${node.name}: ${writes!.explanation}`,
+        [said, ...decisiveSteps(writes!)],
+        writeRemedy(writer, writes!),
+      ),
+    );
+  }
   if (condition.stale) {
     return [
       cause(
         'reporter-stale',
         'warn',
         subject,
-        `${type} has not been written for ${formatAge(condition.heartbeatAgeSeconds ?? 0)}: its reporter stopped`,
+        `${type} ${silence}: its reporter stopped`,
         [said, `written by ${writerNames}`],
         `Check the logs of ${writerNames}'s pod on ${node.name}.`,
       ),
     ];
   }
-  if (condition.observedStatus === null) {
-    return [
-      cause(
-        'reporter-not-writing',
-        'warn',
-        subject,
-        `${type} is missing although ${writerNames} can run on ${node.name}: its writes may be refused`,
-        [said],
-        'Run kubectl readiness verify to check what its ServiceAccount may write, and read its pod logs.',
-      ),
-    ];
-  }
-  return [cause('condition-not-met', 'info', subject, `${verdict.rule} holds ${node.name}: ${said}`, [`written by ${writerNames}`], '')];
+  const allowed = writes.every(({ writes }) => writes?.allowed === true);
+  const pods = writes.flatMap(({ writer }) => evidence.pods?.filter((pod) => ownedBy(pod, writer, node.name)) ?? []);
+  return [
+    cause(
+      'reporter-not-writing',
+      'warn',
+      subject,
+      allowed
+        ? `${type} is missing although ${writerNames} can run on ${node.name} and the apiserver would take its writes`
+        : `${type} is missing although ${writerNames} can run on ${node.name}: its writes may be refused`,
+      [said, ...writes.flatMap(({ writes }) => (writes ? [writes.explanation] : []))],
+      allowed
+        ? `Read its pod's logs${pods.map((pod) => ` (kubectl -n ${metadataOf(pod).namespace} logs ${metadataOf(pod).name})`).join('')}: it runs, may write, and does not.`
+        : 'Run kubectl readiness verify to check what its ServiceAccount may write, and read its pod logs.',
+    ),
+  ];
+}
+
+/** The reviews that decided a refused write, as evidence. */
+function decisiveSteps(writes: ReporterWrites): string[] {
+  const refused = writes.verdicts.find(({ verdict }) => verdict.allowed === false);
+  return (refused?.verdict.steps ?? [])
+    .filter((step) => step.decisive && step.answer)
+    .map(
+      (step) => `${step.summary}: ${step.answer!.allowed ? 'allowed' : 'denied'}${step.answer!.reason ? ` (${step.answer!.reason})` : ''}`,
+    );
+}
+
+/** Its own node only: the hardened RBAC, and IMPERSONATE_NODE when it acts as itself; without the gate, the broad grant is all there is. */
+function writeRemedy(writer: Reporter, writes: ReporterWrites): string {
+  const { namespace, name } = writer.serviceAccount;
+  if (writes.gate === 'disabled')
+    return `The ConstrainedImpersonation gate is off, so ServiceAccount ${namespace}/${name} can only be granted get on nodes and update on nodes/status for every node; turn the gate on (the default from Kubernetes 1.36) to limit it to its own node.`;
+  const fix = remediationFor(writer);
+  return [
+    `Grant ServiceAccount ${namespace}/${name} its own node only (kubectl apply -f):`,
+    fix.rbacYaml.trimEnd(),
+    ...(writer.impersonatesNode
+      ? []
+      : [`Then make it act as its node (${fix.patchCommand}) with reporter-env-patch.yaml:`, fix.workloadPatchYaml.trimEnd()]),
+  ].join('\n');
 }
 
 function ruleGeneration(rule: unknown): { generation: number | null; observed: number | null } {

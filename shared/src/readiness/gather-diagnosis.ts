@@ -1,10 +1,16 @@
 // What the hard cases of "why is this node not ready?" are decided from,
 // read once for both adapters: the reporter workloads (and Node Problem
 // Detector's ConfigMaps), the pods bound to the node, its events, the
-// DaemonSet controller's FailedCreate events, and Karpenter's NodePools. Each read degrades to a note when refused.
+// DaemonSet controller's FailedCreate events, Karpenter's NodePools, and
+// SubjectAccessReviews of the writes of each reporter whose condition the node
+// is missing. Each read degrades to a note when refused.
 import type { ClusterReader } from '../reader.ts';
-import { readWorkloads } from '../security/gather.ts';
-import { discoverReporters } from '../security/reporters.ts';
+import { gateOf } from '../security/gate.ts';
+import { readClusterFacts, readWorkloads } from '../security/gather.ts';
+import { decideReporterWrites, planReporterWrites, type ReporterWrites } from '../security/reporter-writes.ts';
+import { discoverReporters, type Reporter } from '../security/reporters.ts';
+import type { ChainQuestion } from '../security/chain.ts';
+import type { ReviewAnswer } from '../security/reviews.ts';
 import type { NodeReadiness } from './aggregate.ts';
 import { diagnoseNode, type DiagnosisEvidence, type DiagnosisOptions, type NodeDiagnosis } from './diagnosis.ts';
 import { readNode } from '../read.ts';
@@ -45,12 +51,56 @@ async function failedCreates(reader: ClusterReader, workloads: unknown[], rules:
   return lists.flatMap((list) => list ?? []);
 }
 
+/**
+ * Whether the apiserver would take the writes of each reporter of a condition
+ * the node is missing or no longer heartbeats: NRC's reporter's two requests,
+ * each through the decision chain, asked with SubjectAccessReviews.
+ */
+async function reporterWrites(
+  reader: ClusterReader,
+  readiness: NodeReadiness,
+  reporters: Reporter[],
+  notes: string[],
+): Promise<ReporterWrites[]> {
+  const silent = new Set(
+    readiness.verdicts
+      .filter((verdict) => verdict.state === 'held')
+      .flatMap((verdict) => verdict.conditions)
+      .filter((condition) => !condition.satisfied && (condition.observedStatus === null || condition.stale))
+      .map((condition) => condition.type),
+  );
+  const writers = reporters.filter((reporter) => reporter.conditionTypes.some((type) => silent.has(type)));
+  if (writers.length === 0) return [];
+  // The gate decides which impersonation modes exist, and so which fix can limit a reporter to its own node.
+  const gate = gateOf(await readClusterFacts(reader));
+  let refused = false;
+  const checks = await Promise.all(
+    writers.map(async (writer) => {
+      const plans = planReporterWrites(writer, readiness.node, gate);
+      const answers = new Map<ChainQuestion, ReviewAnswer>();
+      await Promise.all(
+        plans
+          .flatMap((plan) => plan.questions)
+          .map(async (question) => {
+            const result = await reader.createSubjectAccessReview(question.review);
+            if (result.ok) answers.set(question, result.value);
+            else refused = true;
+          }),
+      );
+      return decideReporterWrites(writer, plans, (question) => answers.get(question));
+    }),
+  );
+  if (refused) notes.push("not allowed to create subjectaccessreviews: the reporters' writes are not checked");
+  return checks;
+}
+
 /** Everything diagnoseNode needs about one node beyond the node and the rules. */
 export async function gatherNodeDiagnosis(
   reader: ClusterReader,
-  node: string,
+  readiness: NodeReadiness,
   rules: unknown[],
 ): Promise<{ evidence: DiagnosisEvidence; notes: string[] }> {
+  const node = readiness.node;
   const notes: string[] = [];
   const onNode = encodeURIComponent(`spec.nodeName=${node}`);
   const aboutNode = encodeURIComponent(`involvedObject.kind=Node,involvedObject.name=${node}`);
@@ -69,8 +119,20 @@ export async function gatherNodeDiagnosis(
     npdConfigMaps(reader, read.workloads, notes),
     failedCreates(reader, read.workloads, rules, notes),
   ]);
+  const writes = await reporterWrites(reader, readiness, discoverReporters(read.workloads, rules, configMaps).reporters, notes);
   const pods = bound && unbound ? [...bound, ...unbound] : null;
-  return { evidence: { rules, workloads: read.complete ? read.workloads : null, configMaps, pods, events, workloadEvents }, notes };
+  return {
+    evidence: {
+      rules,
+      workloads: read.complete ? read.workloads : null,
+      configMaps,
+      pods,
+      events,
+      workloadEvents,
+      reporterWrites: writes,
+    },
+    notes,
+  };
 }
 
 /** One node diagnosed from the cluster: what both adapters show for a node's page. */
@@ -81,7 +143,7 @@ export async function diagnoseNodeInCluster(
   rules: unknown[],
   options: DiagnosisOptions = {},
 ): Promise<{ diagnosis: NodeDiagnosis; evidence: DiagnosisEvidence; notes: string[] }> {
-  const { evidence, notes } = await gatherNodeDiagnosis(reader, readiness.node, rules);
+  const { evidence, notes } = await gatherNodeDiagnosis(reader, readiness, rules);
   return { diagnosis: diagnoseNode(readNode(node), readiness, evidence, options), evidence, notes };
 }
 

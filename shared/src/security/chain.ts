@@ -37,7 +37,7 @@ export interface ChainQuestion {
 
 export interface ChainRequest {
   serviceAccount: { namespace: string; name: string };
-  /** The node the reporter's pod runs on: the node-name its pod-bound token carries. */
+  /** The node the reporter's pod runs on: the node-name its pod-bound token carries; empty when not known. */
   runsOn: string;
   /** The node it impersonates (Impersonate-User: system:node:<node>), or null when it acts as itself. */
   impersonate: string | null;
@@ -75,7 +75,7 @@ export function describeAction(action: Action): string {
 
 export function planChain(request: ChainRequest): ChainPlan {
   const requester = serviceAccountUser(request.serviceAccount.namespace, request.serviceAccount.name);
-  const realExtra = { [NODE_NAME_EXTRA]: [request.runsOn] };
+  const realExtra: Record<string, string[]> = request.runsOn ? { [NODE_NAME_EXTRA]: [request.runsOn] } : {};
   const asRequester = { user: requester.username, groups: requester.groups, extra: realExtra };
   const { action } = request;
   const questions: ChainQuestion[] = [];

@@ -3,20 +3,26 @@ import { describe, it } from 'node:test';
 import {
   blockers,
   configurationFindings,
+  decideReporterWrites,
   diagnoseNode,
+  discoverReporters,
   evaluateCluster,
   formatHeld,
   placePod,
+  planReporterWrites,
+  rbacAnswerer,
   readNode,
   readPodSpec,
   rootCauseLine,
   toleratesTaint,
   type DiagnosisEvidence,
   type HeldDuration,
+  type ReporterWrites,
   type Node,
   type Taint,
 } from '../../src/index.ts';
 import { NOW, condition, minutesAgo, networkTaint, node } from '../nodes.ts';
+import { bind, clusterRole, cniReporterSubject, rbacFrom } from '../rbac-fixtures.ts';
 import { anyOf, calico, network, rule } from '../rules.ts';
 
 const worker = (name: string, extra: Parameters<typeof node>[1] = {}) => node(name, { labels: { pool: 'general' }, ...extra });
@@ -79,6 +85,22 @@ const running = pod('cni-reporter', {
   phase: 'Running',
   containerStatuses: [{ name: 'reporter', ready: true, restartCount: 0, state: { running: {} } }],
 });
+
+/** NRC's broad example: get and update of every node's status, as the ServiceAccount. */
+const broadGrant = [
+  clusterRole('node-status-writer', [
+    { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
+    { apiGroups: [''], resources: ['nodes/status'], verbs: ['update'] },
+  ]),
+  bind('ClusterRoleBinding', 'node-status-writer', { kind: 'ClusterRole', name: 'node-status-writer' }, [cniReporterSubject]),
+];
+
+/** The cni-reporter's writes on `node` as the apiserver would decide them under `rbac`. */
+function writesOf(rbac: Record<string, unknown>[], node = 'node-b'): ReporterWrites[] {
+  const reporter = discoverReporters([tolerant], [network]).reporters[0]!;
+  const answer = rbacAnswerer(rbacFrom(rbac));
+  return [decideReporterWrites(reporter, planReporterWrites(reporter, node, 'enabled'), answer)];
+}
 
 function diagnose(target: Node, evidence: Partial<DiagnosisEvidence>, rules: unknown[] = [network], reconcileGraceSeconds?: number) {
   const [readiness] = evaluateCluster(rules, [target], { now: NOW }).nodes;
@@ -316,12 +338,60 @@ describe('diagnoseNode', () => {
     [
       'the reporter stopped writing',
       worker('node-b', { taints: [networkTaint], conditions: [condition(calico, 'False', { lastHeartbeatTime: minutesAgo(30) })] }),
-      { workloads: [tolerant], pods: [running] },
+      { workloads: [tolerant], pods: [running], reporterWrites: writesOf(broadGrant) },
       'reporter-stale',
       'warn',
-      /has not been written for 30m/,
+      /has not been written for 30m: its reporter stopped/,
+    ],
+    [
+      'the reporter runs, the condition is missing, and the apiserver refuses its writes',
+      heldMissing,
+      { workloads: [tolerant], pods: [running], reporterWrites: writesOf([]) },
+      'reporter-write-refused',
+      'fail',
+      /projectcalico.org\/CalicoReady is missing: the apiserver refuses the cni-reporter reporter's writes on node-b: get nodes node-b: denied as system:serviceaccount:kube-system:cni-reporter/,
+    ],
+    [
+      'the reporter stopped writing because the apiserver refuses its writes',
+      worker('node-b', { taints: [networkTaint], conditions: [condition(calico, 'False', { lastHeartbeatTime: minutesAgo(30) })] }),
+      { workloads: [tolerant], pods: [running], reporterWrites: writesOf([]) },
+      'reporter-write-refused',
+      'fail',
+      /has not been written for 30m: the apiserver refuses/,
+    ],
+    [
+      'the reporter runs, may write, and the condition is missing',
+      heldMissing,
+      { workloads: [tolerant], pods: [running], reporterWrites: writesOf(broadGrant) },
+      'reporter-not-writing',
+      'warn',
+      /can run on node-b and the apiserver would take its writes/,
+    ],
+    [
+      "another node's answer says nothing about this one",
+      heldMissing,
+      { workloads: [tolerant], pods: [running], reporterWrites: writesOf([], 'node-a') },
+      'reporter-not-writing',
+      'warn',
+      /its writes may be refused/,
     ],
   ];
+  it("a refused reporter's fix is its own node only: the constrained grants, and IMPERSONATE_NODE for one that acts as itself", () => {
+    const refused = diagnose(heldMissing, { workloads: [tolerant], pods: [running], reporterWrites: writesOf([]) }).rootCause!;
+    assert.match(
+      refused.remediation,
+      /^Grant ServiceAccount kube-system\/cni-reporter its own node only \(kubectl apply -f\):\n# Constrained impersonation/,
+    );
+    assert.match(refused.remediation, /verbs:\n\s+- impersonate-on:associated-node:update/);
+    assert.match(refused.remediation, /kubectl -n kube-system patch daemonset cni-reporter --patch-file reporter-env-patch.yaml/);
+    assert.ok(
+      refused.evidence.some((line) => /^get nodes node-b as system:serviceaccount:kube-system:cni-reporter: denied/.test(line)),
+      refused.evidence.join('\n'),
+    );
+    const silent = diagnose(heldMissing, { workloads: [tolerant], pods: [running], reporterWrites: writesOf(broadGrant) }).rootCause!;
+    assert.match(silent.remediation, /kubectl -n kube-system logs cni-reporter-x1/);
+  });
+
   for (const [name, target, evidence, id, severity, title] of rootCases) {
     it(`root cause: ${name} → ${id}`, () => {
       const diagnosis = diagnose(target, evidence);
