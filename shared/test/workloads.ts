@@ -4,7 +4,11 @@ export function reporterDaemonSet(
   name: string,
   condition: string,
   serviceAccount: { namespace: string; name: string },
-  { impersonatesNode = true, kind = 'DaemonSet' }: { impersonatesNode?: boolean; kind?: string } = {},
+  {
+    impersonatesNode = true,
+    kind = 'DaemonSet',
+    image = 'example.com/reporter:v1',
+  }: { impersonatesNode?: boolean; kind?: string; image?: string } = {},
 ): Record<string, unknown> {
   return {
     kind,
@@ -16,7 +20,7 @@ export function reporterDaemonSet(
           containers: [
             {
               name: 'reporter',
-              image: 'example.com/reporter:v1',
+              image,
               env: [
                 { name: 'CONDITION_TYPE', value: condition },
                 ...(impersonatesNode ? [{ name: 'IMPERSONATE_NODE', value: 'true' }] : []),

@@ -7,7 +7,7 @@
 import type { ClusterReader } from '../reader.ts';
 import { gateOf } from '../security/gate.ts';
 import { readClusterFacts, readWorkloads } from '../security/gather.ts';
-import { decideReporterWrites, planReporterWrites, type ReporterWrites } from '../security/reporter-writes.ts';
+import { decideReporterWrites, planReporterWrites, reporterRequests, type ReporterWrites } from '../security/reporter-writes.ts';
 import { discoverReporters, type Reporter } from '../security/reporters.ts';
 import type { ChainQuestion } from '../security/chain.ts';
 import type { ReviewAnswer } from '../security/reviews.ts';
@@ -69,7 +69,9 @@ async function reporterWrites(
       .filter((condition) => !condition.satisfied && (condition.observedStatus === null || condition.stale))
       .map((condition) => condition.type),
   );
-  const writers = reporters.filter((reporter) => reporter.conditionTypes.some((type) => silent.has(type)));
+  const writers = reporters.filter(
+    (reporter) => reporterRequests(reporter, readiness.node) !== null && reporter.conditionTypes.some((type) => silent.has(type)),
+  );
   if (writers.length === 0) return [];
   // The gate decides which impersonation modes exist, and so which fix can limit a reporter to its own node.
   const gate = gateOf(await readClusterFacts(reader));

@@ -8,8 +8,13 @@ import type { GateState } from './gate.ts';
 import type { Reporter } from './reporters.ts';
 import type { ReviewAnswer } from './reviews.ts';
 
-/** The requests of NRC's readiness-condition-reporter (updateNodeCondition), in order. */
-export function reporterRequests(node: string): Action[] {
+/**
+ * The requests of NRC's readiness-condition-reporter (updateNodeCondition), in
+ * order; null for other reporters, whose requests are not known here (Node
+ * Problem Detector patches the status, a custom reporter may do anything).
+ */
+export function reporterRequests(reporter: Reporter, node: string): Action[] | null {
+  if (reporter.kind !== 'nrc-reporter') return null;
   return [
     { verb: 'get', group: '', resource: 'nodes', name: node },
     { verb: 'update', group: '', resource: 'nodes', subresource: 'status', name: node },
@@ -34,12 +39,13 @@ export function reporterWorkloadKey(reporter: Reporter): string {
 }
 
 /**
- * The chains to ask for one reporter writing `node`. A DaemonSet's pod there
- * holds a token bound to that node; any other workload's pod runs elsewhere,
- * so associated-node, which only reaches the token's own node, is not asked.
+ * The chains to ask for one reporter writing `node`, none when its requests
+ * are not known. A DaemonSet's pod there holds a token bound to that node; any
+ * other workload's pod runs elsewhere, so associated-node, which only reaches
+ * the token's own node, is not asked.
  */
 export function planReporterWrites(reporter: Reporter, node: string, gate: GateState): ChainPlan[] {
-  return reporterRequests(node).map((action) =>
+  return (reporterRequests(reporter, node) ?? []).map((action) =>
     planChain({
       serviceAccount: reporter.serviceAccount,
       runsOn: reporter.workload.kind === 'DaemonSet' ? node : '',

@@ -5,6 +5,7 @@ import {
   discoverReporters,
   planReporterWrites,
   rbacAnswerer,
+  reporterRequests,
   type GateState,
   type RbacObjects,
   type Reporter,
@@ -14,12 +15,11 @@ import { arbitraryNode, bind, clusterRole, cniReporterSubject, legacyImpersonato
 
 const account = { namespace: 'kube-system', name: 'cni-reporter' };
 
-function reporter(impersonatesNode: boolean, kind?: string): Reporter {
-  const workload = reporterDaemonSet('cni-reporter', 'projectcalico.org/CalicoReady', account, {
-    impersonatesNode,
-    ...(kind ? { kind } : {}),
-  });
-  return discoverReporters([workload], []).reporters[0]!;
+const NRC_REPORTER_IMAGE = 'registry.k8s.io/node-readiness-controller/node-readiness-reporter:v0.1.1';
+
+function reporter(impersonatesNode: boolean, kind?: string, image = NRC_REPORTER_IMAGE): Reporter {
+  const options = { impersonatesNode, image, ...(kind ? { kind } : {}) };
+  return discoverReporters([reporterDaemonSet('cni-reporter', 'projectcalico.org/CalicoReady', account, options)], []).reporters[0]!;
 }
 
 /** What NRC's own broad example grants: get and update of every node's status, as the ServiceAccount. */
@@ -98,6 +98,13 @@ describe('reporter writes on its own node', () => {
     ['impersonating with the broad grant only', true, rbacFrom(broad), 'enabled', false, /may not impersonate system:node:node-b/],
     ['reviews refused', false, null, 'enabled', null, /cannot tell: no answer for direct/],
   ];
+  it("only NRC's reporter's requests are known: another reporter is not asked about", () => {
+    const custom = reporter(true, undefined, 'example.com/reporter:v1');
+    assert.equal(custom.kind, 'custom');
+    assert.equal(reporterRequests(custom, 'node-b'), null);
+    assert.deepEqual(planReporterWrites(custom, 'node-b', 'enabled'), []);
+  });
+
   it("a Deployment's pod runs on another node: associated-node, which reaches only that one, cannot write this node", () => {
     const writes = decide(true, rbacFrom(upstream.constrained()), 'enabled', 'Deployment');
     assert.equal(writes.allowed, false);
