@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, type Cluster } from '../cluster/cluster.ts';
+import { scratchDir } from '../scratch.ts';
 
 export const REAL_CLUSTER_NAME = 'localcluster';
 
@@ -87,7 +88,8 @@ export async function startRealHeadlamp(
       '-port',
       String(port),
     ],
-    { stdio: ['ignore', log, log] },
+    // headlamp-server copies its frontend (27 MB) into a new temp dir at each start and leaves it there.
+    { stdio: ['ignore', log, log], env: { ...process.env, TMPDIR: scratchDir('headlamp-server-') } },
   );
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
