@@ -229,12 +229,21 @@ export async function hardenedWithNodeAToken(options: ClusterOptions = {}): Prom
 /** A token bound to the reporter pod on `node`, as the kubelet requests it for the pod's projected volume. */
 export async function podBoundToken(cluster: Cluster, node: string, seconds = 3600): Promise<string> {
   const pod = await reporterPodOn(cluster, node);
+  return tokenBoundTo(cluster, { namespace: REPORTER.namespace, serviceAccount: REPORTER.serviceAccount, ...pod }, seconds);
+}
+
+/** A token for a pod's ServiceAccount bound to that pod: it carries the pod's node, as a kubelet-mounted token does. */
+export async function tokenBoundTo(
+  cluster: Cluster,
+  pod: BoundPod & { namespace: string; serviceAccount: string },
+  seconds = 3600,
+): Promise<string> {
   const token = await cluster.kubectlOk([
     '-n',
-    REPORTER.namespace,
+    pod.namespace,
     'create',
     'token',
-    REPORTER.serviceAccount,
+    pod.serviceAccount,
     '--bound-object-kind=Pod',
     `--bound-object-name=${pod.name}`,
     `--bound-object-uid=${pod.uid}`,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { TAINT, loadScenario, startController } from '../cluster/scenario.ts';
+import { TAINT, loadScenario, startController, tokenBoundTo } from '../cluster/scenario.ts';
 import { startReporters, type Reporters } from '../cluster/reporters.ts';
 import { apiRequest } from '../cluster/requests.ts';
 import { cliAsync } from './cli-runner.ts';
@@ -210,17 +210,8 @@ describe('why is this node not ready: the hard cases, on the real cluster', () =
    */
   const gpuReporterRequests = async (node: string): Promise<{ get: number; updateStatus: number }> => {
     const pod = (await gpuPodOn(node))!;
-    const token = await cluster.kubectlOk([
-      '-n',
-      'kube-system',
-      'create',
-      'token',
-      'default',
-      '--bound-object-kind=Pod',
-      `--bound-object-name=${pod.name}`,
-      `--bound-object-uid=${pod.uid}`,
-    ]);
-    const as = { token: token.trim(), ...(pod.impersonates ? { impersonateUser: `system:node:${node}` } : {}) };
+    const token = await tokenBoundTo(cluster, { namespace: 'kube-system', serviceAccount: 'default', name: pod.name, uid: pod.uid });
+    const as = { token, ...(pod.impersonates ? { impersonateUser: `system:node:${node}` } : {}) };
     const get = await apiRequest(cluster, { method: 'GET', path: `/api/v1/nodes/${node}`, ...as });
     const current = JSON.parse(await cluster.kubectlOk(['get', 'node', node, '-o', 'json'])) as { metadata: Record<string, unknown> };
     // Nodes take unconditional updates: the heartbeats cannot make this one conflict.

@@ -184,7 +184,7 @@ function blockerRows(blocking: Blocker[]): string[][] {
     blocker.rule,
     inert(blocker.condition),
     String(blocker.nodes.length),
-    blocker.longestHold ? formatHeld(blocker.longestHold) : '',
+    formatHeld(blocker.longestHold),
     blocker.nodes.slice(0, 5).join(',') + (blocker.nodes.length > 5 ? `,+${blocker.nodes.length - 5}` : ''),
   ]);
 }

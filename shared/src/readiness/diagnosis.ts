@@ -165,6 +165,11 @@ export function podTrouble(pod: unknown): string | null {
   return unready ? `container ${unready.name} is not ready (${unready.restarts} restarts)` : null;
 }
 
+/** Its reporter has not written it, or has stopped heartbeating it: whether the apiserver takes the reporter's writes matters. */
+export function isSilent(condition: ConditionVerdict): boolean {
+  return condition.observedStatus === null || condition.stale;
+}
+
 /** Causes for one unmet condition of a held rule, from its writers' placement, pods and heartbeat. */
 function conditionCauses(
   node: NodeView,
@@ -203,7 +208,7 @@ function conditionCauses(
     ];
   }
   const placed = writers.map((writer) => {
-    const raw = workloads.get(`${writer.workload.kind}/${writer.workload.namespace}/${writer.workload.name}`);
+    const raw = workloads.get(reporterWorkloadKey(writer));
     const isDaemonSet = writer.workload.kind === 'DaemonSet';
     const template = templateSpec(raw);
     return { writer, placement: isDaemonSet ? placePod(readPodSpec(template, true), node) : null };
@@ -273,7 +278,7 @@ function conditionCauses(
     }
   }
   const writerNames = runnable.map(({ writer }) => workloadName(writer)).join(', ');
-  if (!condition.stale && condition.observedStatus !== null)
+  if (!isSilent(condition))
     return [cause('condition-not-met', 'info', subject, `${verdict.rule} holds ${node.name}: ${said}`, [`written by ${writerNames}`], '')];
   const silence = condition.stale ? `has not been written for ${formatAge(condition.heartbeatAgeSeconds ?? 0)}` : 'is missing';
   const writes = runnable.map(({ writer }) => ({
@@ -487,8 +492,9 @@ function heldDuration(node: NodeView, verdict: RuleVerdict, events: unknown[] | 
   return at(now - start.ageSeconds! * 1000, exact ? 'TaintAdded event' : 'TaintAdopted event', !exact);
 }
 
-export function formatHeld(held: HeldDuration): string {
-  return `${held.atLeast ? 'at least ' : ''}${formatAge(held.seconds)}`;
+/** "3h", "at least 20m", or "" when unknown. */
+export function formatHeld(held: HeldDuration | null): string {
+  return held ? `${held.atLeast ? 'at least ' : ''}${formatAge(held.seconds)}` : '';
 }
 
 /** Since when each rule that holds the node has held it, where the taint or NRC's events tell. */
@@ -533,7 +539,7 @@ export function heldByNode(
 /** The longest hold, for a table cell: "3h", "at least 20m", or "" when unknown. */
 export function longestHeld(held: HeldDuration[]): string {
   const longest = [...held].sort((a, b) => b.seconds - a.seconds)[0];
-  return longest ? formatHeld(longest) : '';
+  return formatHeld(longest ?? null);
 }
 
 /** Every cause we can see for one node, root cause first. */

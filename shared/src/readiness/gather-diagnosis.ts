@@ -12,7 +12,7 @@ import { discoverReporters, type Reporter } from '../security/reporters.ts';
 import type { ChainQuestion } from '../security/chain.ts';
 import type { ReviewAnswer } from '../security/reviews.ts';
 import type { NodeReadiness } from './aggregate.ts';
-import { diagnoseNode, type DiagnosisEvidence, type DiagnosisOptions, type NodeDiagnosis } from './diagnosis.ts';
+import { diagnoseNode, isSilent, type DiagnosisEvidence, type DiagnosisOptions, type NodeDiagnosis } from './diagnosis.ts';
 import { readNode } from '../read.ts';
 
 async function optional(reader: ClusterReader, path: string, what: string, notes: string[]): Promise<unknown[] | null> {
@@ -66,7 +66,7 @@ async function reporterWrites(
     readiness.verdicts
       .filter((verdict) => verdict.state === 'held')
       .flatMap((verdict) => verdict.conditions)
-      .filter((condition) => !condition.satisfied && (condition.observedStatus === null || condition.stale))
+      .filter((condition) => !condition.satisfied && isSilent(condition))
       .map((condition) => condition.type),
   );
   const writers = reporters.filter(

@@ -54,7 +54,7 @@ export function BlockerList() {
             },
             { label: 'Blocking condition', getter: (row: Blocker) => row.condition },
             { label: 'Nodes', getter: (row: Blocker) => row.nodes.length },
-            { label: 'Longest held', getter: (row: Blocker) => (row.longestHold ? formatHeld(row.longestHold) : '') },
+            { label: 'Longest held', getter: (row: Blocker) => formatHeld(row.longestHold) },
             { label: 'Held nodes', getter: (row: Blocker) => <NodeLinks nodes={row.nodes} /> },
           ]}
           data={found}
