@@ -2,10 +2,9 @@
 # Builds the local cluster's binaries into test/cluster/bin: kube-apiserver,
 # kube-controller-manager and kube-scheduler (wrapped with embedded etcd) and
 # kubectl, all from the pinned k8s.io/kubernetes module; kwok as the nodes'
-# kubelet; Helm from its Go module for rendering charts; and NRC's own
-# controller and reporter, built in place from ../shared/upstream (the Go
-# module proxy refuses that module, not its dependencies). Go's own build
-# cache makes a rebuild take seconds.
+# kubelet; Helm from its Go module for rendering charts; and our own
+# NRC-compatible controller and reporter (cmd/compat-*). Go's own build cache
+# makes a rebuild take seconds.
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v go >/dev/null || { echo "build: Go is not installed (need Go >= 1.26 on PATH)" >&2; exit 3; }
@@ -35,8 +34,9 @@ for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-
   cat "$stages/$stage.yaml"
   echo ---
 done >bin/kwok-stages.yaml
-nrc=${READINESS_UPSTREAM_DIR:-$(cd ../../.. && pwd)/shared/upstream/node-readiness-controller}
-echo "build: NRC controller and readiness-condition-reporter from $nrc" >&2
-bin=$PWD/bin
-(cd "$nrc" && go build -trimpath -ldflags "-s -w" -o "$bin/nrc-controller" ./cmd &&
-  go build -trimpath -ldflags "-s -w" -o "$bin/nrc-reporter" ./cmd/readiness-condition-reporter)
+# Our NRC-compatible controller and reporter (NRC's behaviour written by us;
+# READINESS_NRC_CONTROLLER and READINESS_NRC_REPORTER run NRC's own instead).
+for part in compat-controller compat-reporter; do
+  echo "build: $part (ours)" >&2
+  go build -trimpath -ldflags "-s -w" -o "bin/$part" "./cmd/$part"
+done

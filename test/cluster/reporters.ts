@@ -1,5 +1,6 @@
-// Runs NRC's own readiness-condition-reporter for each reporter pod the
-// scheduler bound, doing the kubelet's part for that one container: a mount
+// Runs the reporter (ours, or NRC's own readiness-condition-reporter with
+// READINESS_NRC_REPORTER) for each reporter pod the scheduler bound, doing
+// the kubelet's part for that one container: a mount
 // namespace with the pod's projected ServiceAccount volume at the in-cluster
 // path, the container's env, and token rotation before expiry. The health
 // endpoint the reporter checks (CHECK_ENDPOINT) is served by the harness, so
@@ -8,10 +9,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { clusterDir, freePort, type Cluster } from './cluster.ts';
+import { freePort, type Cluster } from './cluster.ts';
+import { reporterPart } from './parts.ts';
 import { REPORTER, podBoundToken, reporterPodOn, type LoadedScenario } from './scenario.ts';
 
-const reporterBin = join(clusterDir, 'bin', 'nrc-reporter');
 const serviceAccountMount = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export interface Reporters {
@@ -108,7 +109,7 @@ async function startHealthServer(cluster: Cluster, answersFile: string): Promise
   return Number(line.trim());
 }
 
-/** Starts one NRC reporter per node of the scenario, each with its node's pod-bound token; `initial` says which nodes start healthy. */
+/** Starts one reporter per node of the scenario, each with its node's pod-bound token; `initial` says which nodes start healthy. */
 export async function startReporters(
   cluster: Cluster,
   scenario: LoadedScenario,
@@ -156,7 +157,7 @@ export async function startReporters(
       KUBERNETES_SERVICE_PORT: apiserver.port,
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     };
-    const child = spawn('unshare', inOwnMountNamespace(volume, reporterBin), { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child = spawn('unshare', inOwnMountNamespace(volume, reporterPart.binary), { stdio: ['ignore', 'ignore', 'pipe'], env });
     child.stderr.on('data', (chunk: Buffer) =>
       writeFileSync(join(cluster.stateDir, 'pods', `${pod.metadata.name}.log`), chunk, { flag: 'a' }),
     );

@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { clusterDir, localclusterBin, run, startCluster, type Cluster, type ClusterOptions } from './cluster.ts';
+import { localclusterBin, run, startCluster, type Cluster, type ClusterOptions } from './cluster.ts';
+import { controllerPart } from './parts.ts';
 
 export const upstreamDir = resolve(
   process.env['READINESS_UPSTREAM_DIR'] ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'upstream', 'node-readiness-controller'),
@@ -252,14 +253,14 @@ export async function tokenBoundTo(
   return token.trim();
 }
 
-/** NRC's webhook server listens on this port, fixed in its cmd/main.go: one webhook-enabled controller per host at a time. */
+/** NRC's webhook server listens on this port, fixed in its cmd/main.go (ours uses the same): one webhook-enabled controller per host at a time. */
 export const NRC_WEBHOOK_PORT = 9443;
 
 /**
- * Starts NRC's own controller (built from ../shared/upstream by build.sh)
- * against the cluster, without leader election or fixed ports; with
- * `webhook`, also its validating webhook, serving a certificate from the
- * cluster's CA and registered as NRC's Helm chart registers it.
+ * Starts the controller (ours, or NRC's own with READINESS_NRC_CONTROLLER)
+ * against the cluster, with NRC's flags, without leader election or fixed
+ * ports; with `webhook`, also its validating webhook, serving a certificate
+ * from the cluster's CA and registered as NRC's Helm chart registers it.
  */
 export async function startController(cluster: Cluster, options: { webhook?: boolean } = {}): Promise<{ stop(): Promise<void> }> {
   const tmp = join(cluster.stateDir, 'nrc-controller');
@@ -270,7 +271,7 @@ export async function startController(cluster: Cluster, options: { webhook?: boo
     if (issued.code !== 0) throw new Error(`serving-cert: ${issued.stderr}`);
   }
   const child = spawn(
-    join(clusterDir, 'bin', 'nrc-controller'),
+    controllerPart.binary,
     [
       `--kubeconfig=${cluster.kubeconfig}`,
       '--health-probe-bind-address=127.0.0.1:0',
@@ -280,7 +281,7 @@ export async function startController(cluster: Cluster, options: { webhook?: boo
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } },
   );
-  child.stderr.on('data', (chunk: Buffer) => writeFileSync(join(cluster.stateDir, 'nrc-controller.log'), chunk, { flag: 'a' }));
+  child.stderr.on('data', (chunk: Buffer) => writeFileSync(join(cluster.stateDir, 'controller.log'), chunk, { flag: 'a' }));
   cluster.adopt(child);
   if (options.webhook) await registerWebhook(cluster);
   return {
@@ -329,7 +330,7 @@ async function registerWebhook(cluster: Cluster): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const probe = await cluster.kubectl(['create', '--dry-run=server', '-f', '-'], stringify(probeRule));
     if (probe.code === 0 || !/failed calling webhook|connection refused/.test(probe.stderr)) return;
-    if (attempt === 120) throw new Error(`NRC's webhook never answered: ${probe.stderr}`);
+    if (attempt === 120) throw new Error(`the controller's webhook never answered: ${probe.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
