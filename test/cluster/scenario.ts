@@ -263,7 +263,7 @@ export const NRC_WEBHOOK_PORT = 9443;
  * from the cluster's CA and registered as NRC's Helm chart registers it.
  */
 export async function startController(cluster: Cluster, options: { webhook?: boolean } = {}): Promise<{ stop(): Promise<void> }> {
-  const tmp = join(cluster.stateDir, 'nrc-controller');
+  const tmp = join(cluster.stateDir, 'controller');
   const certs = join(tmp, 'k8s-webhook-server', 'serving-certs');
   mkdirSync(certs, { recursive: true });
   if (options.webhook) {

@@ -1,12 +1,17 @@
 // Reporters write their condition through constrained impersonation with
 // pod-bound tokens, and the readiness taint really comes off.
 import assert from 'node:assert/strict';
+import { basename } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { auditEvents, auditedRequests } from '../cluster/audit.ts';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
+import { reporterPart } from '../cluster/parts.ts';
 import { CONDITION, TAINT, loadScenario, startController } from '../cluster/scenario.ts';
 import { startReporters, type Reporters } from '../cluster/reporters.ts';
 import { waitFor } from './wait.ts';
+
+/** client-go's user agent starts with the binary's name: the reporter's requests are told apart by it. */
+const reporterAgent = basename(reporterPart.binary);
 
 describe('reporters and the readiness taint on the real apiserver', () => {
   let cluster: Cluster;
@@ -97,8 +102,8 @@ describe('reporters and the readiness taint on the real apiserver', () => {
     assert.ok(writes.length > 0, 'no impersonated status update of node-a in the audit log');
     assert.ok(writes.every((event) => event.authenticationMetadata?.impersonationConstraint === 'impersonate:associated-node'));
     assert.ok(
-      writes.every((event) => event.userAgent?.startsWith('nrc-reporter/')),
-      "the writes come from NRC's own reporter binary",
+      writes.every((event) => event.userAgent?.startsWith(reporterAgent)),
+      `the writes come from the reporter binary (${reporterPart.description})`,
     );
   });
 
@@ -113,7 +118,7 @@ describe('reporters and the readiness taint on the real apiserver', () => {
   it('keeps writing after its projected token is rotated, with the new token', { timeout: 150_000 }, async () => {
     const credentialsOf = (node: string) =>
       new Set(
-        auditedRequests(cluster, /^nrc-reporter\//)
+        auditedRequests(cluster, new RegExp(`^${reporterAgent}`))
           .filter((event) => event.verb === 'update' && event.impersonatedUser?.username === `system:node:${node}`)
           .map((event) => event.user?.extra?.['authentication.kubernetes.io/credential-id']?.[0]),
       );

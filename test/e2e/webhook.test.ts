@@ -1,13 +1,17 @@
-// The what-if against NRC itself: NRC's own controller with its validating
-// webhook enabled (and its CRD's schema and CEL rules) judges a table of good
-// and bad rules beside the cluster's rule; `kubectl readiness status -f`
-// must accept and refuse exactly the same ones, naming the same field.
+// The what-if against NRC itself: NRC's CRD (its schema and CEL rules, which
+// the real apiserver enforces) and NRC's own controller with its validating
+// webhook enabled judge a table of good and bad rules beside the cluster's
+// rule; `kubectl readiness status -f` must accept and refuse exactly the same
+// ones, naming the same field. What the webhook judges only means something
+// against NRC's own webhook: with our NRC-compatible controller those cases
+// are skipped, and our webhook's checks are pinned by its go tests instead.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
+import { unlessUpstreamController } from '../cluster/parts.ts';
 import { installCRD, startController, upstreamDir } from '../cluster/scenario.ts';
 import { cli } from './cli-runner.ts';
 import { scratchDir } from '../scratch.ts';
@@ -17,6 +21,8 @@ interface Case {
   spec: Record<string, unknown>;
   /** The field both refusals must name; null when the rule is accepted. */
   field: string | null;
+  /** Whose decision it is: the CRD's schema and CEL rules alone, or the webhook's as well. */
+  judge: 'crd' | 'webhook';
 }
 
 const valid = {
@@ -28,12 +34,18 @@ const valid = {
 const network = { key: 'readiness.k8s.io/NetworkReady', effect: 'NoSchedule' };
 
 const cases: Case[] = [
-  { name: 'a valid rule', spec: valid, field: null },
-  { name: 'NoExecute, continuous (NRC only warns)', spec: { ...valid, taint: { ...valid.taint, effect: 'NoExecute' } }, field: null },
+  { name: 'a valid rule', spec: valid, field: null, judge: 'webhook' },
+  {
+    name: 'NoExecute, continuous (NRC only warns)',
+    spec: { ...valid, taint: { ...valid.taint, effect: 'NoExecute' } },
+    field: null,
+    judge: 'webhook',
+  },
   {
     name: 'anyOf with a defaultStatus, continuous',
     spec: { ...valid, conditionPolicy: 'anyOf', conditions: [{ type: 'a.io/A', requiredStatus: 'True', defaultStatus: 'False' }] },
     field: null,
+    judge: 'webhook',
   },
   {
     name: "the cluster rule's taint on nodes it does not select",
@@ -43,33 +55,43 @@ const cases: Case[] = [
       nodeSelector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }] },
     },
     field: null,
+    judge: 'webhook',
   },
-  { name: "the cluster rule's taint on overlapping nodes", spec: { ...valid, taint: network }, field: 'spec.taint.key' },
-  { name: 'an empty node selector', spec: { ...valid, nodeSelector: {} }, field: 'spec.nodeSelector' },
+  { name: "the cluster rule's taint on overlapping nodes", spec: { ...valid, taint: network }, field: 'spec.taint.key', judge: 'webhook' },
+  { name: 'an empty node selector', spec: { ...valid, nodeSelector: {} }, field: 'spec.nodeSelector', judge: 'webhook' },
   {
     name: 'bootstrap-only with a defaultStatus',
     spec: { ...valid, enforcementMode: 'bootstrap-only', conditions: [{ type: 'a.io/A', requiredStatus: 'True', defaultStatus: 'False' }] },
     field: 'spec.conditions[0].defaultStatus',
+    judge: 'webhook',
   },
   {
     name: 'bootstrap-only with anyOf',
     spec: { ...valid, enforcementMode: 'bootstrap-only', conditionPolicy: 'anyOf' },
     field: 'spec.conditionPolicy',
+    judge: 'webhook',
   },
   {
     name: 'an unknown required status',
     spec: { ...valid, conditions: [{ type: 'a.io/A', requiredStatus: 'Maybe' }] },
     field: 'spec.conditions[0].requiredStatus',
+    judge: 'crd',
   },
   // The CRD checks the effect with a CEL rule on spec.taint, so that is the field both name.
-  { name: 'an unknown taint effect', spec: { ...valid, taint: { ...valid.taint, effect: 'NoRun' } }, field: 'spec.taint' },
+  { name: 'an unknown taint effect', spec: { ...valid, taint: { ...valid.taint, effect: 'NoRun' } }, field: 'spec.taint', judge: 'crd' },
   {
     name: 'a taint outside readiness.k8s.io/',
     spec: { ...valid, taint: { ...valid.taint, key: 'example.com/GPUReady' } },
     field: 'spec.taint',
+    judge: 'crd',
   },
-  { name: 'a taint key with no name part', spec: { ...valid, taint: { ...valid.taint, key: 'readiness.k8s.io/' } }, field: 'spec.taint' },
-  { name: 'no conditions', spec: { ...valid, conditions: [] }, field: 'spec.conditions' },
+  {
+    name: 'a taint key with no name part',
+    spec: { ...valid, taint: { ...valid.taint, key: 'readiness.k8s.io/' } },
+    field: 'spec.taint',
+    judge: 'crd',
+  },
+  { name: 'no conditions', spec: { ...valid, conditions: [] }, field: 'spec.conditions', judge: 'crd' },
 ];
 
 /** The field a refusal names: ours writes "spec.x.y ...", the apiserver "spec.x.y: ...". */
@@ -88,8 +110,9 @@ describe("status -f agrees with NRC's webhook and CRD", () => {
   });
   after(() => cluster?.stop());
 
+  const webhookSkip = unlessUpstreamController("agreement with NRC's webhook");
   for (const testCase of cases)
-    it(testCase.name, async () => {
+    it(testCase.name, { skip: testCase.judge === 'webhook' && webhookSkip }, async () => {
       const file = join(dir, `${testCase.name.replace(/[^a-z0-9]+/gi, '-')}.yaml`);
       writeFileSync(
         file,
