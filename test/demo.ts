@@ -12,7 +12,7 @@ import { startReporters } from './cluster/reporters.ts';
 import { buildPlugin } from '../headlamp-plugin/release/package.ts';
 import { developmentPluginsDir } from './headlamp/browser.ts';
 import { scratchDir } from './scratch.ts';
-import { REAL_CLUSTER_NAME, startRealHeadlamp } from './headlamp/real.ts';
+import { HEADLAMP_CLUSTER, startHeadlamp } from './headlamp/headlamp.ts';
 
 const once = process.argv.includes('--once');
 const say = (line: string) => console.log(`demo: ${line}`);
@@ -114,13 +114,13 @@ async function main(): Promise<void> {
   }
 
   say('building the Headlamp plugin, and Headlamp v0.45.0 itself from its sources (first build: about five minutes, then cached)');
-  const headlamp = await startRealHeadlamp(cluster, developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))));
+  const headlamp = await startHeadlamp(cluster, developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))));
   closeHeadlamp = headlamp.stop;
 
   console.log(`
 The cluster is running. Open Headlamp with the plugin in a browser:
-  ${headlamp.url}/c/${REAL_CLUSTER_NAME}/nodes                      (Readiness and Reporter security columns)
-  ${headlamp.url}/c/${REAL_CLUSTER_NAME}/node-readiness/security    (what kubectl readiness verify reports)
+  ${headlamp.url}/c/${HEADLAMP_CLUSTER}/nodes                      (Readiness and Reporter security columns)
+  ${headlamp.url}/c/${HEADLAMP_CLUSTER}/node-readiness/security    (what kubectl readiness verify reports)
 Point tools at it:
   export KUBECONFIG=${cluster.kubeconfig}
   ${kubectlBin} get nodes

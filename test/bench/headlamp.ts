@@ -12,7 +12,7 @@ import { auditedRequestsOf } from '../cluster/audit.ts';
 import { startCluster } from '../cluster/cluster.ts';
 import { createScaleNodes, SCALE_CLUSTER } from '../cluster/scale.ts';
 import { developmentPluginsDir, launchBrowser } from '../headlamp/browser.ts';
-import { REAL_CLUSTER_NAME, startRealHeadlamp } from '../headlamp/real.ts';
+import { HEADLAMP_CLUSTER, startHeadlamp } from '../headlamp/headlamp.ts';
 import { median } from './measure.ts';
 import { installBenchScenario } from './rules.ts';
 import { scratchDir } from '../scratch.ts';
@@ -97,7 +97,7 @@ async function loadNodesTable(browser: Browser, origin: string, withPlugin: bool
   await profiler?.send('Profiler.enable');
   await profiler?.send('Profiler.start');
   const started = performance.now();
-  await page.goto(`${origin}/c/${REAL_CLUSTER_NAME}/nodes`);
+  await page.goto(`${origin}/c/${HEADLAMP_CLUSTER}/nodes`);
   const poll = { timeout: 300_000, polling: 'raf' } as const;
   await page.waitForFunction(visibleRowsComplete(withPlugin ? ['[data-readiness]'] : []), undefined, poll);
   const readinessMs = performance.now() - started;
@@ -134,21 +134,17 @@ const browser = await launchBrowser();
 try {
   await installBenchScenario(cluster);
   const hosts = {
-    'Nodes table without the plugin': await startRealHeadlamp(cluster, scratchDir('no-plugins-'), {
+    'Nodes table without the plugin': await startHeadlamp(cluster, scratchDir('no-plugins-'), {
       serviceAccount: 'headlamp-bare',
       clusterRole: 'cluster-admin',
     }),
-    'Nodes table with headlamp-readiness': await startRealHeadlamp(
-      cluster,
-      developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))),
-      {
-        serviceAccount: 'headlamp-readiness',
-        clusterRole: 'cluster-admin',
-      },
-    ),
+    'Nodes table with headlamp-readiness': await startHeadlamp(cluster, developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))), {
+      serviceAccount: 'headlamp-readiness',
+      clusterRole: 'cluster-admin',
+    }),
     ...(earlierBuild
       ? {
-          'Nodes table with the earlier build': await startRealHeadlamp(cluster, developmentPluginsDir(earlierBuild), {
+          'Nodes table with the earlier build': await startHeadlamp(cluster, developmentPluginsDir(earlierBuild), {
             serviceAccount: 'headlamp-earlier',
             clusterRole: 'cluster-admin',
           }),

@@ -14,7 +14,7 @@ import { startReporters } from '../cluster/reporters.ts';
 import { developmentPluginsDir, launchBrowser } from '../headlamp/browser.ts';
 import { scratchDir } from '../scratch.ts';
 import { waitFor } from './wait.ts';
-import { REAL_CLUSTER_NAME, startRealHeadlamp, type RealHeadlamp } from '../headlamp/real.ts';
+import { HEADLAMP_CLUSTER, startHeadlamp, type Headlamp } from '../headlamp/headlamp.ts';
 
 const WAIT = { timeout: 60_000 };
 const screenshotsDir = join(import.meta.dirname, 'results', 'screenshots');
@@ -26,7 +26,7 @@ const SIZES = [
 
 describe('the plugin in real Headlamp v0.45.0', () => {
   let cluster: Cluster;
-  let headlamp: RealHeadlamp;
+  let headlamp: Headlamp;
   let browser: Browser;
 
   before(async () => {
@@ -34,7 +34,7 @@ describe('the plugin in real Headlamp v0.45.0', () => {
     const scenario = await loadScenario(cluster, 'hardened');
     await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': true });
     await startController(cluster);
-    headlamp = await startRealHeadlamp(cluster, developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))));
+    headlamp = await startHeadlamp(cluster, developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))));
     browser = await launchBrowser();
     mkdirSync(screenshotsDir, { recursive: true });
   });
@@ -47,7 +47,7 @@ describe('the plugin in real Headlamp v0.45.0', () => {
 
   const page = async (width: number, height: number): Promise<Page> =>
     (await browser.newContext({ viewport: { width, height } })).newPage();
-  const base = () => `${headlamp.url}/c/${REAL_CLUSTER_NAME}`;
+  const base = () => `${headlamp.url}/c/${HEADLAMP_CLUSTER}`;
 
   for (const [width, height] of SIZES)
     it(`shows both columns on the Nodes table at ${width}×${height}`, async () => {

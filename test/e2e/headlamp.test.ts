@@ -17,7 +17,7 @@ import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { installCRD, loadScenario, startController, workerNode, type Variant } from '../cluster/scenario.ts';
 import { startReporters, type Reporters } from '../cluster/reporters.ts';
 import { developmentPluginsDir, launchBrowser, openPage, type WatchedPage } from '../headlamp/browser.ts';
-import { REAL_CLUSTER_NAME, startRealHeadlamp, type RealHeadlamp } from '../headlamp/real.ts';
+import { HEADLAMP_CLUSTER, startHeadlamp, type Headlamp } from '../headlamp/headlamp.ts';
 import { scratchDir } from '../scratch.ts';
 
 export const screenshotsDir = join(import.meta.dirname, 'results', 'screenshots');
@@ -26,10 +26,10 @@ const HOSTILE_MESSAGE = '<img src=x onerror="window.__injected=1"><script>window
 const RULE = 'network-readiness-rule';
 const WAIT = { timeout: 30_000 };
 
-const CLUSTER = `/c/${REAL_CLUSTER_NAME}`;
+const CLUSTER = `/c/${HEADLAMP_CLUSTER}`;
 
 /** Reads and review creates are all a Headlamp session may send, as the apiserver's audit log records its identity's requests. */
-function assertReadOnly(headlamp: RealHeadlamp, cluster: Cluster): AuditEvent[] {
+function assertReadOnly(headlamp: Headlamp, cluster: Cluster): AuditEvent[] {
   const audited = auditedRequestsOf(cluster, headlamp.username);
   assert.ok(audited.length > 10, `only ${audited.length} requests from Headlamp were audited`);
   assert.deepEqual(writesAmong(audited), []);
@@ -41,7 +41,7 @@ function assertReadOnly(headlamp: RealHeadlamp, cluster: Cluster): AuditEvent[] 
  * ours. Anything beyond that baseline fails.
  */
 async function headlampBaseline(cluster: Cluster, paths: string[]): Promise<Set<string>> {
-  const bare = await startRealHeadlamp(cluster, scratchDir('no-plugins-'));
+  const bare = await startHeadlamp(cluster, scratchDir('no-plugins-'));
   const watched = await openPage(browser, bare.url);
   for (const path of paths) {
     await watched.page.goto(`${bare.url}${path}`);
@@ -125,7 +125,7 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
   describe(`Headlamp plugin, ${variant} reporters`, () => {
     let cluster: Cluster;
     let reporters: Reporters;
-    let headlamp: RealHeadlamp;
+    let headlamp: Headlamp;
     let watched: WatchedPage;
     let baseline: Set<string>;
 
@@ -136,7 +136,7 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
       reporters.report('node-b', false, HOSTILE_MESSAGE);
       await startController(cluster);
       baseline = await headlampBaseline(cluster, [`${CLUSTER}/nodes`, `${CLUSTER}/nodes/node-b`]);
-      headlamp = await startRealHeadlamp(cluster, developmentPluginsDir(mainJs));
+      headlamp = await startHeadlamp(cluster, developmentPluginsDir(mainJs));
       watched = await openPage(browser, headlamp.url);
     });
 
@@ -279,9 +279,9 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
 
 describe('Headlamp plugin, degraded', () => {
   let cluster: Cluster;
-  let headlamp: RealHeadlamp;
+  let headlamp: Headlamp;
   /** The same Headlamp app, signed in as a ServiceAccount that may only read nodes and workloads. */
-  let viewer: RealHeadlamp;
+  let viewer: Headlamp;
   let baseline: Set<string>;
 
   before(async () => {
@@ -296,8 +296,8 @@ describe('Headlamp plugin, degraded', () => {
       '--resource=nodes,events,daemonsets,deployments',
     ]);
     const pluginsDir = developmentPluginsDir(mainJs);
-    headlamp = await startRealHeadlamp(cluster, pluginsDir);
-    viewer = await startRealHeadlamp(cluster, pluginsDir, { serviceAccount: 'viewer', clusterRole: 'node-viewer' });
+    headlamp = await startHeadlamp(cluster, pluginsDir);
+    viewer = await startHeadlamp(cluster, pluginsDir, { serviceAccount: 'viewer', clusterRole: 'node-viewer' });
   });
 
   after(async () => {
@@ -378,7 +378,7 @@ describe('Headlamp plugin, degraded', () => {
 
 describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () => {
   let cluster: Cluster;
-  let headlamp: RealHeadlamp;
+  let headlamp: Headlamp;
   let release: HeadlampRelease;
   const out = scratchDir('headlamp-release-');
 
@@ -424,7 +424,7 @@ describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () 
   it('installs by extracting into a plugins directory; Headlamp loads it and shows the column', async () => {
     const pluginsDir = scratchDir('headlamp-user-plugins-');
     execFileSync('tar', ['-xzf', release.tarball, '-C', pluginsDir]);
-    headlamp = await startRealHeadlamp(cluster, pluginsDir);
+    headlamp = await startHeadlamp(cluster, pluginsDir);
     const watched = await openPage(browser, headlamp.url);
     await watched.page.goto(`${headlamp.url}${CLUSTER}/nodes`);
     await nodeRow(watched.page, 'node-b').getByText(`held by ${RULE}`).waitFor(WAIT);
