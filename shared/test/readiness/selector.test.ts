@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { matchSelector, selectorsOverlap, type LabelSelector } from '../../src/index.ts';
+import { matchSelector, parseSelectorString, selectorsOverlap, type LabelSelector, type SelectorRequirement } from '../../src/index.ts';
 import { FUZZ_RUNS } from '../fuzz-runs.ts';
 
 const worker = { 'node-role.kubernetes.io/worker': '', zone: 'a', tier: 'gpu' };
@@ -197,6 +197,114 @@ describe('selectorsOverlap never calls two selectors disjoint when a node satisf
           return match.ok && match.matches;
         });
         return !both || selectorsOverlap(first, second);
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+  });
+});
+
+describe('parseSelectorString, as labels.Parse reads -l and labelSelector', () => {
+  const req = (key: string, operator: SelectorRequirement['operator'], ...values: string[]): SelectorRequirement => ({
+    key,
+    operator,
+    values,
+  });
+  const valid: [string, SelectorRequirement[]][] = [
+    ['', []],
+    ['   ', []],
+    ['a=b', [req('a', 'In', 'b')]],
+    ['a==b', [req('a', 'In', 'b')]],
+    ['a!=b', [req('a', 'NotIn', 'b')]],
+    ['a=', [req('a', 'In', '')]],
+    ['a', [req('a', 'Exists')]],
+    ['!a', [req('a', 'DoesNotExist')]],
+    ['  ! a  ', [req('a', 'DoesNotExist')]],
+    ['a in (c,b)', [req('a', 'In', 'b', 'c')]],
+    ['a notin (b)', [req('a', 'NotIn', 'b')]],
+    ['a in ()', [req('a', 'In', '')]],
+    ['a in (b,,c)', [req('a', 'In', '', 'b', 'c')]],
+    ['a in (,b)', [req('a', 'In', '', 'b')]],
+    ['a in (b,)', [req('a', 'In', '', 'b')]],
+    ['a in (b,b)', [req('a', 'In', 'b')]],
+    ['in in (in, notin)', [req('in', 'In', 'in', 'notin')]],
+    ['a>1,b<20', [req('a', 'Gt', '1'), req('b', 'Lt', '20')]],
+    [
+      'node-role.kubernetes.io/worker,zone in (a, b),!gpu',
+      [req('node-role.kubernetes.io/worker', 'Exists'), req('zone', 'In', 'a', 'b'), req('gpu', 'DoesNotExist')],
+    ],
+    ['a=b \0,!!!', [req('a', 'In', 'b')]],
+    ['a\0=\0b\0,c', [req('a', 'In', 'b'), req('c', 'Exists')]],
+  ];
+  for (const [text, requirements] of valid)
+    it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseSelectorString(text), { ok: true, requirements }));
+
+  const invalid: [string, string][] = [
+    ['a=b\0,!!!', "unable to parse requirement: found '!', expected: identifier"],
+    ['!!!', "unable to parse requirement: found '!', expected: identifier"],
+    ['=a', "found '=', expected: !, identifier, or 'end of string'"],
+    ['a,', "found '', expected: identifier after ','"],
+    ['a,,b', "found ',', expected: identifier after ','"],
+    ['a b', "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"],
+    ['a=b c', "found 'c', expected: ',' or 'end of string'"],
+    ['!a=b', "found '=', expected: ',' or 'end of string'"],
+    ['a in', "unable to parse requirement: found '' expected: '('"],
+    ['a in b', "unable to parse requirement: found 'b' expected: '('"],
+    ['a in (=)', "unable to parse requirement: found '=', expected: ',', ')' or identifier"],
+    ['a in (b c)', "unable to parse requirement: found 'c', expected: ',' or ')'"],
+    ['a in (b,=)', "unable to parse requirement: found '=', expected: ',', or identifier"],
+    ['a in (b', "unable to parse requirement: found '', expected: ',' or ')'"],
+    ['a=(b)', "unable to parse requirement: found '(', expected: identifier"],
+    ['a>b', "unable to parse requirement: invalid value \"b\": for 'Gt', 'Lt' operators, the value must be an integer"],
+    [
+      'a<99999999999999999999',
+      "unable to parse requirement: invalid value \"99999999999999999999\": for 'Gt', 'Lt' operators, the value must be an integer",
+    ],
+    ['a>-1', 'unable to parse requirement: invalid label value "-1"'],
+    ['bad key=x', "unable to parse requirement: found 'key', expected: in, notin, =, ==, !=, gt, lt"],
+    ['-a=x', `unable to parse requirement: invalid label key "-a": name must be 1-63 alphanumerics, '-', '_' or '.'`],
+    ['Example.com/a=x', 'unable to parse requirement: invalid label key "Example.com/a": prefix must be a DNS subdomain'],
+    ['a=not_valid_', 'unable to parse requirement: invalid label value "not_valid_"'],
+    ['a\vb', `unable to parse requirement: invalid label key "a\vb": name must be 1-63 alphanumerics, '-', '_' or '.'`],
+  ];
+  for (const [text, error] of invalid)
+    it(`refuses ${JSON.stringify(text)}`, () => assert.deepEqual(parseSelectorString(text), { ok: false, error }));
+
+  // Requirements written out with arbitrary spacing read back as themselves.
+  const key = fc.constantFrom('zone', 'in', 'notin', 'node-role.kubernetes.io/worker', 'example.com/gpu');
+  const value = fc.constantFrom('a', 'b', 'gpu', 'in', '1');
+  const space = fc.constantFrom('', ' ', '\t', '  ');
+  const requirement = fc.oneof(
+    fc.record({
+      key,
+      operator: fc.constantFrom('In' as const, 'NotIn' as const),
+      values: fc.uniqueArray(value, { minLength: 1, maxLength: 3 }),
+    }),
+    fc.record({ key, operator: fc.constantFrom('Exists' as const, 'DoesNotExist' as const), values: fc.constant<string[]>([]) }),
+    fc.record({ key, operator: fc.constantFrom('Gt' as const, 'Lt' as const), values: fc.tuple(fc.constantFrom('0', '7', '42')) }),
+  );
+  const written = (requirement: SelectorRequirement, s: string): string => {
+    const { key, operator, values } = requirement;
+    if (operator === 'Exists') return `${s}${key}${s}`;
+    if (operator === 'DoesNotExist') return `${s}!${s}${key}${s}`;
+    if (operator === 'Gt' || operator === 'Lt') return `${key}${s}${operator === 'Gt' ? '>' : '<'}${s}${values[0]}`;
+    const word = operator === 'In' ? 'in' : 'notin';
+    return `${s}${key} ${word}${s}(${values.join(`${s},${s}`)})${s}`;
+  };
+  it('reads back any requirements written out', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(requirement, space), { minLength: 1, maxLength: 4 }), (pairs) => {
+        const text = pairs.map(([entry, s]) => written(entry, s)).join(',');
+        const expected = pairs.map(([entry]) => ({ ...entry, values: [...entry.values].sort() }));
+        assert.deepEqual(parseSelectorString(text), { ok: true, requirements: expected });
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+  });
+  it('never throws on an arbitrary string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '=', '!', '(', ')', ',', '<', '>', ' ', 'in', 'notin', '/', '.') }), (text) => {
+        const result = parseSelectorString(text);
+        assert.ok(result.ok || result.error.length > 0);
       }),
       { numRuns: FUZZ_RUNS },
     );
