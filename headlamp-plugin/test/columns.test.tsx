@@ -1,11 +1,82 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCluster, type HeldDuration } from '@kubectl-readiness/shared';
-import { readinessColumnsProcessor, READINESS_COLUMN_ID, readinessTooltip, SECURITY_COLUMN_ID } from '../src/components/nodes/columns';
+import {
+  COMPACT_CELL,
+  compactReadiness,
+  readinessColumnsProcessor,
+  READINESS_COLUMN_ID,
+  readinessTooltip,
+  SECURITY_COLUMN_ID,
+} from '../src/components/nodes/columns';
 
 const NODE_COLUMNS = ['name', { id: 'ready', label: 'Ready' }, { id: 'taints', label: 'Taints' }, 'age'];
 const ids = (columns: unknown[]) => columns.map((column) => (typeof column === 'string' ? column : (column as { id: string }).id));
 
-describe('readinessColumnsProcessor', () => {
+// Headlamp 0.45's Nodes list as its frontend/src/components/node/List.tsx builds
+// it: built-ins as strings, the rest as objects with the gridTemplate 0.45 gives
+// them. lib 0.14's List.js has the same ids in the same order (its 'software'
+// is hidden too); what 0.14 lacks is 0.45's hiding of columns that do not fit.
+const HEADLAMP_045_NODE_COLUMNS = [
+  'name',
+  'cluster',
+  { id: 'cpu', label: 'CPU', gridTemplate: 'min-content' },
+  { id: 'memory', label: 'Memory' },
+  { id: 'ready', label: 'Ready' },
+  { id: 'taints', label: 'Taints' },
+  { id: 'roles', label: 'Roles', gridTemplate: 'minmax(150px, .5fr)' },
+  { id: 'internalIP', label: 'Internal IP' },
+  { id: 'externalIP', label: 'External IP' },
+  { id: 'version', label: 'Version', gridTemplate: 'minmax(150px, .5fr)' },
+  { id: 'software', label: 'Software', gridTemplate: 'minmax(200px, 1.5fr)', show: false },
+  'labels',
+  'age',
+];
+const HEADLAMP_IDS = ids(HEADLAMP_045_NODE_COLUMNS);
+const processNodes = (columns: Array<string | { id?: string }>) => readinessColumnsProcessor({ id: 'headlamp-nodes', columns });
+const ours = (columns: unknown[]) =>
+  columns.filter(
+    (column): column is { id: string; gridTemplate?: unknown; responsivePriority?: unknown } =>
+      typeof column !== 'string' && [READINESS_COLUMN_ID, SECURITY_COLUMN_ID].includes((column as { id: string }).id),
+  );
+
+describe("readinessColumnsProcessor on Headlamp 0.45's Nodes columns", () => {
+  const processed = processNodes(HEADLAMP_045_NODE_COLUMNS);
+
+  // 0.45 hides columns from the right as the viewport narrows: right after Ready, ours go last.
+  it('puts Readiness and Reporter security right after Ready', () => {
+    expect(ids(processed).slice(HEADLAMP_IDS.indexOf('ready'), HEADLAMP_IDS.indexOf('ready') + 3)).toEqual([
+      'ready',
+      READINESS_COLUMN_ID,
+      SECURITY_COLUMN_ID,
+    ]);
+  });
+
+  it("keeps every one of Headlamp's columns, untouched and in its order", () => {
+    const kept = processed.filter((column) => !ours([column]).length);
+    expect(kept).toHaveLength(HEADLAMP_045_NODE_COLUMNS.length);
+    kept.forEach((column, index) => expect(column).toBe(HEADLAMP_045_NODE_COLUMNS[index]));
+  });
+
+  it('gives the same list when run again on its own output', () => {
+    const again = processNodes(processed);
+    expect(ids(again)).toEqual(ids(processed));
+    expect(ours(again).map((column) => column.gridTemplate)).toEqual(ours(processed).map((column) => column.gridTemplate));
+  });
+
+  it('sizes both columns to their badge and asks Headlamp for no priority it does not read', () => {
+    expect(COMPACT_CELL).toBe('min-content');
+    expect(ours(processed).map((column) => [column.id, column.gridTemplate, column.responsivePriority])).toEqual([
+      [READINESS_COLUMN_ID, 'min-content', undefined],
+      [SECURITY_COLUMN_ID, 'min-content', undefined],
+    ]);
+  });
+
+  it.each(['headlamp-pods', 'headlamp-deployments', 'headlamp-nodereadinessrules', ''])('leaves table "%s" alone', (id) => {
+    expect(readinessColumnsProcessor({ id, columns: HEADLAMP_045_NODE_COLUMNS })).toBe(HEADLAMP_045_NODE_COLUMNS);
+  });
+});
+
+describe('readinessColumnsProcessor on other column lists', () => {
   it('adds Readiness and Reporter security right after Ready, where Headlamp 0.45 hides them last', () => {
     expect(ids(readinessColumnsProcessor({ id: 'headlamp-nodes', columns: NODE_COLUMNS }))).toEqual([
       'name',
@@ -39,10 +110,6 @@ describe('readinessColumnsProcessor', () => {
       SECURITY_COLUMN_ID,
     ]);
   });
-
-  it.each(['headlamp-pods', 'headlamp-deployments', ''])('leaves table "%s" alone', (id) => {
-    expect(readinessColumnsProcessor({ id, columns: NODE_COLUMNS })).toBe(NODE_COLUMNS);
-  });
 });
 
 describe('readinessTooltip', () => {
@@ -73,8 +140,48 @@ describe('readinessTooltip', () => {
     expect(readinessTooltip(readiness, held)[0]).toBe(line);
   });
 
-  it('lists only the failing conditions when the hold has no known start', () => {
+  it('names the rule without a duration when the hold has no known start', () => {
     expect(readinessTooltip(readiness, [])).toEqual(readinessTooltip(readiness));
-    expect(readinessTooltip(readiness).some((line) => line.startsWith('held by'))).toBe(false);
+    expect(readinessTooltip(readiness)).toEqual(['held by network', 'failing: CalicoReady=False']);
+  });
+
+  it('names a timed rule once', () => {
+    expect(readinessTooltip(readiness, [hold({})])).toEqual(['held by network for 3h (TaintAdded event)', 'failing: CalicoReady=False']);
+  });
+});
+
+describe('compactReadiness', () => {
+  const taint = (name: string) => ({ key: `readiness.k8s.io/${name}`, effect: 'NoSchedule' });
+  const rule = (name: string) => ({
+    metadata: { name },
+    spec: { conditions: [{ type: name, requiredStatus: 'True' }], taint: taint(name), enforcementMode: 'continuous', nodeSelector: {} },
+  });
+  const node = (taints: string[], conditions: Record<string, string>) => ({
+    metadata: { name: 'node' },
+    spec: { taints: taints.map(taint) },
+    status: {
+      conditions: Object.entries(conditions).map(([type, status]) => ({ type, status, lastHeartbeatTime: new Date().toISOString() })),
+    },
+  });
+  const cell = (rules: string[], taints: string[], conditions: Record<string, string>) => {
+    const readiness = evaluateCluster(rules.map(rule), [node(taints, conditions)]).nodes[0]!;
+    return [compactReadiness(readiness), readiness.label];
+  };
+
+  it.each([
+    ['one of one rule holds', ['Net'], ['Net'], { Net: 'False' }, ['Held 1/1', 'held by Net']],
+    ['two of two hold', ['Net', 'Gpu'], ['Net', 'Gpu'], {}, ['Held 2/2', 'held by 2/2 rules']],
+    ['one of two holds', ['Net', 'Gpu'], ['Gpu'], { Net: 'True' }, ['Held 1/2', 'held by Gpu']],
+    ['conditions met, taint still on', ['Net'], ['Net'], { Net: 'True' }, ['Releasing', 'releasing']],
+    ['conditions failing, no taint', ['Net'], [], { Net: 'False' }, ['Unguarded', 'unguarded']],
+    ['ready', ['Net'], [], { Net: 'True' }, ['Ready', 'ready']],
+    ['no rule selects it', [], [], {}, ['No rules', 'no rules']],
+  ] as const)("%s: the CLI's READINESS word, short", (_, rules, taints, conditions, expected) => {
+    expect(cell([...rules], [...taints], conditions)).toEqual(expected);
+  });
+
+  it('keeps a long rule name out of the cell', () => {
+    const long = 'a-readiness-rule-with-a-name-much-longer-than-any-column';
+    expect(cell([long], [long], {})[0]).toBe('Held 1/1');
   });
 });

@@ -82,15 +82,39 @@ describe("Headlamp's Nodes list with the plugin", () => {
     renderInHeadlamp(<NodeList />, { route: '/c/:cluster/nodes' });
     expect(await screen.findByText('Readiness', {}, { timeout: 15_000 })).toBeTruthy();
     expect(screen.getByText('Reporter security')).toBeTruthy();
-    await waitFor(async () => expect((await row('node-b')).getByText('held by network-readiness-rule')).toBeTruthy(), { timeout: 15_000 });
-    expect((await row('node-a')).getByText('ready')).toBeTruthy();
+    await waitFor(async () => expect((await row('node-b')).getByText('Held 1/1')).toBeTruthy(), { timeout: 15_000 });
+    expect((await row('node-b')).getByText('Held 1/1').getAttribute('data-readiness')).toBe('held by network-readiness-rule');
+    expect((await row('node-a')).getByText('Ready')).toBeTruthy();
+  });
+
+  it("puts both columns right after Ready in lib 0.14's own Nodes column list", async () => {
+    server.use(
+      http.get('*/clusters/test/apis/readiness.node.x-k8s.io/v1alpha1/nodereadinessrules', () => list('NodeReadinessRuleList', [rule])),
+    );
+    renderInHeadlamp(<NodeList />, { route: '/c/:cluster/nodes' });
+    await row('node-b');
+    // A sortable header ends with the sort-order badge MRT renders ("Ready0").
+    const headers = screen.getAllByRole('columnheader').map((header) => header.textContent?.replace(/\d+$/, '').trim() ?? '');
+    const ready = headers.indexOf('Ready');
+    expect(headers.slice(ready, ready + 4)).toEqual(['Ready', 'Readiness', 'Reporter security', 'Taints']);
+  });
+
+  it('names the holding rule and the failing condition for screen readers on the compact cell', async () => {
+    server.use(
+      http.get('*/clusters/test/apis/readiness.node.x-k8s.io/v1alpha1/nodereadinessrules', () => list('NodeReadinessRuleList', [rule])),
+    );
+    renderInHeadlamp(<NodeList />, { route: '/c/:cluster/nodes' });
+    const cell = await waitFor(async () => (await row('node-b')).getByText('Held 1/1'), { timeout: 15_000 });
+    expect(cell.closest('[aria-label]')?.getAttribute('aria-label')).toBe(
+      'Held 1/1\nheld by network-readiness-rule\nfailing: projectcalico.org/CalicoReady=False',
+    );
   });
 
   it('degrades to "no rules" when the NodeReadinessRule CRD is absent', async () => {
     server.use(http.get('*/clusters/test/apis/readiness.node.x-k8s.io/v1alpha1/nodereadinessrules', notFound));
     window.history.pushState({}, '', '/c/test2/nodes');
     renderInHeadlamp(<NodeList />, { route: '/c/:cluster/nodes' });
-    await waitFor(async () => expect((await row('node-b')).getByText('no rules')).toBeTruthy(), { timeout: 15_000 });
+    await waitFor(async () => expect((await row('node-b')).getByText('No rules')).toBeTruthy(), { timeout: 15_000 });
   });
 });
 

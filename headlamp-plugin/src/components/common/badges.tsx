@@ -38,19 +38,25 @@ export function StateLabel({ state }: { state: ReadinessState }) {
   return <StatusLabel status={STATE_STATUS[state]}>{state}</StatusLabel>;
 }
 
-/** A label with the lines behind it in a tooltip, one per line; just the label when there are none. */
-export function Explained({ lines, children }: { lines: string[]; children: React.ReactElement }) {
+/**
+ * A label with the lines behind it in a tooltip, one per line; just the label
+ * when there are none. The tooltip's title is an element, for which MUI names
+ * the label only while open, so the label carries the whole text for screen readers.
+ */
+export function Explained({ lines, label, children }: { lines: string[]; label: string; children: React.ReactElement }) {
   if (lines.length === 0) return children;
   return (
     <Tooltip title={<span style={{ whiteSpace: 'pre-line', overflowWrap: 'anywhere' }}>{lines.join('\n')}</span>}>
-      <span>{children}</span>
+      <span aria-label={[label, ...lines].join('\n')} style={{ whiteSpace: 'nowrap' }}>
+        {children}
+      </span>
     </Tooltip>
   );
 }
 
 export function PostureBadge({ posture, reasons = [] }: { posture: Posture; reasons?: string[] }) {
   return (
-    <Explained lines={reasons}>
+    <Explained lines={reasons} label={POSTURE_TITLES[posture]}>
       <StatusLabel status={POSTURE_STATUS[posture]} data-posture={posture}>
         {POSTURE_TITLES[posture]}
       </StatusLabel>

@@ -27,22 +27,44 @@ interface NodeItem {
   cluster: string;
 }
 
+/**
+ * The Readiness cell's words: the CLI's READINESS column ("held by 2/2 rules",
+ * "held by network-readiness-rule", "ready") cut to a state and a rule count,
+ * so a long rule name never widens the Nodes table; the tooltip names the rules.
+ */
+export function compactReadiness(node: NodeReadiness): string {
+  const held = node.verdicts.filter((verdict) => verdict.state === 'held').length;
+  if (held > 0) return `Held ${held}/${node.verdicts.length}`;
+  return node.label.charAt(0).toUpperCase() + node.label.slice(1);
+}
+
+/** The rules behind a state that the hold durations do not already name. */
+function unnamedRules(node: NodeReadiness, held: HeldDuration[]): string[] {
+  const timed = new Set(held.map((hold) => hold.rule));
+  return node.verdicts.flatMap((verdict) => {
+    if (verdict.state === 'held') return timed.has(verdict.rule) ? [] : [`held by ${verdict.rule}`];
+    if (verdict.state === 'releasing' || verdict.state === 'unguarded') return [`${verdict.state}: ${verdict.rule}`];
+    return [];
+  });
+}
+
 export function readinessTooltip(node: NodeReadiness, held: HeldDuration[] = []): string[] {
   const holds = held.map((hold) => `held by ${hold.rule} for ${formatHeld(hold)} (${hold.source})`);
   const failing = failingConditions(node).map((condition) => `failing: ${condition}`);
   const stale = staleConditions(node).map((type) => `stale heartbeat: ${type}`);
   const unmanaged = node.unmanagedTaints.map((taint) => `no rule owns taint ${taint.key}:${taint.effect}`);
-  return [...holds, ...failing, ...stale, ...unmanaged];
+  return [...holds, ...unnamedRules(node, held), ...failing, ...stale, ...unmanaged];
 }
 
 export function ReadinessCell({ node: object }: { node: unknown }) {
   const { node } = useNodeVerdict(object);
   const heldOf = useHeldDurations();
   if (!node) return null;
+  const text = compactReadiness(node);
   return (
-    <Explained lines={readinessTooltip(node, heldOf(object, node))}>
+    <Explained lines={readinessTooltip(node, heldOf(object, node))} label={text}>
       <StatusLabel status={readinessStatus(node)} data-readiness={node.label}>
-        {node.label}
+        {text}
       </StatusLabel>
     </Explained>
   );
@@ -78,6 +100,11 @@ function sortKey(label: string): number {
 
 type Column = string | { id?: string };
 
+// As wide as the widest badge and no wider: an 'auto' track takes its
+// max-content first and leaves Headlamp's 1fr columns (Memory, Ready, Taints)
+// the rest, which at 1280 px was one character a line.
+export const COMPACT_CELL = 'min-content';
+
 export function readinessColumnsProcessor<C extends Column>({ id, columns }: { id: string; columns: C[] }): C[] {
   if (id !== NODES_TABLE_ID) return columns;
   // The table is set up seconds before a large node list arrives: the rules and
@@ -94,7 +121,7 @@ export function readinessColumnsProcessor<C extends Column>({ id, columns }: { i
     {
       id: READINESS_COLUMN_ID,
       label: 'Readiness',
-      gridTemplate: 'auto',
+      gridTemplate: COMPACT_CELL,
       getValue: (item: NodeItem) => readinessLabelOf(item),
       render: (item: NodeItem) => <ReadinessCell node={item.jsonData} />,
       sort: (a: NodeItem, b: NodeItem) => sortKey(readinessLabelOf(a)) - sortKey(readinessLabelOf(b)),
@@ -102,7 +129,7 @@ export function readinessColumnsProcessor<C extends Column>({ id, columns }: { i
     {
       id: SECURITY_COLUMN_ID,
       label: 'Reporter security',
-      gridTemplate: 'auto',
+      gridTemplate: COMPACT_CELL,
       disableFiltering: true,
       sort: false,
       render: (item: NodeItem) => <ReporterSecurityCell node={item.jsonData} />,
