@@ -13,5 +13,10 @@ export default defineConfig({
   define: { global: 'globalThis' },
   envPrefix: ['VITE_', 'REACT_APP_'],
   optimizeDeps: { exclude: ['monaco-editor'] },
-  build: { chunkSizeWarningLimit: 20_000 },
+  build: {
+    chunkSizeWarningLimit: 20_000,
+    // Headlamp's i18n loads its locale files with import(`./locales/${lang}/${ns}.json`). Built in
+    // Headlamp's own tree, Vite bundles them; under node_modules it skips such imports unless asked.
+    dynamicImportVarsOptions: { include: [/@kinvolk\/headlamp-plugin\/lib\/i18n\//], exclude: [] },
+  },
 });
