@@ -1,7 +1,9 @@
 // `npm run demo`: builds the real cluster if needed, starts it with the
 // hardened CNI scenario of NRC's secure-reporting guide, shows the nodes going from held to ready as
-// their reporters report, serves Headlamp with the plugin against it, then
-// waits so kubectl and a browser can look at it.
+// their reporters report, serves Headlamp with the plugin against it (its lib
+// frontend on our host, or a full Headlamp with READINESS_HEADLAMP), says how
+// to load the plugin into one's own Headlamp, then waits so kubectl and a
+// browser can look at it.
 // Ctrl-C stops everything and removes the state. `--once` exits after the show.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,7 +14,8 @@ import { startReporters } from './cluster/reporters.ts';
 import { buildPlugin } from '../headlamp-plugin/release/package.ts';
 import { developmentPluginsDir } from './headlamp/browser.ts';
 import { scratchDir } from './scratch.ts';
-import { HEADLAMP_CLUSTER, startHeadlamp } from './headlamp/headlamp.ts';
+import { HEADLAMP_CLUSTER, headlampLine, startHeadlamp } from './headlamp/headlamp.ts';
+import { partsLine } from './cluster/parts.ts';
 
 const once = process.argv.includes('--once');
 const say = (line: string) => console.log(`demo: ${line}`);
@@ -49,13 +52,13 @@ function readiness(cluster: Cluster, ...args: string[]): void {
   });
 }
 
-/** Waits until NRC's controller has taken the readiness taint off `node` (at most 30 s). */
+/** Waits until the controller has taken the readiness taint off `node` (at most 30 s). */
 async function untainted(cluster: Cluster, node: string): Promise<void> {
   for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(250)) {
     const keys = await cluster.kubectlOk(['get', 'node', node, '-o', 'jsonpath={.spec.taints[*].key}']);
     if (!keys.split(' ').includes(TAINT.key)) return;
   }
-  throw new Error(`NRC's controller did not release ${node} within 30 s`);
+  throw new Error(`the controller did not release ${node} within 30 s`);
 }
 
 async function main(): Promise<void> {
@@ -80,14 +83,15 @@ async function main(): Promise<void> {
   );
   const scenario = await loadScenario(cluster, 'hardened');
   await startController(cluster);
-  say("starting NRC's own controller and one reporter per node (pod-bound token, Impersonate-User: system:node:<node>)");
+  say('starting the controller and one reporter per node (pod-bound token, Impersonate-User: system:node:<node>)');
+  say(partsLine());
   const reporters = await startReporters(cluster, scenario, {});
 
   for (const node of scenario.nodes) {
     await sleep(2_000);
     say(`${node}'s CNI comes up: its reporter sets ${CONDITION}=True`);
     reporters.report(node, true);
-    // Each table is printed once NRC's controller has acted on the report, not a step behind it.
+    // Each table is printed once the controller has acted on the report, not a step behind it.
     await untainted(cluster, node);
     await showReadiness(cluster);
   }
@@ -113,14 +117,21 @@ async function main(): Promise<void> {
     console.log(`$ kubectl ${check.join(' ')}\n${(result.stdout + result.stderr).trimEnd()}`);
   }
 
-  say('building the Headlamp plugin, and Headlamp v0.45.0 itself from its sources (first build: about five minutes, then cached)');
-  const headlamp = await startHeadlamp(cluster, developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))));
+  say("building the Headlamp plugin, and serving Headlamp with it (the host's first build: a minute or two, then cached)");
+  const pluginsDir = developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-')));
+  const headlamp = await startHeadlamp(cluster, pluginsDir);
   closeHeadlamp = headlamp.stop;
+  say(headlampLine());
 
   console.log(`
 The cluster is running. Open Headlamp with the plugin in a browser:
   ${headlamp.url}/c/${HEADLAMP_CLUSTER}/nodes                      (Readiness and Reporter security columns)
   ${headlamp.url}/c/${HEADLAMP_CLUSTER}/node-readiness/security    (what kubectl readiness verify reports)
+Or load the plugin into your own Headlamp, against this cluster (it names the cluster ${HEADLAMP_CLUSTER}, after the kubeconfig's context):
+  desktop app: mkdir -p ~/.config/Headlamp/plugins/headlamp-readiness &&
+               cp ${join(pluginsDir, 'headlamp-readiness')}/{main.js,package.json} ~/.config/Headlamp/plugins/headlamp-readiness/
+               then start Headlamp with KUBECONFIG=${cluster.kubeconfig}
+  server:      headlamp-server -plugins-dir ${pluginsDir} -kubeconfig ${cluster.kubeconfig}
 Point tools at it:
   export KUBECONFIG=${cluster.kubeconfig}
   ${kubectlBin} get nodes

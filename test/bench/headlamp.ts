@@ -1,8 +1,10 @@
-// P3 of docs/benchmarks.md: the real Headlamp v0.45.0 app's Nodes table in
-// Chromium on the scale fixture, with and without our plugin, opened side by
-// side in alternating rounds. Measures the time from navigation until every visible row shows its
-// cells (with the plugin: our Readiness and Reporter security cells too), and
-// the main thread's long tasks while the page loads, as its responsiveness.
+// P3 of docs/benchmarks.md: Headlamp's Nodes table (its lib frontend on our
+// host by default, a full Headlamp with READINESS_HEADLAMP) in Chromium on the
+// scale fixture, with and without our plugin, opened side by side in
+// alternating rounds. Measures the time from navigation until every visible
+// row shows its cells (with the plugin: our Readiness and Reporter security
+// cells too), and the main thread's long tasks while the page loads, as its
+// responsiveness.
 // Usage: node test/bench/headlamp.ts [nodes=1000,5000] [rounds=5] [profile] [EARLIER-main.js]
 // An earlier build of the plugin's main.js joins the rounds as a third page,
 // so a change is judged side by side in one run, not across noisy runs.
@@ -12,7 +14,7 @@ import { auditedRequestsOf } from '../cluster/audit.ts';
 import { startCluster } from '../cluster/cluster.ts';
 import { createScaleNodes, SCALE_CLUSTER } from '../cluster/scale.ts';
 import { developmentPluginsDir, launchBrowser } from '../headlamp/browser.ts';
-import { HEADLAMP_CLUSTER, startHeadlamp } from '../headlamp/headlamp.ts';
+import { HEADLAMP_CLUSTER, headlampLine, startHeadlamp } from '../headlamp/headlamp.ts';
 import { median } from './measure.ts';
 import { installBenchScenario } from './rules.ts';
 import { scratchDir } from '../scratch.ts';
@@ -178,7 +180,7 @@ try {
     const bare = loads['Nodes table without the plugin']!;
     const ratio = (samples: PageLoad[], of: (sample: PageLoad) => number) => (median(samples.map(of)) / median(bare.map(of))).toFixed(2);
     console.log(
-      `# P3 at ${new Date().toISOString()}: real Headlamp v0.45.0, ${nodes} nodes (created in ${(createMs / 1000).toFixed(1)} s), ${rounds} alternating rounds; median (min-max)\n`,
+      `# P3 at ${new Date().toISOString()}: ${headlampLine()}; ${nodes} nodes (created in ${(createMs / 1000).toFixed(1)} s), ${rounds} alternating rounds; median (min-max)\n`,
     );
     console.log(
       '| page | until every visible row is complete, ms | until the Readiness cells are, ms | rows | long tasks in all, ms | longest task, ms |\n|---|---|---|---|---|---|',

@@ -1,4 +1,6 @@
-// The README's main command, run as a user would, to its end.
+// The README's main command, run as a user would, to its end: the cluster's
+// show, which parts and which Headlamp ran, and how to load the plugin into
+// one's own Headlamp.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -24,6 +26,13 @@ describe('npm run demo', () => {
     assert.match(demo.stdout, /PASS\s+constrained-impersonation-gate/);
     assert.match(demo.stdout, /--on-node node-a\nno\n/);
     assert.match(demo.stdout, /Open Headlamp with the plugin in a browser:\n {2}http:\/\/127\.0\.0\.1:\d+\/c\/localcluster\/nodes/);
+    assert.match(demo.stdout, /^demo: controller: .+; reporter: .+$/m);
+    assert.match(demo.stdout, /^demo: Headlamp: .+$/m);
+    assert.match(
+      demo.stdout,
+      /cp \S+\/headlamp-readiness\/\{main\.js,package\.json\} ~\/\.config\/Headlamp\/plugins\/headlamp-readiness\//,
+    );
+    assert.match(demo.stdout, /headlamp-server -plugins-dir \S+ -kubeconfig \S+/);
     assert.match(demo.stdout, /demo: stopping the cluster and removing its state/);
   });
 });

@@ -1,8 +1,10 @@
-// The Headlamp plugin in the real Headlamp v0.45.0 app, in headless Chromium,
-// against the real kube-apiserver: columns, badges, sidebar, every route and
-// the node section, for the hardened and the broad scenario; live updates;
-// untrusted messages as text; the degraded cases; and a session that only
-// reads and creates reviews, as the apiserver's audit log records it.
+// The Headlamp plugin in Headlamp's own frontend, in headless Chromium, against
+// the real kube-apiserver: by default the frontend @kinvolk/headlamp-plugin
+// ships in lib/, on our loopback host; with READINESS_HEADLAMP a full Headlamp.
+// Columns, badges, sidebar, every route and the node section, for the hardened
+// and the broad scenario; live updates; untrusted messages as text; the
+// degraded cases; the package's install; and a session that only reads and
+// creates reviews, as the apiserver's audit log records its ServiceAccount.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -17,13 +19,15 @@ import { startCluster, type Cluster } from '../cluster/cluster.ts';
 import { installCRD, loadScenario, startController, workerNode, type Variant } from '../cluster/scenario.ts';
 import { startReporters, type Reporters } from '../cluster/reporters.ts';
 import { developmentPluginsDir, launchBrowser, openPage, type WatchedPage } from '../headlamp/browser.ts';
-import { HEADLAMP_CLUSTER, startHeadlamp, type Headlamp } from '../headlamp/headlamp.ts';
+import { HEADLAMP_CLUSTER, headlampLine, startHeadlamp, type Headlamp } from '../headlamp/headlamp.ts';
 import { scratchDir } from '../scratch.ts';
 
 export const screenshotsDir = join(import.meta.dirname, 'results', 'screenshots');
 const cliPath = join(import.meta.dirname, '..', '..', 'kubectl-plugin', 'src', 'cli.ts');
 const HOSTILE_MESSAGE = '<img src=x onerror="window.__injected=1"><script>window.__injected=2</script>calico down';
 const RULE = 'network-readiness-rule';
+/** The Readiness cell of a node one rule holds; its tooltip names the rule. */
+const HELD = 'Held 1/1';
 const WAIT = { timeout: 30_000 };
 
 const CLUSTER = `/c/${HEADLAMP_CLUSTER}`;
@@ -78,10 +82,10 @@ function verifyFindings(cluster: Cluster): { id: string; title: string }[] {
   return report.findings.map(({ id, title }) => ({ id, title }));
 }
 
-/** Headlamp 0.45's tables show this many rows, then paginate. */
+/** Headlamp's tables (lib 0.14's and 0.45's) show this many rows, then paginate. */
 const FIRST_PAGE = 15;
 
-/** Every row of the Security view's findings, page by page: Headlamp 0.45 paginates its tables. */
+/** Every row of the Security view's findings, page by page: Headlamp paginates its tables. */
 async function findingRows(page: Page): Promise<string[][]> {
   const table = page.locator('table', { has: page.getByText('Evidence', { exact: true }) });
   const next = table
@@ -108,6 +112,7 @@ let browser: Browser;
 let mainJs: string;
 
 before(async () => {
+  console.log(headlampLine());
   mainJs = buildPlugin(scratchDir('headlamp-build-'));
   browser = await launchBrowser();
 });
@@ -149,8 +154,9 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
     it('adds Readiness and Reporter security columns to the real Nodes table, right after Ready', async () => {
       const { page } = watched;
       await page.goto(`${headlamp.url}${CLUSTER}/nodes`);
-      await nodeRow(page, 'node-b').getByText(`held by ${RULE}`).waitFor(WAIT);
-      await nodeRow(page, 'node-a').getByText('ready', { exact: true }).waitFor(WAIT);
+      await nodeRow(page, 'node-b').getByText(HELD, { exact: true }).waitFor(WAIT);
+      assert.equal(await nodeRow(page, 'node-b').locator('[data-readiness]').getAttribute('data-readiness'), `held by ${RULE}`);
+      await nodeRow(page, 'node-a').getByText('Ready', { exact: true }).waitFor(WAIT);
       for (const node of ['node-a', 'node-b', 'node-c'])
         await nodeRow(page, node).getByText(EXPECTED[variant].posture, { exact: true }).waitFor(WAIT);
       const headers = await page.locator('thead th').allInnerTexts();
@@ -165,7 +171,7 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
 
     it('shows the failing condition in the tooltip of a held node', async () => {
       const { page } = watched;
-      await nodeRow(page, 'node-b').getByText(`held by ${RULE}`).hover();
+      await nodeRow(page, 'node-b').getByText(HELD, { exact: true }).hover();
       await page.getByRole('tooltip').getByText('failing: projectcalico.org/CalicoReady=False').waitFor(WAIT);
     });
 
@@ -263,9 +269,9 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
       await section.getByText('ready (schedulable)').waitFor(WAIT);
       await section.getByText('TaintRemoved').waitFor(WAIT);
       await page.getByRole('button', { name: 'Nodes', exact: true }).click();
-      await nodeRow(page, 'node-b').getByText('ready', { exact: true }).waitFor(WAIT);
+      await nodeRow(page, 'node-b').getByText('Ready', { exact: true }).waitFor(WAIT);
       reporters.report('node-b', false, 'calico-node crashed');
-      await nodeRow(page, 'node-b').getByText(`held by ${RULE}`).waitFor(WAIT);
+      await nodeRow(page, 'node-b').getByText(HELD, { exact: true }).waitFor(WAIT);
     });
 
     it('loaded without console errors or external requests, and only read and created reviews', () => {
@@ -323,7 +329,7 @@ describe('Headlamp plugin, degraded', () => {
     await page.getByText(/The Node Readiness Controller is not installed/).waitFor(WAIT);
     await page.getByRole('link', { name: 'https://github.com/kubernetes-sigs/node-readiness-controller' }).waitFor(WAIT);
     await page.goto(`${headlamp.url}${CLUSTER}/nodes`);
-    await nodeRow(page, 'node-a').getByText('no rules', { exact: true }).waitFor(WAIT);
+    await nodeRow(page, 'node-a').getByText('No rules', { exact: true }).waitFor(WAIT);
     await page.goto(`${headlamp.url}${CLUSTER}/nodes/node-a`);
     await page
       .getByTestId('readiness-node-section')
@@ -427,7 +433,7 @@ describe('Headlamp plugin package: tarball, Artifact Hub metadata, install', () 
     headlamp = await startHeadlamp(cluster, pluginsDir);
     const watched = await openPage(browser, headlamp.url);
     await watched.page.goto(`${headlamp.url}${CLUSTER}/nodes`);
-    await nodeRow(watched.page, 'node-b').getByText(`held by ${RULE}`).waitFor(WAIT);
+    await nodeRow(watched.page, 'node-b').getByText(HELD, { exact: true }).waitFor(WAIT);
     await watched.page.getByText('Node Readiness', { exact: true }).waitFor(WAIT);
     assertClean(watched);
     await watched.page.context().close();

@@ -47,6 +47,11 @@ export function headlampLine(): string {
     : `Headlamp: its frontend from @kinvolk/headlamp-plugin ${libVersion()} (lib/), on our loopback host (test/headlamp/host)`;
 }
 
+/** The reason a check of a full Headlamp's own behaviour gives when it is skipped on the host; false when a full Headlamp runs. */
+export function unlessFullHeadlamp(what: string): string | false {
+  return fullHeadlampDir() ? false : `${what}: set READINESS_HEADLAMP to a directory holding headlamp-server and frontend/`;
+}
+
 /** The ServiceAccount, bound to its role if one is given, and a token for it. */
 async function signIn(cluster: Cluster, { serviceAccount, clusterRole }: HeadlampIdentity): Promise<string> {
   if ((await cluster.kubectl(['-n', 'default', 'get', 'serviceaccount', serviceAccount])).code !== 0)
