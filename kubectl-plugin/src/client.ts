@@ -6,6 +6,7 @@ import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ReviewAnswer, SubjectAccessReviewSpec } from '@kubectl-readiness/shared';
+import { formatDuration } from './duration.ts';
 import { CliError } from './errors.ts';
 import { VERSION } from './version.ts';
 
@@ -109,7 +110,7 @@ export class ApiClient {
       });
       if (this.options.timeoutMs > 0) {
         outgoing.setTimeout(this.options.timeoutMs, () =>
-          outgoing.destroy(new Error(`no answer within ${this.options.timeoutMs / 1000}s (--request-timeout)`)),
+          outgoing.destroy(new Error(`no answer within ${formatDuration(this.options.timeoutMs)} (--request-timeout)`)),
         );
       }
       outgoing.on('error', (error) => reject(new CliError(`cannot reach ${this.server}: ${describeNetworkError(error)}`)));

@@ -6,10 +6,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { ApiClient } from './client.ts';
 import { newCanICommand } from './commands/can-i.ts';
 import { newCompletionCommands } from './commands/completion.ts';
-import { collect, parseTimeout, type CommandContext, type GlobalFlags } from './commands/context.ts';
+import { collect, parseVerbosity, type CommandContext, type GlobalFlags } from './commands/context.ts';
 import { newStatusCommand } from './commands/status.ts';
 import { newVerifyCommand } from './commands/verify.ts';
 import { newVersionCommand } from './commands/version.ts';
+import { durationOption } from './duration.ts';
 import { CliError, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from './errors.ts';
 import { createIo, type Streams } from './io.ts';
 import { clusterReader } from './reader.ts';
@@ -33,19 +34,18 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
     flags: (command) => command.optsWithGlobals() as GlobalFlags,
     io: (flags) => createIo(streams, !flags.color),
     // client-node is loaded only when a command talks to a cluster: evaluating it costs most of a cold start.
+    // Each command checks its flags and arguments before it connects: a bad one is never reported as a kubeconfig or network problem.
     connect: async (flags) => {
       const { loadKubeConfig } = await import('./kubeconfig.ts');
       const loaded = loadKubeConfig(flags);
-      const verbosity = Number(flags.verbose);
-      if (!Number.isInteger(verbosity) || verbosity < 0) throw new CliError(`invalid -v "${flags.verbose}": use a level from 0 to 10`);
       const client = new ApiClient(loaded.kubeConfig, {
         ...(flags.as ? { as: flags.as } : {}),
         asGroups: flags.asGroup,
-        timeoutMs: parseTimeout(flags.requestTimeout),
-        verbosity,
+        timeoutMs: flags.requestTimeout,
+        verbosity: flags.verbose,
         log: (line) => streams.stderr.write(`${line}\n`),
       });
-      if (verbosity >= 1) streams.stderr.write(`context ${loaded.contextName}, server ${client.server}\n`);
+      if (flags.verbose >= 1) streams.stderr.write(`context ${loaded.contextName}, server ${client.server}\n`);
       return { client, reader: clusterReader(client), namespace: flags.namespace ?? loaded.namespace };
     },
     exit: (code) => (exitCode = code),
@@ -71,10 +71,11 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
     .option('-n, --namespace <namespace>', 'namespace for --reporter workloads (default: the context namespace)')
     .option('--as <user>', 'username to impersonate for the operation')
     .option('--as-group <group>', 'group to impersonate (repeatable)', collect, [])
-    .option('--request-timeout <duration>', 'time to wait for each request, e.g. 30s; 0 waits forever', '0')
+    .addOption(durationOption('--request-timeout <duration>', 'time to wait for each request; 0 waits forever', 0, true))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['wide', 'json', 'yaml', 'junit', 'sarif']))
     .option('--no-color', 'never colour the output (NO_COLOR and TERM=dumb also turn it off)')
-    .option('-v, --verbose <level>', 'log level; 6 logs every request', '0')
+    .addOption(new Option('-v, --verbose <level>', 'log level; 6 logs every request').argParser(parseVerbosity).default(0))
+    .addHelpText('afterAll', "\nDurations take kubectl's forms, such as 90s, 1m30s, 2h or 500ms; a bare number is seconds.")
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .configureOutput({ writeOut: (text) => streams.stdout.write(text), writeErr: (text) => streams.stderr.write(text) });
@@ -95,6 +96,11 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
   try {
     await Promise.race([program.parseAsync(normalizeArgs(argv), { from: 'user' }), interrupted]);
   } catch (error) {
+    // cobra's ShellCompDirectiveError: a flag being typed may not parse yet, and the shell then offers nothing.
+    if (argv[0] === '__complete') {
+      streams.stdout.write(':1\n');
+      return EXIT_OK;
+    }
     if (error instanceof CommanderError) {
       // Commander printed its one-line message already; help and version are not errors.
       return error.exitCode === 0 ? EXIT_OK : EXIT_ERROR;

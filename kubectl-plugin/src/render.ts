@@ -12,7 +12,7 @@ export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'junit' | 'sarif
 export function parseOutput(value: string | undefined, allowed: OutputFormat[]): OutputFormat {
   if (value === undefined || value === '') return 'table';
   if (!(allowed as string[]).includes(value))
-    throw new CliError(`unknown output format "${value}": use one of ${allowed.filter((format) => format !== 'table').join(', ')}`);
+    throw new CliError(`invalid --output "${value}": this command prints ${allowed.filter((format) => format !== 'table').join(', ')}`);
   return value as OutputFormat;
 }
 

@@ -5,7 +5,8 @@ import { delimiter, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Finding } from '@kubectl-readiness/shared';
 import { parseTarget } from '../src/commands/can-i.ts';
-import { parseTimeout } from '../src/commands/context.ts';
+import { formatDuration, parseDuration } from '../src/duration.ts';
+import { CliError } from '../src/errors.ts';
 import { loadKubeConfig } from '../src/kubeconfig.ts';
 import { main, normalizeArgs } from '../src/main.ts';
 import { colorAllowed, inert, junit, table } from '../src/render.ts';
@@ -36,15 +37,49 @@ describe('argument parsing', () => {
     ]);
   });
 
-  const timeouts: [string, number][] = [
+  const durations: [string, number][] = [
     ['0', 0],
     ['30', 30_000],
+    ['1.5', 1500],
     ['30s', 30_000],
-    ['2m', 120_000],
+    ['90s', 90_000],
+    ['1m30s', 90_000],
+    ['2h', 7_200_000],
+    ['2h45m', 9_900_000],
+    ['1.5h', 5_400_000],
+    ['.5s', 500],
     ['500ms', 500],
+    ['1500us', 1.5],
+    ['0s', 0],
   ];
-  for (const [text, ms] of timeouts) it(`--request-timeout ${text} is ${ms} ms`, () => assert.equal(parseTimeout(text), ms));
-  it('rejects a malformed --request-timeout', () => assert.throws(() => parseTimeout('soon'), /invalid --request-timeout "soon"/));
+  for (const [text, ms] of durations)
+    it(`duration ${text} is ${ms} ms`, () => assert.equal(parseDuration('--request-timeout', text, { allowZero: true }), ms));
+  for (const text of ['soon', '', '1d', '-1s', '+1s', '1m30', '1..5s', 's', ' 30s', '30 s', '1h-5m'])
+    it(`duration ${JSON.stringify(text)} is refused, naming the flag`, () =>
+      assert.throws(
+        () => parseDuration('--stale-after', text, { allowZero: true }),
+        (error: Error) =>
+          error instanceof CliError &&
+          error.message === `invalid --stale-after "${text}": use a duration such as 90s, 1m30s or 2h, or a number of seconds`,
+      ));
+  it('a zero duration is refused where it would mean nothing', () =>
+    assert.throws(
+      () => parseDuration('--reconcile-grace', '0', { allowZero: false }),
+      /invalid --reconcile-grace "0": must be longer than 0s/,
+    ));
+
+  const formatted: [number, string][] = [
+    [0, '0s'],
+    [500, '500ms'],
+    [1000, '1s'],
+    [1500, '1.5s'],
+    [60_000, '1m0s'],
+    [90_000, '1m30s'],
+    [360_000, '6m0s'],
+    [3_600_000, '1h0m0s'],
+    [5_430_000, '1h30m30s'],
+  ];
+  for (const [ms, text] of formatted) it(`${ms} ms prints as Go prints it: ${text}`, () => assert.equal(formatDuration(ms), text));
 
   const targets: [string, string | undefined, object][] = [
     ['nodes/node-b', 'status', { verb: '', group: '', resource: 'nodes', subresource: 'status', name: 'node-b' }],

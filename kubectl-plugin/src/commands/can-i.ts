@@ -22,12 +22,12 @@ import { CliError, EXIT_FAILED, EXIT_OK } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { printMatrix, printReadinessAnswer, printVerdict, type MatrixRow } from '../print/can-i.ts';
 import { parseOutput, type OutputFormat } from '../render.ts';
-import type { CommandContext, Connection } from './context.ts';
+import { checkObjectName, type CommandContext, type Connection } from './context.ts';
 
 /** RESOURCE[/NAME] with an optional group suffix: nodes/node-b, nodes.authentication.k8s.io. */
 export function parseTarget(target: string, subresource: string | undefined): Action {
   const [resourcePart, ...nameParts] = target.split('/');
-  if (!resourcePart) throw new CliError(`"${target}" is not RESOURCE[/NAME]`);
+  if (!resourcePart) throw new CliError(`invalid RESOURCE "${target}": use RESOURCE[/NAME], e.g. nodes/node-b`);
   const dot = resourcePart.indexOf('.');
   const resource = dot < 0 ? resourcePart : resourcePart.slice(0, dot);
   const group = dot < 0 ? '' : resourcePart.slice(dot + 1);
@@ -36,6 +36,26 @@ export function parseTarget(target: string, subresource: string | undefined): Ac
 }
 
 const MATRIX_VERBS = ['get', 'list', 'watch', 'update', 'patch'];
+
+/** The verbs kubectl auth can-i knows; any other gets its warning, and still an answer. */
+const KNOWN_VERBS = new Set([
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+  'use',
+  'bind',
+  'impersonate',
+  '*',
+  'approve',
+  'sign',
+  'escalate',
+  'attest',
+]);
 
 /** Questions about readiness itself, answered through the whole path search rather than one request. */
 export const READINESS_QUESTIONS: Record<string, ReadinessCapability> = {
@@ -48,6 +68,9 @@ export const READINESS_QUESTIONS: Record<string, ReadinessCapability> = {
 export class CanIOptions {
   verb: string | undefined;
   resource: string | undefined;
+  /** VERB RESOURCE[/NAME] as one request, or the node a readiness question is about; both set by validate(). */
+  action: Action | null = null;
+  node = '';
   subresource: string | undefined;
   reporter = '';
   serviceAccount = { namespace: '', name: '' };
@@ -73,15 +96,34 @@ export class CanIOptions {
     this.output = parseOutput(output, ['table', 'wide', 'json', 'yaml']);
   }
 
-  validate(): void {
+  /** Everything that can be checked without a cluster, before the kubeconfig is read. */
+  validate(io: Io): void {
     const match = /^([^/]+)\/([^/]+)$/.exec(this.reporter);
     if (!match) throw new CliError(`--reporter "${this.reporter}": use NAMESPACE/SERVICEACCOUNT`);
     this.serviceAccount = { namespace: match[1]!, name: match[2]! };
-    if (this.list) return;
+    checkObjectName('--on-node', this.onNode);
+    checkObjectName('--other-node', this.otherNode);
+    if (this.asNode !== undefined) checkObjectName('--as-node', this.asNode);
+    if (this.list) {
+      if (this.verb !== undefined) throw new CliError('--list takes no VERB or RESOURCE');
+      if (this.quiet || this.subresource !== undefined) throw new CliError('--list cannot be combined with --quiet or --subresource');
+      return;
+    }
     if (!this.verb) throw new CliError('can-i needs VERB and RESOURCE[/NAME], or --list');
-    if (this.verb in READINESS_QUESTIONS) {
-      if (this.verb !== 'change-rules' && !this.resource) throw new CliError(`can-i ${this.verb} needs the node: NODE or nodes/NODE`);
-    } else if (!this.resource) throw new CliError('can-i needs VERB and RESOURCE[/NAME], or --list');
+    if (Object.hasOwn(READINESS_QUESTIONS, this.verb)) this.validateReadinessQuestion();
+    else this.validateRequest(io);
+  }
+
+  private validateReadinessQuestion(): void {
+    if (this.verb !== 'change-rules' && !this.resource) throw new CliError(`can-i ${this.verb} needs the node: NODE or nodes/NODE`);
+    this.node = this.resource?.replace(/^nodes?\//, '') ?? '';
+    if (this.resource) checkObjectName('NODE', this.node);
+  }
+
+  private validateRequest(io: Io): void {
+    if (!this.resource) throw new CliError('can-i needs VERB and RESOURCE[/NAME], or --list');
+    this.action = { ...parseTarget(this.resource, this.subresource), verb: this.verb! };
+    if (!KNOWN_VERBS.has(this.verb!)) io.note(`Warning: verb '${this.verb}' is not a known verb`);
   }
 
   private async decide(reader: ClusterReader, gate: GateState, impersonate: string | null, action: Action): Promise<ChainVerdict> {
@@ -129,9 +171,8 @@ export class CanIOptions {
       printMatrix(body, rows, this.onNode, this.otherNode, this.output, io);
       return EXIT_OK;
     }
-    const capability = READINESS_QUESTIONS[this.verb!];
-    if (capability) return this.runReadinessQuestion(reader, gate, capability, io);
-    const action = { ...parseTarget(this.resource!, this.subresource), verb: this.verb! };
+    if (!this.action) return this.runReadinessQuestion(reader, gate, READINESS_QUESTIONS[this.verb!]!, io);
+    const action = this.action;
     const impersonate = this.direct ? null : (this.asNode ?? this.onNode);
     const verdict = await this.decide(reader, gate, impersonate, action);
     if (!this.quiet) printVerdict({ ...body, impersonate }, action, verdict, this.output, io);
@@ -145,7 +186,7 @@ export class CanIOptions {
    * any other, the shortest escalation path from its token, if any.
    */
   private async runReadinessQuestion(reader: ClusterReader, gate: GateState, capability: ReadinessCapability, io: Io): Promise<number> {
-    const node = this.resource?.replace(/^nodes?\//, '') ?? '';
+    const { node } = this;
     const [rbac, { workloads }] = await Promise.all([readRbac(reader), readWorkloads(reader)]);
     if (rbac === null)
       throw new CliError(
@@ -198,11 +239,11 @@ Examples (the hardened example of NRC's secure-reporting guide):
     )
     .action(async (verb: string | undefined, resource: string | undefined, flags: Record<string, unknown>, command: Command) => {
       const globals = context.flags(command);
+      const io = context.io(globals);
       const options = new CanIOptions();
       options.complete(verb, resource, flags, globals.output);
-      // As kubectl's Complete, the kubeconfig is loaded before the arguments are validated.
+      options.validate(io);
       const connection = await context.connect(globals);
-      options.validate();
-      context.exit(await options.run(connection, context.io(globals)));
+      context.exit(await options.run(connection, io));
     });
 }

@@ -15,10 +15,11 @@ export interface GlobalFlags {
   namespace?: string;
   as?: string;
   asGroup: string[];
-  requestTimeout: string;
+  /** Milliseconds; 0 waits forever. */
+  requestTimeout: number;
   output?: string;
   color: boolean;
-  verbose: string;
+  verbose: number;
 }
 
 export interface Connection {
@@ -41,19 +42,17 @@ export interface CommandContext {
 
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** kubectl's --request-timeout: "0" (none), a bare number of seconds, or a duration like 30s, 2m, 1h. */
-export function parseTimeout(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!match) throw new CliError(`invalid --request-timeout "${value}": use a duration such as 30s or 1m`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return Number(match[1]) * unit;
+/** -v as klog takes it: a whole number, checked with the other flags. */
+export function parseVerbosity(value: string): number {
+  const level = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(level)) throw new CliError(`invalid -v "${value}": use a level from 0 to 10`);
+  return level;
 }
 
-/** A positive duration flag, in whole seconds. */
-export function parseSeconds(flag: string) {
-  return (value: string): number => {
-    const ms = parseTimeout(value);
-    if (ms <= 0) throw new CliError(`invalid ${flag} "${value}"`);
-    return Math.round(ms / 1000);
-  };
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Node and rule names are DNS subdomains; anything else could only ever be "not found" after a request. */
+export function checkObjectName(what: string, name: string): void {
+  if (name.length > 253 || !DNS_SUBDOMAIN.test(name))
+    throw new CliError(`invalid ${what} "${name}": a name is lowercase letters, digits, '-' and '.', at most 253 characters`);
 }

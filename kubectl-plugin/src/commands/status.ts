@@ -12,17 +12,19 @@ import {
   metadataOf,
   nodeEssentials,
   parseRuleDocuments,
+  parseSelectorString,
   readNode,
   type ClusterReadiness,
   type NodeDiagnosis,
 } from '@kubectl-readiness/shared';
 import { Command } from 'commander';
+import { durationOption } from '../duration.ts';
 import { CliError, EXIT_FAILED, EXIT_OK } from '../errors.ts';
 import { fetchNodes, fetchRules } from '../fetch.ts';
 import type { Io } from '../io.ts';
 import { parseOutput, type OutputFormat } from '../render.ts';
 import { describeNode, printStatusReport, printStatusTables, reporterLines, watchLine } from '../print/status.ts';
-import { collect, parseSeconds, type CommandContext, type Connection } from './context.ts';
+import { checkObjectName, collect, type CommandContext, type Connection } from './context.ts';
 
 /** The text of a rule file, or stdin, for the what-if view. */
 export function readRuleFile(path: string, readStdin: () => string): string {
@@ -51,11 +53,11 @@ export class StatusOptions {
   staleAfterSeconds = DEFAULT_STALE_AFTER_SECONDS;
   reconcileGraceSeconds = DEFAULT_RECONCILE_GRACE_SECONDS;
   output: OutputFormat = 'table';
-  /** The rules of --filename, read in complete(), checked against the cluster's in run(). */
+  /** The rules of --filename, read in validate(), checked against the cluster's in run(). */
   fileRules: unknown[] | null = null;
   fileText = '';
 
-  complete(nodes: string[], flags: Record<string, unknown>, output: string | undefined, io: Io): void {
+  complete(nodes: string[], flags: Record<string, unknown>, output: string | undefined): void {
     this.nodes = nodes;
     this.rules = flags['rule'] as string[];
     this.selector = flags['selector'] as string | undefined;
@@ -63,18 +65,25 @@ export class StatusOptions {
     this.failIfNotReady = flags['failIfNotReady'] === true;
     this.file = flags['filename'] as string | undefined;
     this.watch = flags['watch'] === true;
-    this.staleAfterSeconds = flags['staleAfter'] as number;
-    this.reconcileGraceSeconds = flags['reconcileGrace'] as number;
+    this.staleAfterSeconds = (flags['staleAfter'] as number) / 1000;
+    this.reconcileGraceSeconds = (flags['reconcileGrace'] as number) / 1000;
     this.output = parseOutput(output, ['table', 'wide', 'json', 'yaml']);
+  }
+
+  /** Everything that can be checked without a cluster, before the kubeconfig is read; the rule file last, as it may wait on stdin. */
+  validate(io: Io): void {
+    this.nodes.forEach((node) => checkObjectName('NODE', node));
+    this.rules.forEach((rule) => checkObjectName('--rule', rule));
+    if (this.selector !== undefined) {
+      const parsed = parseSelectorString(this.selector);
+      if (!parsed.ok) throw new CliError(`invalid --selector "${this.selector}": ${parsed.error}`);
+    }
+    if (this.watch && (this.output === 'json' || this.output === 'yaml'))
+      throw new CliError('--watch prints one line per change: it does not take -o json or yaml');
     if (this.file) {
       this.fileText = readRuleFile(this.file, io.readStdin);
       this.fileRules = parseRuleFile(this.file, this.fileText);
     }
-  }
-
-  validate(): void {
-    if (this.watch && (this.output === 'json' || this.output === 'yaml'))
-      throw new CliError('--watch prints one line per change: it does not take -o json or yaml');
   }
 
   private filter(result: ClusterReadiness, ruleNames = this.rules): ClusterReadiness {
@@ -202,25 +211,21 @@ export function newStatusCommand(context: CommandContext): Command {
     .option('--fail-if-not-ready', 'exit 1 when a readiness taint keeps pods off a shown node')
     .option('-f, --filename <file>', "what-if: evaluate the rules in this file (or - for stdin) instead of the cluster's")
     .option('-w, --watch', 'keep watching and print each node whose readiness changes')
-    .option(
-      '--stale-after <duration>',
-      'flag condition heartbeats older than this',
-      parseSeconds('--stale-after'),
-      DEFAULT_STALE_AFTER_SECONDS,
-    )
-    .option(
-      '--reconcile-grace <duration>',
-      "how long the readiness taint may disagree with the conditions before NRC's controller counts as not acting",
-      parseSeconds('--reconcile-grace'),
-      DEFAULT_RECONCILE_GRACE_SECONDS,
+    .addOption(durationOption('--stale-after <duration>', 'flag condition heartbeats older than this', DEFAULT_STALE_AFTER_SECONDS * 1000))
+    .addOption(
+      durationOption(
+        '--reconcile-grace <duration>',
+        "how long the readiness taint may disagree with the conditions before NRC's controller counts as not acting",
+        DEFAULT_RECONCILE_GRACE_SECONDS * 1000,
+      ),
     )
     .action(async (nodes: string[], flags: Record<string, unknown>, command: Command) => {
       const globals = context.flags(command);
       const io = context.io(globals);
       const options = new StatusOptions();
-      options.complete(nodes, flags, globals.output, io);
+      options.complete(nodes, flags, globals.output);
+      options.validate(io);
       const connection = await context.connect(globals);
-      options.validate();
       if (options.watch) {
         context.watching();
         context.exit(await options.runWatch(connection, io, context.streams.interrupt ?? new AbortController().signal));

@@ -20,6 +20,7 @@ import {
   type SecurityReport,
 } from '@kubectl-readiness/shared';
 import { Command } from 'commander';
+import { durationOption } from '../duration.ts';
 import { CliError, EXIT_FAILED, EXIT_OK } from '../errors.ts';
 import { fetchNodes, fetchRules } from '../fetch.ts';
 import type { Io } from '../io.ts';
@@ -28,7 +29,7 @@ import { loadManifests } from '../offline/load.ts';
 import { positionKey, sarifLog, type Positions } from '../print/sarif.ts';
 import { printVerifyReport } from '../print/verify.ts';
 import { parseOutput, type OutputFormat } from '../render.ts';
-import { collect, parseSeconds, type CommandContext, type Connection } from './context.ts';
+import { collect, type CommandContext, type Connection } from './context.ts';
 
 /** The Kubernetes release whose built-in RBAC is in builtin-rbac.json, and the default for --kubernetes-version. */
 const OFFLINE_KUBERNETES_VERSION = '1.36';
@@ -40,13 +41,13 @@ const BUILTIN_RBAC: RbacObjects = {
   roleBindings: builtinRbac.rolebindings,
 };
 
-/** A --reporter value: a workload in -n's namespace, or a ServiceAccount. */
+/** A --reporter value: a workload in -n's namespace (known only once the kubeconfig is read), or a ServiceAccount. */
 export type ReporterSpec =
-  { workloadKind: 'DaemonSet' | 'Deployment'; namespace: string; name: string } | { serviceAccount: { namespace: string; name: string } };
+  { workloadKind: 'DaemonSet' | 'Deployment'; name: string } | { serviceAccount: { namespace: string; name: string } };
 
-export function parseReporterSpec(spec: string, namespace: string): ReporterSpec {
+export function parseReporterSpec(spec: string): ReporterSpec {
   const workload = /^(daemonset|ds|deployment|deploy)\/(.+)$/i.exec(spec);
-  if (workload) return { workloadKind: /^dep/i.test(workload[1]!) ? 'Deployment' : 'DaemonSet', namespace, name: workload[2]! };
+  if (workload) return { workloadKind: /^dep/i.test(workload[1]!) ? 'Deployment' : 'DaemonSet', name: workload[2]! };
   const serviceAccount = /^([^/]+)\/([^/]+)$/.exec(spec);
   if (!serviceAccount) throw new CliError(`--reporter "${spec}": use NAMESPACE/SERVICEACCOUNT or daemonset/NAME`);
   return { serviceAccount: { namespace: serviceAccount[1]!, name: serviceAccount[2]! } };
@@ -70,18 +71,20 @@ function accountOnlyReporter(serviceAccount: { namespace: string; name: string }
   };
 }
 
-export function selectReporters(discovered: Reporter[], specs: ReporterSpec[]): Reporter[] {
+export function selectReporters(discovered: Reporter[], specs: ReporterSpec[], namespace: string): Reporter[] {
   if (specs.length === 0) return discovered;
   return specs.flatMap((spec) => {
     if ('workloadKind' in spec) {
       const found = discovered.filter(
-        ({ workload }) => workload.kind === spec.workloadKind && workload.name === spec.name && workload.namespace === spec.namespace,
+        ({ workload }) => workload.kind === spec.workloadKind && workload.name === spec.name && workload.namespace === namespace,
       );
-      if (found.length === 0) throw new CliError(`no reporter container found in ${spec.workloadKind} ${spec.namespace}/${spec.name}`);
+      if (found.length === 0) throw new CliError(`no reporter container found in ${spec.workloadKind} ${namespace}/${spec.name}`);
       return found;
     }
-    const { namespace, name } = spec.serviceAccount;
-    const found = discovered.filter(({ serviceAccount }) => serviceAccount.namespace === namespace && serviceAccount.name === name);
+    const account = spec.serviceAccount;
+    const found = discovered.filter(
+      ({ serviceAccount }) => serviceAccount.namespace === account.namespace && serviceAccount.name === account.name,
+    );
     return found.length > 0 ? found : [accountOnlyReporter(spec.serviceAccount)];
   });
 }
@@ -112,7 +115,7 @@ export class VerifyOptions {
     this.reporterFlags = flags['reporter'] as string[];
     this.remediation = flags['remediation'] as boolean;
     this.exitZero = flags['exitZero'] === true;
-    this.staleAfterSeconds = flags['staleAfter'] as number;
+    this.staleAfterSeconds = (flags['staleAfter'] as number) / 1000;
     this.output = parseOutput(output, ['table', 'wide', 'json', 'yaml', 'junit', 'sarif']);
     this.filenames = flags['filename'] as string[];
     this.recursive = flags['recursive'] === true;
@@ -122,9 +125,9 @@ export class VerifyOptions {
     this.featureGates = flags['featureGates'] as string | undefined;
   }
 
-  /** Everything is checked before any request or file of manifests is read. */
-  validate(namespace: string): void {
-    this.reporters = this.reporterFlags.map((spec) => parseReporterSpec(spec, namespace));
+  /** Everything is checked before the kubeconfig, any request or any file of manifests is read. */
+  validate(): void {
+    this.reporters = this.reporterFlags.map(parseReporterSpec);
     const version = /^v?1\.(\d+)(\.\d+)?$/.exec(this.kubernetesVersion);
     if (!version) throw new CliError(`--kubernetes-version "${this.kubernetesVersion}": use a release such as 1.36`);
     this.kubernetesVersion = `1.${version[1]}`;
@@ -137,14 +140,14 @@ export class VerifyOptions {
     }
   }
 
-  async run({ client, reader }: Connection, io: Io): Promise<number> {
+  async run({ client, reader, namespace }: Connection, io: Io): Promise<number> {
     // Nodes first: a rejected credential ends here with its own message, before any optional read.
     const nodes = await fetchNodes(client);
     const [rules, answers] = await Promise.all([
       fetchRules(client),
       gatherSecurityAnswers(reader, {
         nodes,
-        select: (discovered) => selectReporters(discovered, this.reporters),
+        select: (discovered) => selectReporters(discovered, this.reporters, namespace),
         onProgress: (answered, asked) => io.progress(`verify: ${answered}/${asked} SubjectAccessReviews`),
       }),
     ]);
@@ -177,7 +180,7 @@ export class VerifyOptions {
     const answers = manifestAnswers(
       manifests,
       { kubernetesVersion: this.kubernetesVersion, constrainedImpersonation: this.constrainedImpersonation },
-      (discovered) => selectReporters(discovered, this.reporters),
+      (discovered) => selectReporters(discovered, this.reporters, namespace),
     );
     const report = securityReport(answers, manifests.rules, manifests.nodes, { staleAfterSeconds: this.staleAfterSeconds });
     return this.finish(report, positions, io);
@@ -243,24 +246,17 @@ export function newVerifyCommand(context: CommandContext): Command {
     )
     .option('--baseline <file>', 'report only findings that are new or worse than in this earlier verify -o json report')
     .option('--fail-on <severity>', 'exit 1 on findings of this severity or worse: fail or warn', 'fail')
-    .option(
-      '--stale-after <duration>',
-      'flag condition heartbeats older than this',
-      parseSeconds('--stale-after'),
-      DEFAULT_STALE_AFTER_SECONDS,
-    )
+    .addOption(durationOption('--stale-after <duration>', 'flag condition heartbeats older than this', DEFAULT_STALE_AFTER_SECONDS * 1000))
     .action(async (flags: Record<string, unknown>, command: Command) => {
       const globals = context.flags(command);
       const options = new VerifyOptions();
       options.complete(flags, globals.output);
+      options.validate();
       if (options.offline) {
-        const namespace = globals.namespace ?? 'default';
-        options.validate(namespace);
-        context.exit(options.runOffline(namespace, context.io(globals)));
+        context.exit(options.runOffline(globals.namespace ?? 'default', context.io(globals)));
         return;
       }
       const connection = await context.connect(globals);
-      options.validate(connection.namespace);
       context.exit(await options.run(connection, context.io(globals)));
     });
 }
