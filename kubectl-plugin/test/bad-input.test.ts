@@ -102,6 +102,8 @@ const BAD_INPUTS: [string, string[], string][] = [
     ['status', '--rule', 'GPU rule'],
     `error: invalid --rule "GPU rule": a name is lowercase letters, digits, '-' and '.', at most 253 characters`,
   ],
+  ['a --remediation that is not a bool', ['verify', '--remediation=no'], 'error: invalid --remediation "no": use true or false'],
+  ['a --fail-on severity verify does not know', ['verify', '--fail-on', 'info'], 'error: --fail-on "info": use fail or warn'],
   [
     'a verify --reporter of no known shape',
     ['verify', '--reporter', 'cni-reporter'],

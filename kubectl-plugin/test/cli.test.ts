@@ -126,6 +126,11 @@ describe('usage errors: one line on stderr, exit 2, no stack', () => {
     assert.match(result.stdout, /exec kubectl-readiness __complete "\$@"/);
   });
 
+  it("__complete answers a flag that does not parse yet with cobra's error directive, and nothing on stderr", async () => {
+    const result = await run(['__complete', 'status', '--request-timeout=', '']);
+    assert.deepEqual(result, { code: 0, stdout: ':1\n', stderr: '' });
+  });
+
   it("__complete offers subcommands with kubectl's NoFileComp directive", async () => {
     const result = await run(['__complete', 'st']);
     assert.equal(result.stdout, 'status\n:4\n');

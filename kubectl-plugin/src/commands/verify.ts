@@ -207,6 +207,15 @@ export class VerifyOptions {
   }
 }
 
+/** strconv.ParseBool, which pflag's bool flags use: 1, t, true, 0, f, false in any of Go's spellings. */
+function parseBool(flag: string) {
+  return (value: string): boolean => {
+    if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
+    if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
+    throw new CliError(`invalid ${flag} "${value}": use true or false`);
+  };
+}
+
 /** An earlier `verify -o json` report: its findings are what "new or worse" is measured against. */
 function readBaseline(file: string): Pick<Finding, 'id' | 'subject' | 'title' | 'severity'>[] {
   let parsed: unknown;
@@ -230,7 +239,7 @@ export function newVerifyCommand(context: CommandContext): Command {
       collect,
       [],
     )
-    .option('--remediation <bool>', 'print the remediation YAML', (value: string) => value !== 'false', true)
+    .option('--remediation <bool>', 'print the remediation YAML', parseBool('--remediation'), true)
     .option('--exit-zero', 'exit 0 even when checks fail')
     .option(
       '-f, --filename <path>',
