@@ -11,7 +11,7 @@ modules="$root/node_modules"
 version_of() { node -p "require('$modules/$1/package.json').version"; }
 lib_version=$(version_of @kinvolk/headlamp-plugin)
 # The builders' versions join the sources in the key: a new Vite or plugin may build a different host.
-builders=$(for package in vite @vitejs/plugin-react vite-plugin-svgr vite-plugin-node-polyfills; do echo "$package@$(version_of "$package")"; done)
+builders=$(for package in vite @vitejs/plugin-react vite-plugin-svgr vite-plugin-node-polyfills @iconify/react @iconify/icons-mdi; do echo "$package@$(version_of "$package")"; done)
 hash=$({ echo "$builders"; cat build-host.sh host/index.html host/main.jsx host/vite.config.mjs; } | sha256sum | cut -c1-12)
 cache=${READINESS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-readiness}/headlamp-host-$lib_version-$hash
 mkdir -p "$(dirname "$cache")"

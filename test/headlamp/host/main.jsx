@@ -3,12 +3,14 @@
 // built-in route) and its plugin loader, which fetches /plugins and runs each
 // plugin's main.js through window.pluginLib exactly as Headlamp does.
 // Headlamp's App and Layout are not in lib, so what they do at start-up is
-// done here: hand the store to the router (route names → URLs) and put the
-// clusters the backend's /config lists into the store, keyed by name. The
-// query client is Headlamp's own (3-minute staleTime), as its App uses: a
-// plugin's list hooks then share the Nodes table's list.
+// done here: register the icons Headlamp's views name (vite.config.mjs), hand
+// the store to the router (route names → URLs) and put the clusters the
+// backend's /config lists into the store, keyed by name. The query client is
+// Headlamp's own (3-minute staleTime), as its App uses: a plugin's list hooks
+// then share the Nodes table's list.
 import '@kinvolk/headlamp-plugin/lib';
 import '@kinvolk/headlamp-plugin/lib/i18n/config';
+import 'virtual:headlamp-icons';
 import { ThemeProvider } from '@mui/material/styles';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { SnackbarProvider } from 'notistack';
