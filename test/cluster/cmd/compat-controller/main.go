@@ -157,7 +157,7 @@ func run(ctx context.Context, o options) error {
 	defer nodeInformers.Shutdown()
 	defer ruleInformers.Shutdown()
 
-	servers := make(chan error, 3)
+	servers := make(chan error, 4)
 	if err := startProbes(ctx, o.probeAddress, servers); err != nil {
 		return err
 	}
