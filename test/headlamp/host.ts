@@ -35,9 +35,10 @@ const BACKEND_PATHS =
 /**
  * Request headers that carry the browser's identity (its cookies, a token
  * Headlamp's frontend may hold, impersonation) or name the wrong host: none
- * goes upstream, where the ServiceAccount's token stands in.
+ * goes upstream, where the ServiceAccount's token stands in. Origin stays:
+ * the apiserver's watch WebSocket refuses an upgrade without one (403).
  */
-const DROPPED_HEADERS = /^(authorization|proxy-authorization|cookie|host|origin|referer|impersonate-.*|x-headlamp.*)$/;
+const DROPPED_HEADERS = /^(authorization|proxy-authorization|cookie|host|referer|impersonate-.*|x-headlamp.*)$/;
 
 /** WebSocket subprotocols that carry a credential, Kubernetes' or Headlamp's own. */
 const CREDENTIAL_PROTOCOL = /^base64url\.(bearer|headlamp)\.authorization\.k8s\.io\./;
