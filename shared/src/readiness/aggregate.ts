@@ -1,9 +1,9 @@
 // Verdicts over many nodes and rules: per node (which rules apply, can
 // workloads land) and per rule (how many nodes it holds, releases, ...).
-import type { Taint } from '../kube.ts';
+import type { Taint } from '../base/kube.ts';
 import { evaluateViews, type EvaluationOptions, type ReadinessState, type RuleVerdict } from './evaluate.ts';
-import { asRecord, asArray, asString, readNode, type NodeView } from '../read.ts';
-import { READINESS_TAINT_PREFIX, readRule, type NodeFailure, type RuleView } from './rule.ts';
+import { asRecord, asArray, asString, readNode, type NodeView } from '../base/read.ts';
+import { READINESS_TAINT_PREFIX, readRule, type NodeFailure, type RuleView } from '../nrc/rule.ts';
 
 export interface NodeReadiness {
   node: string;

@@ -1,9 +1,9 @@
 // Condition queries over many nodes. They back NRC's secure-reporting check "the
 // condition should appear on every node", done for every rule at once.
 import { bootstrapCompletion, evaluateCondition, DEFAULT_STALE_AFTER_SECONDS, type EvaluationOptions } from './evaluate.ts';
-import { readRule } from './rule.ts';
-import { readNode, type NodeView } from '../read.ts';
-import { matchSelector } from './selector.ts';
+import { readRule } from '../nrc/rule.ts';
+import { readNode, type NodeView } from '../base/read.ts';
+import { matchSelector } from '../nrc/selector.ts';
 
 export interface ConditionQuery {
   type: string;

@@ -2,13 +2,13 @@
 // objects alone: a reporter DaemonSet that cannot run where its rule's taint
 // is, a condition nothing writes, NRC's controller not running or behind on a
 // rule, and autoscalers that do not know a readiness taint is a startup taint.
-import type { Finding } from '../security/findings.ts';
-import { discoverReporters } from '../security/reporters.ts';
-import { asArray, asRecord, asString, asStringMap, imageIs, metadataOf, templateSpec } from '../read.ts';
-import { unavailableControllers, unobservedRules } from './diagnosis.ts';
-import { readRule, type RuleView } from './rule.ts';
+import type { Finding } from '../nrc/findings.ts';
+import { discoverReporters } from '../nrc/reporters.ts';
+import { asArray, asRecord, asString, asStringMap, imageIs, metadataOf, templateSpec } from '../base/read.ts';
+import { unavailableControllers, unobservedRules } from './diagnosis/controller.ts';
+import { readRule, type RuleView } from '../nrc/rule.ts';
 import { readPodSpec, toleratesTaint, tolerationsYaml } from './scheduling.ts';
-import { matchSelector } from './selector.ts';
+import { matchSelector } from '../nrc/selector.ts';
 
 export interface ConfigurationEvidence {
   rules: unknown[];

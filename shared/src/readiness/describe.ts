@@ -2,8 +2,8 @@
 // parse, a verdict's taint line and the controller's taint events.
 import { parseAllDocuments } from 'yaml';
 import { formatAge, type RuleVerdict } from './evaluate.ts';
-import { asRecord, asString, metadataOf } from '../read.ts';
-import { RULE_KIND, ruleConflicts, ruleProblems } from './rule.ts';
+import { asRecord, asString, metadataOf } from '../base/read.ts';
+import { RULE_KIND, ruleConflicts, ruleProblems } from '../nrc/rule.ts';
 
 /**
  * Rules from YAML or JSON text (documents or a List); an error names the first

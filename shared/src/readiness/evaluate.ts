@@ -1,10 +1,10 @@
 // What a NodeReadinessRule means for one node, mirroring NRC's controller:
 // missing conditions take defaultStatus (else Unknown), allOf/anyOf decide
 // whether the rule is met, and the taint is found by key and effect.
-import type { NodeCondition, Taint } from '../kube.ts';
-import { readNode, type NodeView } from '../read.ts';
-import { BOOTSTRAP_ANNOTATION_PREFIX, readRule, type ConditionPolicy, type EnforcementMode, type RuleView } from './rule.ts';
-import { matchSelector } from './selector.ts';
+import type { NodeCondition, Taint } from '../base/kube.ts';
+import { readNode, type NodeView } from '../base/read.ts';
+import { BOOTSTRAP_ANNOTATION_PREFIX, readRule, type ConditionPolicy, type EnforcementMode, type RuleView } from '../nrc/rule.ts';
+import { matchSelector } from '../nrc/selector.ts';
 
 export type ReadinessState =
   /** The rule's node selector does not pick this node (or is invalid). */

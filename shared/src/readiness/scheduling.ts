@@ -2,8 +2,8 @@
 // and the scheduler decide it: the node's NoSchedule and NoExecute taints
 // against the pod's tolerations (plus those the DaemonSet controller adds),
 // then its nodeSelector and required node affinity against the node's labels.
-import type { Taint } from '../kube.ts';
-import { asArray, asRecord, asString, asStringMap, type NodeView } from '../read.ts';
+import type { Taint } from '../base/kube.ts';
+import { asArray, asRecord, asString, asStringMap, type NodeView } from '../base/read.ts';
 
 export interface Toleration {
   key?: string;

@@ -1,6 +1,5 @@
 // NodeRestriction admission, which no SubjectAccessReview can see, as modelled.
-import type { Action } from './chain.ts';
-import type { UserInfo } from './rbac.ts';
+import type { ResourceAttributes, UserInfo } from './rbac.ts';
 
 const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
 
@@ -9,7 +8,7 @@ const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecolle
  * and status, and never its own taints. Whether a write touches the taints is
  * in the request body, which a review cannot see: the reason says so.
  */
-export function nodeRestriction(identity: UserInfo, action: Action): { applies: boolean; allowed: boolean; reason: string } {
+export function nodeRestriction(identity: UserInfo, action: ResourceAttributes): { applies: boolean; allowed: boolean; reason: string } {
   const isNode = identity.username.startsWith('system:node:') && identity.groups.includes('system:nodes');
   if (!isNode || action.group !== '' || action.resource !== 'nodes' || !WRITE_VERBS.has(action.verb)) {
     return { applies: false, allowed: true, reason: 'NodeRestriction does not apply' };

@@ -1,7 +1,7 @@
 // Answers to reviews from RBAC objects, for a viewer who may not create
 // SubjectAccessReviews.
 import { grantsFor, indexRbac, type RbacObjects, type UserInfo } from './rbac.ts';
-import type { ReviewAnswer, SubjectAccessReviewSpec } from './reviews.ts';
+import type { ReviewAnswer, SubjectAccessReviewSpec } from '../base/reader.ts';
 
 /**
  * Answers a review from RBAC objects, plus a model of the Node authorizer for

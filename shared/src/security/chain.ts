@@ -3,18 +3,11 @@
 // Order (constrained impersonation on): associated-node, arbitrary-node,
 // legacy `impersonate`; then the action as the impersonated user; then
 // NodeRestriction admission, which no review can see and is modelled.
+import type { ReviewAnswer, SubjectAccessReviewSpec } from '../base/reader.ts';
 import { nodeRestriction } from './admission.ts';
-import type { GateState } from './gate.ts';
+import type { GateState } from '../nrc/gate.ts';
 import { serviceAccountUser, type ResourceAttributes, type UserInfo } from './rbac.ts';
-import {
-  ASSOCIATED_NODE_KEYS_EXTRA,
-  LEGACY_NODE_GROUPS,
-  NODE_GROUPS,
-  NODE_NAME_EXTRA,
-  POD_BOUND_EXTRA_KEYS,
-  type ReviewAnswer,
-  type SubjectAccessReviewSpec,
-} from './reviews.ts';
+import { ASSOCIATED_NODE_KEYS_EXTRA, LEGACY_NODE_GROUPS, NODE_GROUPS, NODE_NAME_EXTRA, POD_BOUND_EXTRA_KEYS } from './reviews.ts';
 
 /** The request a reporter makes, in SubjectAccessReview terms. */
 export type Action = ResourceAttributes;

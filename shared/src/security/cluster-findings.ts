@@ -1,7 +1,7 @@
 // What the cluster itself says about constrained impersonation: its version
 // and the ConstrainedImpersonation gate.
-import type { Finding } from './findings.ts';
-import { gateOf, minorVersion, type ClusterFacts } from './gate.ts';
+import type { Finding } from '../nrc/findings.ts';
+import { gateOf, minorVersion, type ClusterFacts } from '../nrc/gate.ts';
 
 export function clusterFindings(facts: ClusterFacts): Finding[] {
   const findings: Finding[] = [];

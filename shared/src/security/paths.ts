@@ -3,21 +3,20 @@
 // walk paths; a posture decided from the reporter's direct grants alone can
 // say "constrained" while a two-step attack works. Searched over the RBAC
 // objects, breadth first, so each capability comes with its shortest path.
+import type { Grant, ObjectRef } from '../base/kube.ts';
 import type { ChainVerdict } from './chain.ts';
-import type { GateState } from './gate.ts';
+import type { GateState } from '../nrc/gate.ts';
 import {
   describeGrant,
   indexRbac,
   rulesOf,
   ruleAllows,
   serviceAccountUser,
-  type Grant,
-  type ObjectRef,
   type RbacObjects,
   type ResourceAttributes,
   type UserInfo,
 } from './rbac.ts';
-import { asArray, asRecord, asString, metadataOf, templateSpec } from '../read.ts';
+import { asArray, asRecord, asString, metadataOf, templateSpec } from '../base/read.ts';
 
 export type ReadinessCapability = 'forge-other-node-conditions' | 'lift-readiness-taints' | 'disrupt-other-nodes' | 'change-rules';
 

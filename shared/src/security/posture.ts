@@ -1,15 +1,10 @@
 // A reporter's security posture: can its ServiceAccount write nodes other
 // than its own? Decided from a fixed set of SubjectAccessReview questions,
 // which the apiserver answers (authoritative) or the RBAC fallback answers.
-import type { GateState } from './gate.ts';
+import type { ReviewAnswer, SubjectAccessReviewSpec } from '../base/reader.ts';
+import type { GateState } from '../nrc/gate.ts';
 import { serviceAccountUser } from './rbac.ts';
-import {
-  ASSOCIATED_NODE_KEYS_EXTRA,
-  NODE_NAME_EXTRA,
-  POD_BOUND_EXTRA_KEYS,
-  type ReviewAnswer,
-  type SubjectAccessReviewSpec,
-} from './reviews.ts';
+import { ASSOCIATED_NODE_KEYS_EXTRA, NODE_NAME_EXTRA, POD_BOUND_EXTRA_KEYS } from './reviews.ts';
 
 export type Posture =
   'broad' | 'legacy-impersonation' | 'arbitrary-node' | 'escalation' | 'over-privileged' | 'misconfigured' | 'unverified' | 'constrained';

@@ -1,27 +1,8 @@
 // RBAC as kube-apiserver's RBAC authorizer evaluates it, with provenance: every
 // grant names the binding, the role and the rule that produced it, because
 // that is the evidence each finding cites.
-import { asArray, asRecord, asString, metadataOf } from '../read.ts';
-
-export interface PolicyRule {
-  verbs: string[];
-  apiGroups: string[];
-  resources: string[];
-  resourceNames: string[];
-  nonResourceURLs: string[];
-}
-
-export interface Subject {
-  kind: string;
-  name: string;
-  namespace?: string;
-}
-
-export interface ObjectRef {
-  kind: string;
-  name: string;
-  namespace?: string;
-}
+import type { Grant, ObjectRef, PolicyRule, Subject } from '../base/kube.ts';
+import { asArray, asRecord, asString, metadataOf } from '../base/read.ts';
 
 export interface RbacObjects {
   clusterRoles: unknown[];
@@ -44,13 +25,6 @@ export interface ResourceAttributes {
   name?: string;
   /** Empty for cluster-scoped resources such as nodes. */
   namespace?: string;
-}
-
-export interface Grant {
-  binding: ObjectRef;
-  role: ObjectRef;
-  subject: Subject;
-  rule: PolicyRule;
 }
 
 export function serviceAccountUsername(namespace: string, name: string): string {

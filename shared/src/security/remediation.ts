@@ -1,7 +1,7 @@
 // The hardened RBAC for one reporter, in the shape of NRC's secure-reporting
 // guide but named after its ServiceAccount, plus the workload's env patch.
 import { stringify } from 'yaml';
-import type { Reporter } from './reporters.ts';
+import type { Reporter } from '../nrc/reporters.ts';
 
 export interface Remediation {
   /** ClusterRoles and ClusterRoleBindings, ready for kubectl apply -f. */

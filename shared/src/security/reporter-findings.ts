@@ -1,8 +1,10 @@
 // A reporter's assessment: its posture and the findings about its
 // ServiceAccount and workload, each with the grants or review answers behind it.
+import type { Grant } from '../base/kube.ts';
+import type { ReviewAnswer } from '../base/reader.ts';
 import { rbacAnswerer } from './authorizers.ts';
-import { sortFindings, type Finding } from './findings.ts';
-import type { GateState } from './gate.ts';
+import { sortFindings, type Finding } from '../nrc/findings.ts';
+import type { GateState } from '../nrc/gate.ts';
 import {
   capabilityTitle,
   describePath,
@@ -13,9 +15,8 @@ import {
   type Threat,
 } from './paths.ts';
 import { classifyPosture, postureQuestions, type PostureQuestion, type PostureQuestionId, type PostureVerdict } from './posture.ts';
-import { describeGrant, indexRbac, rulesOf, serviceAccountUser, whoCan, type Grant, type RbacObjects } from './rbac.ts';
-import type { Reporter } from './reporters.ts';
-import type { ReviewAnswer } from './reviews.ts';
+import { describeGrant, indexRbac, rulesOf, serviceAccountUser, whoCan, type RbacObjects } from './rbac.ts';
+import type { Reporter } from '../nrc/reporters.ts';
 
 /**
  * The evidence for an answer: the review's verdict, and the bindings and roles

@@ -4,9 +4,9 @@
 // through the whole decision chain; the diagnosis of a held node whose
 // condition is missing or stale asks it for the reporters of that condition.
 import { decideChain, describeAction, planChain, type Action, type ChainPlan, type ChainQuestion, type ChainVerdict } from './chain.ts';
-import type { GateState } from './gate.ts';
-import type { Reporter } from './reporters.ts';
-import type { ReviewAnswer } from './reviews.ts';
+import type { GateState } from '../nrc/gate.ts';
+import { reporterWorkloadKey, type Reporter } from '../nrc/reporters.ts';
+import type { ReviewAnswer } from '../base/reader.ts';
 
 /**
  * The requests of NRC's readiness-condition-reporter (updateNodeCondition), in
@@ -32,10 +32,6 @@ export interface ReporterWrites {
   /** The first request refused and why, or how both are allowed. */
   explanation: string;
   verdicts: { request: string; verdict: ChainVerdict }[];
-}
-
-export function reporterWorkloadKey(reporter: Reporter): string {
-  return `${reporter.workload.kind}/${reporter.workload.namespace}/${reporter.workload.name}`;
 }
 
 /**

@@ -1,6 +1,5 @@
-// SubjectAccessReviews as the core asks them, and the answers it reads back.
-import type { Grant } from './rbac.ts';
-
+// The identities and extras the decision chain's SubjectAccessReviews carry.
+// The review and its answer are the port's vocabulary, in base/reader.ts.
 export const NODE_NAME_EXTRA = 'authentication.kubernetes.io/node-name';
 export const ASSOCIATED_NODE_KEYS_EXTRA = 'authentication.kubernetes.io/associated-node-keys';
 /** The extra keys of a pod-bound ServiceAccount token on 1.32+, sorted as the filter sorts them. */
@@ -12,28 +11,6 @@ export const POD_BOUND_EXTRA_KEYS = [
   'authentication.kubernetes.io/pod-uid',
 ];
 
-export interface SubjectAccessReviewSpec {
-  user: string;
-  groups: string[];
-  extra?: Record<string, string[]>;
-  resourceAttributes: {
-    verb: string;
-    group: string;
-    version: string;
-    resource: string;
-    subresource?: string;
-    name?: string;
-    namespace?: string;
-  };
-}
-
 export const NODE_GROUPS = ['system:nodes', 'system:authenticated'];
 /** Legacy impersonation without Impersonate-Group yields only this group: not a node to the Node authorizer. */
 export const LEGACY_NODE_GROUPS = ['system:authenticated'];
-
-export interface ReviewAnswer {
-  allowed: boolean;
-  reason?: string;
-  /** Where an answer came from RBAC objects rather than the apiserver: the grants behind an allow. */
-  grants?: Grant[];
-}

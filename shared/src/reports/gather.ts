@@ -4,17 +4,16 @@
 // SubjectAccessReviews, and the RBAC objects, which back the findings and
 // answer the questions when reviews are refused. Rules are not needed until
 // the report, so a viewer's requests can go out before the rules arrive.
-import { isRefusal, type ClusterReader, type ReadResult } from '../reader.ts';
-import { metadataOf } from '../read.ts';
+import { isRefusal, type ClusterReader, type ReadResult, type ReviewAnswer } from '../base/reader.ts';
+import { metadataOf } from '../base/read.ts';
 import { NODE_POOLS_API_PATH } from '../readiness/configuration.ts';
 import type { EvaluationOptions } from '../readiness/evaluate.ts';
-import { rbacAnswerer } from './authorizers.ts';
-import { featureGateFromMetrics, gateOf, type ClusterFacts, type GateState } from './gate.ts';
-import { answerPostureQuestions, postureQuestions, type PostureQuestion, type PostureQuestionId } from './posture.ts';
-import type { RbacObjects } from './rbac.ts';
-import { assessReporter, type ReporterAssessment } from './reporter-findings.ts';
-import { discoverReporters, type Reporter } from './reporters.ts';
-import type { ReviewAnswer } from './reviews.ts';
+import { rbacAnswerer } from '../security/authorizers.ts';
+import { featureGateFromMetrics, gateOf, type ClusterFacts, type GateState } from '../nrc/gate.ts';
+import { answerPostureQuestions, postureQuestions, type PostureQuestion, type PostureQuestionId } from '../security/posture.ts';
+import type { RbacObjects } from '../security/rbac.ts';
+import { assessReporter, type ReporterAssessment } from '../security/reporter-findings.ts';
+import { discoverReporters, type Reporter } from '../nrc/reporters.ts';
 import { verification, type Verification } from './verification.ts';
 
 /** Where the posture answers came from: the apiserver's reviews, the RBAC objects, manifests (no cluster), or nowhere. */

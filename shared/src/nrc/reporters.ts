@@ -1,8 +1,8 @@
 // Which workloads write the conditions rules depend on. A reporter is only
 // named on what its pod template shows; a condition no workload can be tied
 // to is reported as unattributed rather than guessed.
-import { asArray, asRecord, asString, metadataOf, templateSpec } from '../read.ts';
-import { readRule } from '../readiness/rule.ts';
+import { asArray, asRecord, asString, metadataOf, templateSpec } from '../base/read.ts';
+import { readRule } from './rule.ts';
 
 export type ReporterKind = 'nrc-reporter' | 'node-problem-detector' | 'custom';
 
@@ -32,6 +32,11 @@ export interface Reporter {
   identifiedBy: string[];
   /** Why some of its condition types could not be read, when they could not. */
   unresolved: string | null;
+}
+
+/** `Kind/namespace/name`: how a reporter's workload is looked up, and named in a write verdict. */
+export function reporterWorkloadKey(reporter: Reporter): string {
+  return `${reporter.workload.kind}/${reporter.workload.namespace}/${reporter.workload.name}`;
 }
 
 export interface UnattributedCondition {

@@ -3,13 +3,13 @@
 // posture questions are answered by the RBAC model over the manifests' RBAC
 // plus the built-in roles and bindings every cluster holds, and the cluster's
 // version and feature gate are assumed, and said to be.
-import { asRecord, asString, metadataOf } from '../read.ts';
-import { rbacAnswerer } from './authorizers.ts';
-import { gateOf, type ClusterFacts } from './gate.ts';
+import { asRecord, asString, metadataOf } from '../base/read.ts';
+import { rbacAnswerer } from '../security/authorizers.ts';
+import { gateOf, type ClusterFacts } from '../nrc/gate.ts';
 import { accountKey, sampleNodes, type SecurityAnswers } from './gather.ts';
-import { answerPostureQuestions, postureQuestions } from './posture.ts';
-import type { RbacObjects } from './rbac.ts';
-import { discoverReporters, type Reporter } from './reporters.ts';
+import { answerPostureQuestions, postureQuestions } from '../security/posture.ts';
+import type { RbacObjects } from '../security/rbac.ts';
+import { discoverReporters, type Reporter } from '../nrc/reporters.ts';
 
 export interface Manifests {
   workloads: unknown[];

@@ -4,16 +4,17 @@
 // DaemonSet controller's FailedCreate events, Karpenter's NodePools, and
 // SubjectAccessReviews of the writes of each reporter whose condition the node
 // is missing. Each read degrades to a note when refused.
-import type { ClusterReader } from '../reader.ts';
-import { gateOf } from '../security/gate.ts';
-import { readClusterFacts, readWorkloads } from '../security/gather.ts';
+import type { ClusterReader, ReviewAnswer } from '../base/reader.ts';
+import { gateOf } from '../nrc/gate.ts';
+import { readClusterFacts, readWorkloads } from './gather.ts';
 import { decideReporterWrites, planReporterWrites, reporterRequests, type ReporterWrites } from '../security/reporter-writes.ts';
-import { discoverReporters, type Reporter } from '../security/reporters.ts';
+import { discoverReporters, type Reporter } from '../nrc/reporters.ts';
 import type { ChainQuestion } from '../security/chain.ts';
-import type { ReviewAnswer } from '../security/reviews.ts';
-import type { NodeReadiness } from './aggregate.ts';
-import { diagnoseNode, isSilent, type DiagnosisEvidence, type DiagnosisOptions, type NodeDiagnosis } from './diagnosis.ts';
-import { readNode } from '../read.ts';
+import type { NodeReadiness } from '../readiness/aggregate.ts';
+import type { DiagnosisOptions, NodeDiagnosis } from '../readiness/diagnosis/causes.ts';
+import { isSilent } from '../readiness/diagnosis/condition-writers.ts';
+import { diagnoseNode, type DiagnosisEvidence } from './node-diagnosis.ts';
+import { readNode } from '../base/read.ts';
 
 async function optional(reader: ClusterReader, path: string, what: string, notes: string[]): Promise<unknown[] | null> {
   const listed = await reader.list(path);

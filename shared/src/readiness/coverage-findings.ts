@@ -1,8 +1,8 @@
 // Condition coverage as findings: NRC's secure-reporting guide checks that "the
 // condition should appear on every node"; this checks it for every rule.
-import { conditionCoverage } from '../readiness/conditions.ts';
-import type { EvaluationOptions } from '../readiness/evaluate.ts';
-import type { Finding } from './findings.ts';
+import { conditionCoverage } from './conditions.ts';
+import type { EvaluationOptions } from './evaluate.ts';
+import type { Finding } from '../nrc/findings.ts';
 
 /** Missing on a targeted node fails, a stale heartbeat warns. */
 export function coverageFindings(rules: unknown[], nodes: unknown[], options: EvaluationOptions = {}): Finding[] {

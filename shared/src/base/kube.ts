@@ -100,3 +100,32 @@ export interface ConfigMap {
   metadata?: ObjectMeta;
   data?: Record<string, string>;
 }
+
+// RBAC's rules and subjects, and a grant: a rule as it reaches a user, with the
+// binding and role behind it, because that is the evidence findings cite.
+export interface PolicyRule {
+  verbs: string[];
+  apiGroups: string[];
+  resources: string[];
+  resourceNames: string[];
+  nonResourceURLs: string[];
+}
+
+export interface Subject {
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface ObjectRef {
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface Grant {
+  binding: ObjectRef;
+  role: ObjectRef;
+  subject: Subject;
+  rule: PolicyRule;
+}

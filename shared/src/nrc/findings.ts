@@ -1,7 +1,7 @@
 // Findings: stable ids, a severity, a one-line title, the evidence (the
 // binding and role, or the review answer) and a remediation. The CLI's
 // `verify` and Headlamp's Security view print exactly these.
-import type { ObjectRef } from './rbac.ts';
+import type { ObjectRef } from '../base/kube.ts';
 
 export type Severity = 'pass' | 'info' | 'warn' | 'fail';
 export const SEVERITY_ORDER: readonly Severity[] = ['fail', 'warn', 'info', 'pass'];

@@ -1,7 +1,7 @@
 // NodeReadinessRule v1alpha1 (readiness.node.x-k8s.io), as NRC v0.5.0's CRD
 // defines it.
-import type { ConditionStatus, LabelSelector, ObjectMeta, Taint } from '../kube.ts';
-import { asArray, asRecord, asString, metadataOf } from '../read.ts';
+import type { ConditionStatus, LabelSelector, ObjectMeta, Taint } from '../base/kube.ts';
+import { asArray, asRecord, asString, metadataOf } from '../base/read.ts';
 import { parseSelector, selectorsOverlap } from './selector.ts';
 
 export const RULE_GROUP = 'readiness.node.x-k8s.io';

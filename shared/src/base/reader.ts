@@ -2,7 +2,7 @@
 // client, Headlamp's ApiProxy, the test harness) implements it in a few lines
 // of transport; everything that decides what to read, and what a refusal
 // means, lives in the core.
-import type { ReviewAnswer, SubjectAccessReviewSpec } from './security/reviews.ts';
+import type { Grant } from './kube.ts';
 
 /**
  * A read the cluster answered. A refusal (401, 403, 404) is an answer, not an
@@ -27,4 +27,27 @@ export const REFUSED_STATUSES: readonly number[] = [401, 403, 404];
 
 export function isRefusal(status: number): boolean {
   return REFUSED_STATUSES.includes(status);
+}
+
+/** A SubjectAccessReview's spec, as the core asks it. */
+export interface SubjectAccessReviewSpec {
+  user: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+  resourceAttributes: {
+    verb: string;
+    group: string;
+    version: string;
+    resource: string;
+    subresource?: string;
+    name?: string;
+    namespace?: string;
+  };
+}
+
+export interface ReviewAnswer {
+  allowed: boolean;
+  reason?: string;
+  /** Where an answer came from RBAC objects rather than the apiserver: the grants behind an allow. */
+  grants?: Grant[];
 }

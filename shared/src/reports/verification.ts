@@ -1,20 +1,20 @@
 // The verify report as one fold over what was gathered: the CLI and Headlamp
 // both call it, so they print the same findings with the same ids and texts.
-import { asArray, metadataOf, readConditions } from '../read.ts';
+import { asArray, metadataOf, readConditions } from '../base/read.ts';
 import type { EvaluationOptions } from '../readiness/evaluate.ts';
-import { clusterFindings } from './cluster-findings.ts';
-import { coverageFindings } from './coverage-findings.ts';
-import { countFindings, failsAt, sortFindings, type Finding } from './findings.ts';
-import type { ClusterFacts, GateState } from './gate.ts';
-import { capabilityTitle, describePath, pathObjects, whoElseCanLie } from './paths.ts';
-import type { RbacObjects } from './rbac.ts';
-import type { ReporterAssessment } from './reporter-findings.ts';
-import { POSTURE_ORDER, POSTURE_TITLES, worstPosture, type Posture } from './posture.ts';
-import { remediationFor, type Remediation } from './remediation.ts';
-import type { Reporter } from './reporters.ts';
+import { clusterFindings } from '../security/cluster-findings.ts';
+import { coverageFindings } from '../readiness/coverage-findings.ts';
+import { countFindings, failsAt, sortFindings, type Finding } from '../nrc/findings.ts';
+import type { ClusterFacts, GateState } from '../nrc/gate.ts';
+import { capabilityTitle, describePath, pathObjects, whoElseCanLie } from '../security/paths.ts';
+import type { RbacObjects } from '../security/rbac.ts';
+import type { ReporterAssessment } from '../security/reporter-findings.ts';
+import { POSTURE_ORDER, POSTURE_TITLES, worstPosture, type Posture } from '../security/posture.ts';
+import { remediationFor, type Remediation } from '../security/remediation.ts';
+import type { Reporter } from '../nrc/reporters.ts';
 import { configurationFindings, type ConfigurationEvidence } from '../readiness/configuration.ts';
-import { readRule } from '../readiness/rule.ts';
-import { matchSelector } from '../readiness/selector.ts';
+import { readRule } from '../nrc/rule.ts';
+import { matchSelector } from '../nrc/selector.ts';
 
 export interface VerificationInput {
   facts: ClusterFacts;

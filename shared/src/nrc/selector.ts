@@ -1,7 +1,7 @@
 // metav1.LabelSelector matching with apimachinery's semantics: matchLabels and
 // matchExpressions are ANDed, an empty selector selects everything, and a
 // malformed selector is an error (NRC then applies the rule to no node).
-import { asArray, asRecord, asString } from '../read.ts';
+import { asArray, asRecord, asString } from '../base/read.ts';
 
 export type SelectorMatch = { ok: true; matches: boolean } | { ok: false; error: string };
 
