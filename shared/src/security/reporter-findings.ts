@@ -15,7 +15,9 @@ import {
   type Threat,
 } from './paths.ts';
 import { classifyPosture, postureQuestions, type PostureQuestion, type PostureQuestionId, type PostureVerdict } from './posture.ts';
-import { describeGrant, indexRbac, rulesOf, serviceAccountUser, whoCan, type RbacObjects } from './rbac.ts';
+import { describeGrant, type RbacObjects } from './rbac.ts';
+import { addRbacWalkFindings } from './rbac-walk-findings.ts';
+import { addWorkloadFindings } from './workload-findings.ts';
 import type { Reporter } from '../nrc/reporters.ts';
 
 /**
@@ -72,22 +74,6 @@ export interface AssessOptions {
   gate?: GateState;
   /** The cluster's workloads: pods on the nodes carry their ServiceAccounts' tokens, a path for whoever reaches them. */
   workloads?: unknown[];
-}
-
-const ADMIN_SUBJECTS = new Set(['Group/system:masters']);
-const IMPERSONATION_VERB = /^impersonate(:|-on:|$)/;
-
-/**
- * Holders of a power through the cluster's own machinery, not a grant anyone should review: cluster-admin,
- * system:masters, built-in identities, and kube-controller-manager's bootstrap system:controller:* bindings.
- */
-function isBuiltIn(grant: Grant): boolean {
-  return (
-    grant.role.name === 'cluster-admin' ||
-    ADMIN_SUBJECTS.has(`${grant.subject.kind}/${grant.subject.name}`) ||
-    grant.subject.name.startsWith('system:') ||
-    (grant.binding.name.startsWith('system:') && grant.role.name.startsWith('system:'))
-  );
 }
 
 export function assessReporter(reporter: Reporter, options: AssessOptions): ReporterAssessment {
@@ -281,129 +267,4 @@ function withEscalations(verdict: PostureVerdict, escalations: ReachedCapability
     posture: 'escalation',
     reasons: [...reasons, ...verdict.reasons.filter((reason) => !reason.startsWith('only its own node'))],
   };
-}
-
-function addWorkloadFindings(reporter: Reporter, verdict: PostureVerdict, add: (finding: Omit<Finding, 'subject'>) => void): void {
-  const workload = `${reporter.workload.kind} ${reporter.workload.namespace}/${reporter.workload.name} container ${reporter.container}`;
-  if (!reporter.impersonatesNode && verdict.posture !== 'broad') {
-    add({
-      id: 'impersonate-node-env',
-      severity: 'fail',
-      title: 'IMPERSONATE_NODE is not "true": the reporter acts as its ServiceAccount, which constrained RBAC denies',
-      evidence: [workload],
-      remediation: 'Set env IMPERSONATE_NODE=true on the reporter container (see the env patch).',
-    });
-  } else if (reporter.impersonatesNode && !verdict.canReport && verdict.posture !== 'unverified') {
-    add({
-      id: 'impersonate-node-env',
-      severity: 'fail',
-      title: 'IMPERSONATE_NODE=true but the grants or the ConstrainedImpersonation gate it needs are missing: every status write is denied',
-      evidence: [workload],
-      remediation: 'Apply the constrained impersonation roles from the remediation YAML.',
-    });
-  } else if (reporter.impersonatesNode) {
-    add({ id: 'impersonate-node-env', severity: 'pass', title: 'IMPERSONATE_NODE=true', evidence: [workload], remediation: '' });
-  }
-  if (!reporter.nodeNameFromSpec) {
-    add({
-      id: 'node-name-from-spec',
-      severity: 'warn',
-      title: 'NODE_NAME does not come from spec.nodeName: the reporter may name a node it does not run on',
-      evidence: [workload],
-      remediation: 'Set NODE_NAME with valueFrom.fieldRef.fieldPath: spec.nodeName.',
-    });
-  }
-  if (!reporter.projectedToken || reporter.secretVolumes.length > 0) {
-    add({
-      id: 'projected-token',
-      severity: 'warn',
-      title: 'The reporter may use a legacy or unbound token: associated-node needs a pod-bound token carrying the node name',
-      evidence: [
-        ...(reporter.projectedToken ? [] : ['automountServiceAccountToken: false']),
-        ...reporter.secretVolumes.map((name) => `Secret volume ${name}`),
-      ],
-      remediation: 'Use the projected ServiceAccount token the kubelet mounts; remove Secret-based tokens.',
-    });
-  }
-}
-
-function addRbacWalkFindings(reporter: Reporter, rbac: RbacObjects, add: (finding: Omit<Finding, 'subject'>) => void): void {
-  const index = indexRbac(rbac);
-  const sa = reporter.serviceAccount;
-  const rules = rulesOf(index, serviceAccountUser(sa.namespace, sa.name));
-  const wildcards = rules.filter(
-    (grant) => grant.rule.verbs.includes('*') || grant.rule.resources.includes('*') || grant.rule.apiGroups.includes('*'),
-  );
-  if (wildcards.length > 0) {
-    add({
-      id: 'wildcard-grant',
-      severity: wildcards.some((grant) => grant.rule.verbs.includes('*') && grant.scope === undefined) ? 'fail' : 'warn',
-      title: 'A wildcard rule reaches the reporter: a "*" verb also grants every impersonate and impersonate-on verb',
-      evidence: wildcards.map(describeGrant),
-      remediation: 'Replace wildcards with the exact verbs and resources the reporter uses.',
-    });
-  }
-  const ineffective = rules.filter(
-    (grant) => grant.rule.resourceNames.length > 0 && grant.rule.verbs.some((verb) => verb === 'impersonate:associated-node'),
-  );
-  if (ineffective.length > 0) {
-    add({
-      id: 'ineffective-resource-names',
-      severity: 'warn',
-      title:
-        'resourceNames on impersonate:associated-node never match: the apiserver always asks for the name "*", so this grant does nothing',
-      evidence: ineffective.map(describeGrant),
-      remediation: 'Drop resourceNames; associated-node already limits the reporter to its own node.',
-    });
-  }
-  const unusual = rules.filter((grant) =>
-    grant.rule.verbs.some(
-      (verb) =>
-        IMPERSONATION_VERB.test(verb) && verb !== 'impersonate:associated-node' && !verb.startsWith('impersonate-on:associated-node:'),
-    ),
-  );
-  if (unusual.length > 0) {
-    add({
-      id: 'impersonation-verbs',
-      severity: 'warn',
-      title: 'Impersonation verbs other than associated-node are bound to the reporter',
-      evidence: unusual.map(describeGrant),
-      remediation: 'Keep only impersonate:associated-node and the impersonate-on:associated-node verbs the reporter uses.',
-    });
-  }
-  const tokenMinters = whoCan(index, {
-    verb: 'create',
-    group: '',
-    resource: 'serviceaccounts',
-    subresource: 'token',
-    name: sa.name,
-    namespace: sa.namespace,
-  }).filter((grant) => !isBuiltIn(grant));
-  if (tokenMinters.length > 0) {
-    add({
-      id: 'token-minting',
-      severity: 'warn',
-      title: `Others can mint tokens for ${sa.namespace}/${sa.name}, bound to any node: they gain the reporter's node-bound power on every node`,
-      evidence: tokenMinters.map(
-        (grant) =>
-          `${grant.subject.kind} ${grant.subject.namespace ? `${grant.subject.namespace}/` : ''}${grant.subject.name}: ${describeGrant(grant)}`,
-      ),
-      remediation: 'Limit create on serviceaccounts/token for this ServiceAccount to cluster administrators.',
-    });
-  }
-  const podCreators = whoCan(index, { verb: 'create', group: '', resource: 'pods', namespace: sa.namespace }).filter(
-    (grant) => !isBuiltIn(grant),
-  );
-  if (podCreators.length > 0) {
-    add({
-      id: 'pod-creation',
-      severity: 'warn',
-      title: `Others can create pods in ${sa.namespace} with any spec.nodeName and this ServiceAccount: their pods get its power for any node`,
-      evidence: podCreators.map(
-        (grant) =>
-          `${grant.subject.kind} ${grant.subject.namespace ? `${grant.subject.namespace}/` : ''}${grant.subject.name}: ${describeGrant(grant)}`,
-      ),
-      remediation: `Run reporters in a namespace where only administrators create pods.`,
-    });
-  }
 }
