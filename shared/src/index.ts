@@ -45,6 +45,16 @@ export * from './security/chain.ts';
 export * from './security/reporter-writes.ts';
 export * from './security/posture.ts';
 export * from './security/paths.ts';
+export {
+  CAPABILITY_TITLES,
+  OWN_CONDITIONS_TITLE,
+  capabilityTitle,
+  isReadinessController,
+  type Hop,
+  type PathSearchInput,
+  type ReachedCapability,
+  type ReadinessCapability,
+} from './security/escalation/model.ts';
 export * from './security/reporter-findings.ts';
 export * from './security/cluster-findings.ts';
 export * from './security/remediation.ts';

@@ -5,15 +5,8 @@ import type { ReviewAnswer } from '../base/reader.ts';
 import { rbacAnswerer } from './authorizers.ts';
 import { sortFindings, type Finding } from '../nrc/findings.ts';
 import type { GateState } from '../nrc/gate.ts';
-import {
-  capabilityTitle,
-  describePath,
-  pathObjects,
-  searchEscalationPaths,
-  threatMatrix,
-  type ReachedCapability,
-  type Threat,
-} from './paths.ts';
+import { capabilityTitle, type ReachedCapability } from './escalation/model.ts';
+import { describePath, pathObjects, searchEscalationPaths, threatMatrix, type Threat } from './paths.ts';
 import { classifyPosture, postureQuestions, type PostureQuestion, type PostureQuestionId, type PostureVerdict } from './posture.ts';
 import { describeGrant, type RbacObjects } from './rbac.ts';
 import { addRbacWalkFindings } from './rbac-walk-findings.ts';

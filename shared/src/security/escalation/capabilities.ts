@@ -1,0 +1,101 @@
+// The readiness capabilities an identity holds: rewrite another node's
+// conditions (or its own, for the reverse question), lift readiness taints,
+// disrupt other nodes, change the rules or stop NRC's controller.
+import type { ResourceAttributes } from '../rbac.ts';
+import type { Account, Principal, ReachedCapability } from './model.ts';
+
+const RULE_RESOURCE = { group: 'readiness.node.x-k8s.io', resource: 'nodereadinessrules' };
+
+export type Found = { capability: ReachedCapability['capability']; grant: string };
+
+export interface CapabilityContext {
+  /** The grant that lets a principal make this request, or null. */
+  can(principal: Principal, attributes: ResourceAttributes): string | null;
+  constrainedOn: boolean;
+  otherNode: string;
+  /** NRC's controller Deployments. */
+  controllers: Account[];
+}
+
+export function capabilities(
+  principal: Principal,
+  othersOwnNode: boolean,
+  { can, constrainedOn, otherNode, controllers }: CapabilityContext,
+): Found[] {
+  const found: Found[] = [];
+  const reach = (capability: Found['capability'], grant: string | null) => {
+    if (grant) found.push({ capability, grant });
+  };
+  const first = (...grants: (string | null)[]) => grants.find(Boolean) ?? null;
+  const status = (verb: string): ResourceAttributes => ({ verb, group: '', resource: 'nodes', subresource: 'status', name: otherNode });
+  /** Both checks of a node-impersonation mode, for a status write: the identity, then impersonate-on for update or patch. */
+  const asNode = (mode: 'associated-node' | 'arbitrary-node'): string | null => {
+    if (!constrainedOn || principal.kind !== 'identity' || principal.constrained) return null;
+    const identity = can(principal, {
+      verb: `impersonate:${mode}`,
+      group: 'authentication.k8s.io',
+      resource: 'nodes',
+      name: mode === 'associated-node' ? '*' : otherNode,
+    });
+    const write = identity
+      ? first(
+          can(principal, { ...status('update'), verb: `impersonate-on:${mode}:update` }),
+          can(principal, { ...status('patch'), verb: `impersonate-on:${mode}:patch` }),
+        )
+      : null;
+    return identity && write ? `${identity}; ${write}` : null;
+  };
+  // A token bound to another node, with associated-node grants, is that node; any pod's token is its own node.
+  const associated = asNode('associated-node');
+  reach(
+    'forge-other-node-conditions',
+    first(
+      can(principal, status('update')),
+      can(principal, status('patch')),
+      principal.anyNodeToken && associated ? `${associated} (with a token bound to ${otherNode})` : null,
+      asNode('arbitrary-node'),
+    ),
+  );
+  if (othersOwnNode && (principal.ownNodeToken || principal.anyNodeToken)) reach('rewrite-own-conditions', associated);
+  const node = (verb: string): ResourceAttributes => ({ verb, group: '', resource: 'nodes', name: otherNode });
+  reach(
+    'lift-readiness-taints',
+    principal.kind === 'any-node' ? null : first(can(principal, node('update')), can(principal, node('patch'))),
+  );
+  const rule = (verb: string): ResourceAttributes => ({ verb, ...RULE_RESOURCE, name: 'any-rule' });
+  const denyingWebhook = (verb: string): ResourceAttributes => ({
+    verb,
+    group: 'admissionregistration.k8s.io',
+    resource: 'validatingwebhookconfigurations',
+  });
+  reach(
+    'disrupt-other-nodes',
+    principal.kind === 'any-node'
+      ? null
+      : first(
+          can(principal, node('update')),
+          can(principal, node('patch')),
+          can(principal, node('delete')),
+          ...['create', 'update', 'patch'].map((verb) => can(principal, denyingWebhook(verb))),
+        ),
+  );
+  // Scaling, rewriting or deleting the controller's Deployment stops it; rewriting it also runs code as its ServiceAccount, which the workload hop follows.
+  const controller = (verb: string, { namespace, name }: { namespace: string; name: string }, subresource?: string) =>
+    can(principal, { verb, group: 'apps', resource: 'deployments', namespace, name, ...(subresource ? { subresource } : {}) });
+  reach(
+    'change-rules',
+    first(
+      can(principal, rule('update')),
+      can(principal, rule('patch')),
+      can(principal, rule('delete')),
+      ...controllers.flatMap((deployment) => [
+        controller('update', deployment),
+        controller('patch', deployment),
+        controller('delete', deployment),
+        controller('update', deployment, 'scale'),
+        controller('patch', deployment, 'scale'),
+      ]),
+    ),
+  );
+  return found;
+}

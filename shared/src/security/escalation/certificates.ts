@@ -1,0 +1,33 @@
+// Certificate signing: a kubelet client certificate for any node, approved by
+// the attacker, or by kube-controller-manager's csrapproving controller for
+// whoever may create certificatesigningrequests/nodeclient.
+import { toSpecial, type Move, type MoveContext } from './model.ts';
+
+const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
+
+export function* certificateSigning({ ask }: MoveContext): Generator<Move> {
+  const csr = [
+    ask({ verb: 'create', group: 'certificates.k8s.io', resource: 'certificatesigningrequests' }),
+    ask({ verb: 'update', group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'approval' }),
+    ask({ verb: 'approve', group: 'certificates.k8s.io', resource: 'signers', name: KUBELET_CLIENT_SIGNER }),
+  ];
+  if (csr.every(Boolean))
+    yield toSpecial('any-node', {
+      how: `create and approve a ${KUBELET_CLIENT_SIGNER} certificate signing request`,
+      grant: csr.join('; '),
+    });
+  // The signed certificate is read back from the CSR.
+  const csrRead = ['get', 'list', 'watch']
+    .map((verb) => ask({ verb, group: 'certificates.k8s.io', resource: 'certificatesigningrequests', name: 'any-csr' }))
+    .find(Boolean);
+  const autoApproved = [
+    csr[0],
+    ask({ verb: 'create', group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'nodeclient' }),
+    csrRead ?? null,
+  ];
+  if (autoApproved.every(Boolean))
+    yield toSpecial('any-node', {
+      how: `create a ${KUBELET_CLIENT_SIGNER} certificate signing request, which kube-controller-manager approves for nodeclient`,
+      grant: autoApproved.join('; '),
+    });
+}

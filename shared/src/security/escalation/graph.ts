@@ -1,0 +1,305 @@
+// The escalation search's engine: a graph of identities over one cluster
+// snapshot, whose edges are the hops of every class (one file each in this
+// folder, walked in MOVE_CLASSES' order), searched breadth first so each
+// capability comes with its shortest path.
+import type { Grant, ObjectRef } from '../../base/kube.ts';
+import { asArray, asRecord, asString, metadataOf, templateSpec } from '../../base/read.ts';
+import { describeGrant, indexRbac, rulesOf, ruleAllows, type RbacObjects, type ResourceAttributes, type UserInfo } from '../rbac.ts';
+import { capabilities, type Found } from './capabilities.ts';
+import { certificateSigning } from './certificates.ts';
+import { groupImpersonation, nodeImpersonation, userImpersonation } from './impersonation.ts';
+import {
+  isReadinessController,
+  type Account,
+  type Bound,
+  type Hop,
+  type Move,
+  type MoveContext,
+  type PathSearchInput,
+  type Pool,
+  type Principal,
+  type ReachedCapability,
+  type Step,
+} from './model.ts';
+import { nodeProxy } from './node-proxy.ts';
+import { roleBinding } from './role-binding.ts';
+import { secretReads, tokenIdentities } from './secrets.ts';
+import { serviceAccountMoves } from './service-accounts.ts';
+import { mutatingWebhook } from './webhooks.ts';
+import { podIdentities, WORKLOAD_KINDS, workloadWrites } from './workloads.ts';
+
+/** Every class of hop from an identity, in the order its moves are tried: the order breaks ties between equally short paths. */
+const MOVE_CLASSES: ((context: MoveContext) => Iterable<Move>)[] = [
+  serviceAccountMoves,
+  secretReads,
+  workloadWrites,
+  userImpersonation,
+  groupImpersonation,
+  nodeImpersonation,
+  certificateSigning,
+  nodeProxy,
+  roleBinding,
+  mutatingWebhook,
+];
+
+const MAX_DEPTH = 5;
+
+/** Every ServiceAccount, user and group the cluster's bindings and workloads name: the identities worth becoming. */
+function candidates(input: Omit<PathSearchInput, 'serviceAccount'>): Pool {
+  const accounts = new Map<string, { namespace: string; name: string }>();
+  const users = new Set<string>();
+  const groups = new Set<string>();
+  const addAccount = (namespace: string, name: string) => accounts.set(`${namespace}/${name}`, { namespace, name });
+  for (const binding of [...input.rbac.clusterRoleBindings, ...input.rbac.roleBindings]) {
+    const bindingNamespace = metadataOf(binding).namespace;
+    for (const raw of asArray(asRecord(binding)['subjects'])) {
+      const subject = asRecord(raw);
+      const name = asString(subject['name']) ?? '';
+      if (subject['kind'] === 'ServiceAccount') addAccount(asString(subject['namespace']) ?? bindingNamespace, name);
+      else if (subject['kind'] === 'User') users.add(name);
+      else if (subject['kind'] === 'Group') groups.add(name);
+    }
+  }
+  const running: { namespace: string; name: string }[] = [];
+  for (const workload of input.workloads) {
+    const { namespace } = metadataOf(workload);
+    const spec = templateSpec(workload);
+    const name = asString(spec['serviceAccountName']) ?? asString(spec['serviceAccount']) ?? 'default';
+    addAccount(namespace, name);
+    running.push({ namespace, name });
+  }
+  return { accounts: [...accounts.values()], users: [...users], groups: [...groups], running };
+}
+
+type GraphInput = Omit<PathSearchInput, 'serviceAccount'>;
+interface Start {
+  label: string;
+  user: UserInfo;
+}
+interface PathGraph {
+  input: GraphInput;
+  searchAll(starts: Start[], othersOwnNode: boolean): ReachedCapability[][];
+}
+const graphs = new WeakMap<RbacObjects, PathGraph>();
+
+/**
+ * One graph per cluster snapshot: every reporter's search and every subject
+ * of the reverse question share its moves and capabilities, each worked out
+ * once per identity.
+ */
+export function graphOf(input: GraphInput): PathGraph {
+  const cached = graphs.get(input.rbac);
+  if (
+    cached &&
+    cached.input.gate === input.gate &&
+    cached.input.otherNode === input.otherNode &&
+    cached.input.workloads === input.workloads
+  )
+    return cached;
+  const graph = buildGraph(input);
+  graphs.set(input.rbac, graph);
+  return graph;
+}
+
+/** Resources a rule must touch for an identity to move on from it at all. */
+const EDGE_RESOURCES = new Set([
+  'serviceaccounts',
+  'serviceaccounts/token',
+  'users',
+  'groups',
+  ...WORKLOAD_KINDS.map(([, resource]) => resource),
+  'secrets',
+  'certificatesigningrequests',
+  'certificatesigningrequests/approval',
+  'certificatesigningrequests/nodeclient',
+  'signers',
+  'nodes/proxy',
+  'clusterrolebindings',
+  'clusterroles',
+  'mutatingwebhookconfigurations',
+  'validatingwebhookconfigurations',
+]);
+const touchesEdge = (rule: { resources: string[] }) =>
+  rule.resources.some((resource) => resource === '*' || resource.startsWith('*/') || EDGE_RESOURCES.has(resource));
+
+/** Where a search starts: an identity whose own token the attacker holds. */
+const startOf = (from: Start): Principal => ({
+  label: from.label,
+  kind: 'identity',
+  user: from.user,
+  constrained: null,
+  anyNodeToken: false,
+  ownNodeToken: true,
+  credential: true,
+});
+
+function buildGraph(input: GraphInput): PathGraph {
+  const index = indexRbac(input.rbac);
+  const power = new Map<string, Bound[]>();
+  const powerOf = (user: UserInfo): Bound[] => {
+    const key = `${user.username}|${user.groups.join(',')}`;
+    let rules = power.get(key);
+    if (!rules) power.set(key, (rules = rulesOf(index, user)));
+    return rules;
+  };
+  const grantOf = (user: UserInfo, attributes: ResourceAttributes): Bound | undefined =>
+    powerOf(user).find(
+      (grant) => (grant.scope === undefined || grant.scope === (attributes.namespace ?? '')) && ruleAllows(grant.rule, attributes),
+    );
+  const constrainedOn = input.gate !== 'disabled';
+  /** Every grant text `can` has produced, with the binding and role behind it, so paths can name objects, not just text. */
+  const objectsOfGrant = new Map<string, ObjectRef[]>();
+  const described = (grant: Grant): string => {
+    const text = describeGrant(grant);
+    objectsOfGrant.set(text, [grant.binding, grant.role]);
+    return text;
+  };
+  /** A hop's or capability's grant text may join several grants ("a; then b"). */
+  const objectsBehind = (grant: string): ObjectRef[] =>
+    grant.split('; ').flatMap((part) => objectsOfGrant.get(part.replace(/^then /, '')) ?? []);
+
+  /** The grant that lets principal P make this request, or null. */
+  const can = (principal: Principal, attributes: ResourceAttributes): string | null => {
+    if (principal.kind === 'anyone') return 'cluster-admin equivalent';
+    if (principal.kind === 'pods' || principal.kind === 'tokens') return null;
+    if (principal.kind === 'any-node') {
+      // The Node authorizer lets a node write Node objects; NodeRestriction limits it to its own status and spec, never taints.
+      const ownStatus = attributes.group === '' && attributes.resource === 'nodes' && attributes.subresource === 'status';
+      return ownStatus && ['update', 'patch'].includes(attributes.verb) ? 'as that node: NodeRestriction allows its own status' : null;
+    }
+    const own = grantOf(principal.user, attributes);
+    if (!own) return null;
+    if (!principal.constrained) return described(own);
+    const { requester, mode } = principal.constrained;
+    const through = grantOf(requester, { ...attributes, verb: `impersonate-on:${mode}:${attributes.verb}` });
+    return through ? `${described(through)}; then ${described(own)}` : null;
+  };
+
+  const pool = candidates(input);
+  const controllers = input.workloads.filter(isReadinessController).map(metadataOf);
+  const otherNode = input.otherNode;
+  const accountsIn = new Map<string, Account[]>();
+  for (const entry of pool.accounts) {
+    const inNamespace = accountsIn.get(entry.namespace);
+    if (inNamespace) inNamespace.push(entry);
+    else accountsIn.set(entry.namespace, [entry]);
+  }
+
+  function* moves(from: Principal): Generator<Move> {
+    if (from.kind === 'pods' || from.kind === 'tokens') {
+      yield* (from.kind === 'pods' ? podIdentities : tokenIdentities)(from, { accountsIn });
+      return;
+    }
+    if (from.kind !== 'identity') return;
+    const rules = powerOf(from.user).filter((grant) => touchesEdge(grant.rule));
+    if (rules.length === 0) return;
+    const namespaces = rules.some((grant) => grant.scope === undefined)
+      ? [...accountsIn.keys()]
+      : [...new Set(rules.map((grant) => grant.scope!))];
+    const context: MoveContext = {
+      from,
+      rules,
+      ask: (attributes) => can(from, attributes),
+      powerOf,
+      pool,
+      accountsIn,
+      namespaces,
+      constrainedOn,
+      otherNode,
+    };
+    for (const moveClass of MOVE_CLASSES) yield* moveClass(context);
+  }
+  const capabilityContext = { can, constrainedOn, otherNode, controllers };
+
+  const keyOf = (principal: Principal) =>
+    [
+      principal.kind,
+      principal.user.username,
+      principal.user.groups.join(','),
+      principal.constrained ? `${principal.constrained.mode}:${principal.constrained.requester.username}` : '',
+      principal.anyNodeToken,
+      principal.ownNodeToken,
+      principal.credential,
+    ].join('|');
+  const movesOf = new Map<string, Move[]>();
+  const capabilitiesOf = new Map<string, Found[]>();
+  const cached = <T>(cache: Map<string, T>, key: string, make: () => T): T => {
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = make()));
+    return value;
+  };
+
+  /**
+   * Every start's shortest path to every capability: the identities the
+   * starts reach are explored once, then a breadth-first search backwards
+   * from every identity holding a capability gives each start its path.
+   */
+  function searchAll(starts: Start[], othersOwnNode: boolean): ReachedCapability[][] {
+    const principals = new Map<string, Principal>();
+    const incoming = new Map<string, [from: string, hop: Step][]>();
+    const startKeys = starts.map((from) => {
+      const start = startOf(from);
+      const key = keyOf(start);
+      principals.set(key, start);
+      return key;
+    });
+    const queue = [...new Set(startKeys)];
+    for (let at = 0; at < queue.length; at++) {
+      const key = queue[at]!;
+      for (const [neighbour, hop] of cached(movesOf, key, () => [...moves(principals.get(key)!)])) {
+        const neighbourKey = keyOf(neighbour);
+        const into = incoming.get(neighbourKey);
+        if (into) into.push([key, hop]);
+        else incoming.set(neighbourKey, [[key, hop]]);
+        if (principals.has(neighbourKey)) continue;
+        principals.set(neighbourKey, neighbour);
+        queue.push(neighbourKey);
+      }
+    }
+    const holders = new Map<Found['capability'], [key: string, grant: string][]>();
+    for (const [key, principal] of principals)
+      for (const found of cached(capabilitiesOf, `${key}|${othersOwnNode}`, () =>
+        capabilities(principal, othersOwnNode, capabilityContext),
+      ))
+        holders.set(found.capability, [...(holders.get(found.capability) ?? []), [key, found.grant] as [string, string]]);
+    // Per capability: for every identity, the next hop towards its nearest holder.
+    const towards = new Map<Found['capability'], Map<string, { depth: number; hop: Step | null; next: string; grant: string }>>();
+    for (const [capability, sources] of holders) {
+      const route = new Map(sources.map(([key, grant]) => [key, { depth: 0, hop: null as Step | null, next: key, grant }]));
+      let frontier = sources.map(([key]) => key);
+      for (let depth = 1; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
+        const next: string[] = [];
+        for (const key of frontier)
+          for (const [from, hop] of incoming.get(key) ?? []) {
+            if (route.has(from)) continue;
+            route.set(from, { depth, hop, next: key, grant: route.get(key)!.grant });
+            next.push(from);
+          }
+        frontier = next;
+      }
+      towards.set(capability, route);
+    }
+    return startKeys.map((startKey) =>
+      [...towards].flatMap(([capability, route]) => {
+        const step = route.get(startKey);
+        if (!step) return [];
+        const path: Hop[] = [];
+        let key = startKey;
+        for (let hop = route.get(key)!; hop.hop; hop = route.get(key)!) {
+          path.push({ ...hop.hop, objects: [...objectsBehind(hop.hop.grant), ...identityOf(principals.get(hop.next)!)] });
+          key = hop.next;
+        }
+        return [{ capability, as: principals.get(key)!.label, path, grant: step.grant, grantObjects: objectsBehind(step.grant) }];
+      }),
+    );
+  }
+  return { input, searchAll };
+}
+
+const SERVICE_ACCOUNT_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
+
+/** The ServiceAccount a hop lands on, when it lands on one. */
+function identityOf(principal: Principal): ObjectRef[] {
+  const match = principal.kind === 'identity' ? SERVICE_ACCOUNT_USER.exec(principal.user.username) : null;
+  return match ? [{ kind: 'ServiceAccount', namespace: match[1]!, name: match[2]! }] : [];
+}

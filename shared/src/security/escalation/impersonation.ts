@@ -1,0 +1,67 @@
+// Impersonating users, groups and nodes: legacy `impersonate` (resourceNames
+// honoured), or constrained impersonate:user-info, after which every request
+// also needs impersonate-on for the requester. Only a held token can
+// impersonate: a request carries one set of impersonation headers.
+import { ruleAllows } from '../rbac.ts';
+import { toSpecial, type Move, type MoveContext } from './model.ts';
+
+export function* userImpersonation({ from, ask, pool, constrainedOn }: MoveContext): Generator<Move> {
+  for (const name of from.credential ? pool.users : []) {
+    const legacy = ask({ verb: 'impersonate', group: '', resource: 'users', name });
+    const userInfo = constrainedOn ? ask({ verb: 'impersonate:user-info', group: 'authentication.k8s.io', resource: 'users', name }) : null;
+    const grant = legacy ?? userInfo;
+    if (!grant) continue;
+    yield [
+      {
+        label: `User ${name}`,
+        kind: 'identity',
+        user: { username: name, groups: ['system:authenticated'] },
+        constrained: legacy ? null : { requester: from.user, mode: 'user-info' },
+        anyNodeToken: false,
+        ownNodeToken: false,
+        credential: false,
+      },
+      { how: legacy ? 'impersonate (legacy)' : 'impersonate:user-info', to: `User ${name}`, grant },
+    ];
+  }
+}
+
+export function* groupImpersonation({ from, ask, pool, powerOf }: MoveContext): Generator<Move> {
+  // Impersonate-Group needs an Impersonate-User too: any user name will do.
+  const anyUser =
+    from.credential &&
+    powerOf(from.user).some(
+      (grant) =>
+        grant.scope === undefined &&
+        grant.rule.resourceNames.length === 0 &&
+        ruleAllows(grant.rule, { verb: 'impersonate', group: '', resource: 'users' }),
+    );
+  if (!anyUser) return;
+  for (const name of pool.groups) {
+    const grant = ask({ verb: 'impersonate', group: '', resource: 'groups', name });
+    if (grant)
+      yield [
+        {
+          label: `Group ${name}`,
+          kind: 'identity',
+          user: { username: 'any user', groups: [name, 'system:authenticated'] },
+          constrained: null,
+          anyNodeToken: false,
+          ownNodeToken: false,
+          credential: false,
+        },
+        { how: 'impersonate a user in group (legacy)', to: `Group ${name}`, grant },
+      ];
+  }
+}
+
+/** A node's user name with its group: the Node authorizer's and NodeRestriction's node identity. */
+export function* nodeImpersonation({ from, ask, otherNode }: MoveContext): Generator<Move> {
+  const nodeUser = from.credential ? ask({ verb: 'impersonate', group: '', resource: 'users', name: `system:node:${otherNode}` }) : null;
+  const nodeGroup = from.credential ? ask({ verb: 'impersonate', group: '', resource: 'groups', name: 'system:nodes' }) : null;
+  if (nodeUser && nodeGroup)
+    yield toSpecial('any-node', {
+      how: 'impersonate (legacy, with Impersonate-Group: system:nodes)',
+      grant: `${nodeUser}; ${nodeGroup}`,
+    });
+}

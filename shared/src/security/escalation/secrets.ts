@@ -1,0 +1,33 @@
+// Legacy token Secrets: reading Secrets in a namespace hands over every
+// ServiceAccount's kubernetes.io/service-account-token there, a token bound
+// to no node.
+import { firstGrant, toAccount, toNamespace, touches, type Move, type MoveContext, type Principal } from './model.ts';
+
+const SECRET_RESOURCES = new Set(['secrets']);
+
+export function* secretReads({ rules, ask, namespaces }: MoveContext): Generator<Move> {
+  if (!touches(rules, SECRET_RESOURCES)) return;
+  // Counted even when names limit it: a creator picks the name of the token Secret it makes, and a legacy token's name is on its ServiceAccount.
+  const names = ['any-name', ...rules.flatMap((grant) => (grant.rule.resources.includes('secrets') ? grant.rule.resourceNames : []))];
+  for (const namespace of namespaces) {
+    const reads = firstGrant(
+      ask,
+      (function* () {
+        for (const verb of ['list', 'watch', 'get'])
+          for (const name of names) yield { verb, group: '', resource: 'secrets', namespace, name };
+      })(),
+    );
+    if (reads) yield toNamespace('tokens', namespace, `read Secrets in ${namespace}:`, reads);
+  }
+}
+
+/** From a namespace's token Secrets to each of its ServiceAccounts. */
+export function* tokenIdentities(from: Principal, { accountsIn }: Pick<MoveContext, 'accountsIn'>): Generator<Move> {
+  for (const target of accountsIn.get(from.user.username) ?? [])
+    yield toAccount(
+      target.namespace,
+      target.name,
+      { how: 'the legacy token of', grant: 'a Secret of type kubernetes.io/service-account-token' },
+      { credential: true },
+    );
+}

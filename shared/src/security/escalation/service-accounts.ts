@@ -1,0 +1,50 @@
+// Becoming a ServiceAccount by its name: legacy impersonation, minting a
+// token for it (bound to any node the attacker picks), or constrained
+// impersonate:serviceaccount, after which every request also needs
+// impersonate-on for the requester.
+import { toAccount, type Account, type Bound, type Move, type MoveContext, type Pool } from './model.ts';
+
+/** The ServiceAccounts a principal's rules could name: by resourceNames, when every such rule lists them. */
+function accountCandidates(rules: Bound[], pool: Pool): Account[] {
+  const onAccounts = rules.filter((grant) =>
+    grant.rule.resources.some(
+      (resource) => resource === '*' || resource === 'serviceaccounts' || resource === 'serviceaccounts/token' || resource === '*/token',
+    ),
+  );
+  if (onAccounts.length === 0) return [];
+  if (onAccounts.some((grant) => grant.rule.resourceNames.length === 0)) return pool.accounts;
+  const names = new Set(onAccounts.flatMap((grant) => grant.rule.resourceNames));
+  return pool.accounts.filter((entry) => names.has(entry.name));
+}
+
+export function* serviceAccountMoves({ from, rules, ask, pool, constrainedOn }: MoveContext): Generator<Move> {
+  const impersonates = from.credential;
+  for (const { namespace, name } of accountCandidates(rules, pool)) {
+    const legacy = impersonates ? ask({ verb: 'impersonate', group: '', resource: 'serviceaccounts', namespace, name }) : null;
+    if (legacy) yield toAccount(namespace, name, { how: 'impersonate (legacy)', grant: legacy });
+    const minted = ask({ verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token', namespace, name });
+    if (minted)
+      yield toAccount(
+        namespace,
+        name,
+        { how: 'mint a token, bound to any node, for', grant: minted },
+        { anyNodeToken: true, credential: true },
+      );
+    if (constrainedOn && impersonates) {
+      const identity = ask({
+        verb: 'impersonate:serviceaccount',
+        group: 'authentication.k8s.io',
+        resource: 'serviceaccounts',
+        namespace,
+        name,
+      });
+      if (identity)
+        yield toAccount(
+          namespace,
+          name,
+          { how: 'impersonate:serviceaccount', grant: identity },
+          { constrained: { requester: from.user, mode: 'serviceaccount' } },
+        );
+    }
+  }
+}

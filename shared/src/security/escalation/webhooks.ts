@@ -1,0 +1,11 @@
+// Admission webhooks: a mutating webhook the attacker registers rewrites any
+// write, so it is anyone. (A validating one only denies writes: a
+// capability, in capabilities.ts, not a hop.)
+import { toSpecial, type Move, type MoveContext } from './model.ts';
+
+export function* mutatingWebhook({ ask }: MoveContext): Generator<Move> {
+  const webhook = ['create', 'update', 'patch']
+    .map((verb) => ask({ verb, group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations' }))
+    .find(Boolean);
+  if (webhook) yield toSpecial('anyone', { how: 'register a mutating webhook that rewrites any write', grant: webhook });
+}
