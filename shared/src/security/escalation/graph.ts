@@ -185,9 +185,9 @@ function buildGraph(input: GraphInput): PathGraph {
     else accountsIn.set(entry.namespace, [entry]);
   }
 
-  function* moves(from: Principal): Generator<Move> {
+  function* moves(from: Principal): Generator<Move, void, undefined> {
     if (from.kind === 'pods' || from.kind === 'tokens') {
-      yield* (from.kind === 'pods' ? podIdentities : tokenIdentities)(from, { accountsIn });
+      yield* from.kind === 'pods' ? podIdentities(from, { accountsIn }) : tokenIdentities(from, { accountsIn });
       return;
     }
     if (from.kind !== 'identity') return;
