@@ -51,16 +51,33 @@ describe("readinessColumnsProcessor on Headlamp 0.45's Nodes columns", () => {
     ]);
   });
 
-  it("keeps every one of Headlamp's columns, untouched and in its order", () => {
+  it("keeps every one of Headlamp's columns in its order, untouched but for Memory's width", () => {
     const kept = processed.filter((column) => !ours([column]).length);
-    expect(kept).toHaveLength(HEADLAMP_045_NODE_COLUMNS.length);
-    kept.forEach((column, index) => expect(column).toBe(HEADLAMP_045_NODE_COLUMNS[index]));
+    expect(ids(kept)).toEqual(HEADLAMP_IDS);
+    kept.forEach((column, index) => {
+      if (HEADLAMP_IDS[index] !== 'memory') expect(column).toBe(HEADLAMP_045_NODE_COLUMNS[index]);
+    });
+  });
+
+  it("sizes Memory as Headlamp sizes CPU, on a copy, so its cells keep '16Gi' on one line", () => {
+    const memory = HEADLAMP_045_NODE_COLUMNS[3] as { id: string };
+    expect(processed.find((column) => typeof column !== 'string' && column.id === 'memory')).toEqual({
+      ...memory,
+      gridTemplate: 'min-content',
+    });
+    expect(memory).not.toHaveProperty('gridTemplate');
+  });
+
+  it('leaves a Memory width Headlamp sets itself alone', () => {
+    const memory = { id: 'memory', label: 'Memory', gridTemplate: 'minmax(120px, 1fr)' };
+    expect(processNodes(['name', memory, { id: 'ready' }])).toContain(memory);
   });
 
   it('gives the same list when run again on its own output', () => {
     const again = processNodes(processed);
     expect(ids(again)).toEqual(ids(processed));
-    expect(ours(again).map((column) => column.gridTemplate)).toEqual(ours(processed).map((column) => column.gridTemplate));
+    const widths = (columns: unknown[]) => columns.map((column) => (column as { gridTemplate?: unknown }).gridTemplate);
+    expect(widths(again)).toEqual(widths(processed));
   });
 
   it('sizes both columns to their badge and asks Headlamp for no priority it does not read', () => {

@@ -98,12 +98,24 @@ function sortKey(label: string): number {
   return index === -1 ? READINESS_SORT_ORDER.length : index;
 }
 
-type Column = string | { id?: string };
+type Column = string | { id?: string; gridTemplate?: string | number };
 
 // As wide as the widest badge and no wider: an 'auto' track takes its
 // max-content first and leaves Headlamp's 1fr columns (Memory, Ready, Taints)
-// the rest, which at 1280 px was one character a line.
+// the rest.
 export const COMPACT_CELL = 'min-content';
+
+/**
+ * Headlamp sizes CPU 'min-content' but leaves Memory the default 1fr, whose
+ * cells break words anywhere: on a table too wide for the window it is the
+ * track that gives, down to one character a line ("1 6 G i", with or without
+ * our columns at 1280 and 1440 px). Sized as CPU it keeps "16Gi" whole;
+ * a gridTemplate Headlamp gives it itself is left alone.
+ */
+function memorySizedAsCpu<C extends Column>(column: C): C {
+  if (typeof column === 'string' || column.id !== 'memory' || column.gridTemplate !== undefined) return column;
+  return { ...(column as Exclude<Column, string>), gridTemplate: COMPACT_CELL } as C;
+}
 
 export function readinessColumnsProcessor<C extends Column>({ id, columns }: { id: string; columns: C[] }): C[] {
   if (id !== NODES_TABLE_ID) return columns;
@@ -116,7 +128,7 @@ export function readinessColumnsProcessor<C extends Column>({ id, columns }: { i
     startTaintEventRead(cluster);
   }
   const ours = new Set([READINESS_COLUMN_ID, SECURITY_COLUMN_ID]);
-  const kept = columns.filter((column) => typeof column === 'string' || !ours.has(column.id ?? ''));
+  const kept = columns.filter((column) => typeof column === 'string' || !ours.has(column.id ?? '')).map(memorySizedAsCpu);
   const added = [
     {
       id: READINESS_COLUMN_ID,
