@@ -1,6 +1,8 @@
 // Builds the test host with the Vite plugins Headlamp's own plugin build uses
 // (all brought by @kinvolk/headlamp-plugin). build-host.sh picks the output
-// directory, a cache outside the clone.
+// directory, a cache outside the clone. SVGs become components only when
+// imported with ?react, as in Headlamp's app (its map icons); a plain import
+// is a URL (its error pages' images).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -46,7 +48,7 @@ function headlampIcons() {
 export default defineConfig({
   root: import.meta.dirname,
   logLevel: 'warn',
-  plugins: [headlampIcons(), nodePolyfills({ include: ['process', 'buffer', 'stream'] }), svgr({ include: '**/*.svg' }), react()],
+  plugins: [headlampIcons(), nodePolyfills({ include: ['process', 'buffer', 'stream'] }), svgr({ include: '**/*.svg?react' }), react()],
   define: { global: 'globalThis' },
   envPrefix: ['VITE_', 'REACT_APP_'],
   optimizeDeps: { exclude: ['monaco-editor'] },
