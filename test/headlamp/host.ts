@@ -28,9 +28,9 @@ const TYPES: Record<string, string> = {
   '.ttf': 'font/ttf',
 };
 
-/** Paths Headlamp's backend answers itself; one we do not serve gets its 404 JSON, never the SPA page. */
+/** Paths Headlamp's backend answers itself (its frontend's /auth is a page); one we do not serve gets 404 JSON, never the SPA page. */
 const BACKEND_PATHS =
-  /^\/(clusters|plugins|config|wsMultiplexer|externalproxy|helm|drain-node|drain-node-status|portforward|oidc|oidc-callback|auth|parseKubeConfig|cluster|metrics)(\/|$)/;
+  /^\/(clusters|plugins|config|wsMultiplexer|externalproxy|helm|drain-node|drain-node-status|portforward|oidc|oidc-callback|parseKubeConfig|cluster|metrics)(\/|$)/;
 
 /**
  * Request headers that carry the browser's identity (its cookies, a token
@@ -100,9 +100,19 @@ function notFound(response: ServerResponse, path: string): void {
   });
 }
 
-/** A file under `dir`, or undefined for anything outside it or missing. */
+function decodedPath(urlPath: string): string | undefined {
+  try {
+    return decodeURIComponent(urlPath);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file under `dir`, or undefined for anything outside it, missing, or a path that does not decode. */
 function fileUnder(dir: string, urlPath: string): string | undefined {
-  const file = resolve(dir, `.${decodeURIComponent(urlPath)}`);
+  const path = decodedPath(urlPath);
+  if (path === undefined) return undefined;
+  const file = resolve(dir, `.${path}`);
   if (!file.startsWith(resolve(dir) + sep)) return undefined;
   return existsSync(file) && statSync(file).isFile() ? file : undefined;
 }
