@@ -179,7 +179,7 @@ export async function startHost(cluster: Cluster, options: HostOptions): Promise
     const { pathname, search } = new URL(incoming.url ?? '/', 'http://localhost');
     if (!pathname.startsWith(`${prefix}/`)) return socket.destroy();
     const path = pathname.slice(prefix.length) + search;
-    const upstreamSocket = tlsConnect({ host: upstream.hostname, port: Number(upstream.port), ca, servername: upstream.hostname }, () => {
+    const upstreamSocket = tlsConnect({ host: upstream.hostname, port: Number(upstream.port), ca }, () => {
       const headers = upstreamHeaders(incoming.headers, options.token, upstream.host);
       const lines = Object.entries(headers).flatMap(([name, value]) =>
         (Array.isArray(value) ? value : [value]).map((v) => `${name}: ${v}`),
