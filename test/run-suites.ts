@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { partsLine } from './cluster/parts.ts';
+import { headlampLine } from './headlamp/headlamp.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -147,7 +148,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'readiness-suites-'));
 for (const suite of suites) {
   if (only.length > 0 && !only.some((word) => suite.name.includes(word))) continue;
   console.log(`\n=== ${suite.name}`);
-  if (suite.cwd === join(root, 'test')) console.log(partsLine());
+  if (suite.cwd === join(root, 'test')) console.log(`${partsLine()}\n${headlampLine()}`);
   if (suite.prepare) {
     const preparing = performance.now();
     const [command, ...args] = suite.prepare;
