@@ -8,22 +8,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { buildPlugin } from '../../headlamp-plugin/release/package.ts';
-import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { loadScenario, startController } from '../cluster/scenario.ts';
-import { startReporters } from '../cluster/reporters.ts';
-import { developmentPluginsDir, launchBrowser } from '../headlamp/browser.ts';
+import { hardenedSession, WINDOW_SIZES, type HardenedSession } from '../headlamp/session.ts';
 import { nodesTableFit, type CellLayout } from '../headlamp/fit.ts';
-import { HEADLAMP_CLUSTER, startHeadlamp, type Headlamp } from '../headlamp/headlamp.ts';
-import { scratchDir } from '../scratch.ts';
+import { HEADLAMP_CLUSTER, type Headlamp } from '../headlamp/headlamp.ts';
 
 const WAIT = { timeout: 60_000 };
 const OUR_COLUMNS = ['Readiness', 'Reporter security'];
-const SIZES = [
-  [1280, 800],
-  [1440, 900],
-  [1920, 1080],
-] as const;
 /** READINESS_SCREENSHOTS=1 refreshes the docs' screenshots; other runs keep theirs with the test results. */
 const screenshotsDir =
   process.env['READINESS_SCREENSHOTS'] === '1'
@@ -63,27 +53,19 @@ async function openNodesWithCapacities(page: Page, url: string): Promise<void> {
 }
 
 describe('the Nodes table fits at 1280, 1440 and 1920 px', () => {
-  let cluster: Cluster;
+  let session: HardenedSession;
   let headlamp: Headlamp;
   let browser: Browser;
 
   before(async () => {
-    cluster = await startCluster();
-    const scenario = await loadScenario(cluster, 'hardened');
-    await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': true });
-    await startController(cluster);
-    headlamp = await startHeadlamp(cluster, developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))));
-    browser = await launchBrowser();
+    session = await hardenedSession();
+    ({ headlamp, browser } = session);
     mkdirSync(screenshotsDir, { recursive: true });
   });
 
-  after(async () => {
-    await browser?.close();
-    await headlamp?.stop();
-    await cluster?.stop();
-  });
+  after(() => session?.stop());
 
-  for (const [width, height] of SIZES)
+  for (const [width, height] of WINDOW_SIZES)
     it(`${width}×${height}: our cells fit and Headlamp's columns keep their room`, async () => {
       const context = await browser.newContext({ viewport: { width, height } });
       try {

@@ -12,22 +12,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { buildPlugin } from '../../headlamp-plugin/release/package.ts';
-import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { loadScenario, startController } from '../cluster/scenario.ts';
-import { startReporters } from '../cluster/reporters.ts';
-import { developmentPluginsDir, launchBrowser } from '../headlamp/browser.ts';
-import { scratchDir } from '../scratch.ts';
+import { hardenedSession, WINDOW_SIZES, type HardenedSession } from '../headlamp/session.ts';
 import { waitFor } from './wait.ts';
-import { HEADLAMP_CLUSTER, headlampLine, startHeadlamp, unlessFullHeadlamp, type Headlamp } from '../headlamp/headlamp.ts';
+import { HEADLAMP_CLUSTER, headlampLine, unlessFullHeadlamp, type Headlamp } from '../headlamp/headlamp.ts';
 
 const WAIT = { timeout: 60_000 };
 const screenshotsDir = join(import.meta.dirname, 'results', 'screenshots');
-const SIZES = [
-  [1280, 800],
-  [1440, 900],
-  [1920, 1080],
-] as const;
 
 /** Only a full Headlamp hides the columns that do not fit; on the host every column shows at any width. */
 const COLUMN_HIDING = unlessFullHeadlamp("Headlamp 0.45's right-to-left column hiding, which lib 0.14's table lacks");
@@ -36,32 +26,24 @@ const COLUMN_HIDING = unlessFullHeadlamp("Headlamp 0.45's right-to-left column h
 const NODES_ON_MAP = unlessFullHeadlamp("Headlamp 0.45's map Cluster source (nodes), which lib 0.14's map lacks");
 
 describe('the plugin at window sizes, with the other extension points', () => {
-  let cluster: Cluster;
+  let session: HardenedSession;
   let headlamp: Headlamp;
   let browser: Browser;
 
   before(async () => {
     console.log(headlampLine());
-    cluster = await startCluster();
-    const scenario = await loadScenario(cluster, 'hardened');
-    await startReporters(cluster, scenario, { 'node-a': true, 'node-b': false, 'node-c': true });
-    await startController(cluster);
-    headlamp = await startHeadlamp(cluster, developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))));
-    browser = await launchBrowser();
+    session = await hardenedSession();
+    ({ headlamp, browser } = session);
     mkdirSync(screenshotsDir, { recursive: true });
   });
 
-  after(async () => {
-    await browser?.close();
-    await headlamp?.stop();
-    await cluster?.stop();
-  });
+  after(() => session?.stop());
 
   const page = async (width: number, height: number): Promise<Page> =>
     (await browser.newContext({ viewport: { width, height } })).newPage();
   const base = () => `${headlamp.url}/c/${HEADLAMP_CLUSTER}`;
 
-  for (const [width, height] of SIZES)
+  for (const [width, height] of WINDOW_SIZES)
     it(`shows both columns on the Nodes table at ${width}×${height}`, { skip: COLUMN_HIDING }, async () => {
       const tab = await page(width, height);
       try {
