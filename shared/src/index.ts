@@ -45,6 +45,7 @@ export * from './security/chain.ts';
 export * from './security/reporter-writes.ts';
 export * from './security/posture.ts';
 export * from './security/paths.ts';
+export * from './security/ledger.ts';
 export {
   CAPABILITY_TITLES,
   OWN_CONDITIONS_TITLE,

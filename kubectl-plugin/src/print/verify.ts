@@ -35,6 +35,7 @@ export function printVerifyReport(security: SecurityReport, shown: Verification,
             posture: assessment.posture,
             reasons: assessment.reasons,
             threats: assessment.threats,
+            ledger: assessment.ledger,
           })),
           findings,
           remediation: remediation

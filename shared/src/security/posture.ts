@@ -7,7 +7,15 @@ import { serviceAccountUser } from './rbac.ts';
 import { ASSOCIATED_NODE_KEYS_EXTRA, NODE_NAME_EXTRA, POD_BOUND_EXTRA_KEYS } from './reviews.ts';
 
 export type Posture =
-  'broad' | 'legacy-impersonation' | 'arbitrary-node' | 'escalation' | 'over-privileged' | 'misconfigured' | 'unverified' | 'constrained';
+  | 'broad'
+  | 'legacy-impersonation'
+  | 'arbitrary-node'
+  | 'escalation'
+  | 'over-privileged'
+  | 'misconfigured'
+  | 'unverified'
+  | 'unassessed'
+  | 'constrained';
 
 /** Worst first: a node with several reporters shows the first of these that any has. */
 export const POSTURE_ORDER: readonly Posture[] = [
@@ -18,6 +26,8 @@ export const POSTURE_ORDER: readonly Posture[] = [
   'over-privileged',
   'misconfigured',
   'unverified',
+  // Nothing proven bad, but a permission no class walks: not proven constrained either.
+  'unassessed',
   'constrained',
 ];
 
@@ -29,6 +39,7 @@ export const POSTURE_TITLES: Record<Posture, string> = {
   'over-privileged': 'Over-privileged',
   misconfigured: 'Misconfigured',
   unverified: 'Unverified',
+  unassessed: 'Unassessed permissions',
   constrained: 'Constrained',
 };
 

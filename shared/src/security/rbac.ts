@@ -3,6 +3,7 @@
 // that is the evidence each finding cites.
 import type { Grant, ObjectRef, PolicyRule, Subject } from '../base/kube.ts';
 import { asArray, asRecord, asString, metadataOf } from '../base/read.ts';
+import { matchSelector } from '../nrc/selector.ts';
 
 export interface RbacObjects {
   clusterRoles: unknown[];
@@ -149,8 +150,57 @@ export function indexRbac(rbac: RbacObjects): BoundRole[] {
   return index;
 }
 
+/**
+ * Every ClusterRole's rules, with aggregation resolved as kube-controller-manager
+ * does it: an aggregationRule's role holds the rules of every other ClusterRole
+ * its selectors match, nested ones included. Live clusters have filled them in
+ * already (the same union, kept as read, since a reader may not see every
+ * role); manifests have not, and must not read as empty.
+ */
+export function clusterRoleRules(clusterRoles: unknown[]): Map<string, PolicyRule[]> {
+  const byName = new Map(clusterRoles.map((role) => [metadataOf(role).name, role]));
+  const resolved = new Map<string, PolicyRule[]>();
+  const resolve = (name: string, resolving: Set<string>): PolicyRule[] => {
+    const known = resolved.get(name);
+    if (known) return known;
+    const role = byName.get(name);
+    const own = readPolicyRules(role);
+    if (asRecord(role)['aggregationRule'] === undefined) {
+      resolved.set(name, own);
+      return own;
+    }
+    const selectors = asArray(asRecord(asRecord(role)['aggregationRule'])['clusterRoleSelectors']);
+    // A cycle of aggregated roles adds nothing the controller would not already have merged.
+    resolving.add(name);
+    const seen = new Set(own.map((rule) => JSON.stringify(rule)));
+    const rules = [...own];
+    for (const [other, candidate] of byName) {
+      if (other === name || resolving.has(other)) continue;
+      const labels = metadataOf(candidate).labels;
+      if (!selectors.some((selector) => matchesAll(selector, labels))) continue;
+      for (const rule of resolve(other, resolving)) {
+        const key = JSON.stringify(rule);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        rules.push(rule);
+      }
+    }
+    resolving.delete(name);
+    resolved.set(name, rules);
+    return rules;
+  };
+  for (const name of byName.keys()) resolve(name, new Set());
+  return resolved;
+}
+
+/** An aggregation selector that does not parse matches nothing, as the controller skips it. */
+function matchesAll(selector: unknown, labels: Record<string, string>): boolean {
+  const match = matchSelector(selector, labels);
+  return match.ok && match.matches;
+}
+
 function buildIndex(rbac: RbacObjects): BoundRole[] {
-  const clusterRoles = new Map(rbac.clusterRoles.map((role) => [metadataOf(role).name, readPolicyRules(role)]));
+  const clusterRoles = clusterRoleRules(rbac.clusterRoles);
   const roles = new Map(rbac.roles.map((role) => [`${metadataOf(role).namespace}/${metadataOf(role).name}`, readPolicyRules(role)]));
   const bound: BoundRole[] = [];
   const add = (binding: unknown, kind: 'ClusterRoleBinding' | 'RoleBinding') => {

@@ -9,6 +9,7 @@ import { capabilityTitle, type ReachedCapability } from './escalation/model.ts';
 import { describePath, pathObjects, searchEscalationPaths, threatMatrix, type Threat } from './paths.ts';
 import { classifyPosture, postureQuestions, type PostureQuestion, type PostureQuestionId, type PostureVerdict } from './posture.ts';
 import { describeGrant, type RbacObjects } from './rbac.ts';
+import { reachedLedgers, unassessedOf, type IdentityLedger } from './ledger.ts';
 import { addRbacWalkFindings } from './rbac-walk-findings.ts';
 import { addWorkloadFindings } from './workload-findings.ts';
 import type { Reporter } from '../nrc/reporters.ts';
@@ -38,6 +39,8 @@ export interface ReporterAssessment extends PostureVerdict {
   findings: Finding[];
   /** The bindings behind the reporter's node-writing power, to delete once the hardened RBAC is in place. */
   bindingsToRemove: string[];
+  /** Every permission of the reporter's token and of each identity it reaches, classed; null when the RBAC objects could not be read. */
+  ledger: IdentityLedger[] | null;
 }
 
 /** The questions whose grants give a reporter power over other nodes. */
@@ -90,7 +93,17 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
   const allowed = (id: PostureQuestionId) => answers.get(id)?.allowed === true;
   const writesNodes = allowed('direct-update-node') || allowed('direct-patch-node');
   const escalations = (reached ?? []).filter((entry) => isEscalation(entry, writesNodes));
-  const verdict = withEscalations(classified, escalations);
+  const ledger = options.rbac
+    ? reachedLedgers({
+        rbac: options.rbac,
+        serviceAccount: sa,
+        gate: options.gate ?? 'unknown',
+        workloads: options.workloads ?? [],
+        otherNode: nodes.otherNode,
+      })
+    : null;
+  const unassessed = ledger ? unassessedOf(ledger) : null;
+  const verdict = withUnassessed(withEscalations(classified, escalations), unassessed);
   /** The evidence for the allowed questions, and the bindings and roles behind it. */
   const proof = (...ids: PostureQuestionId[]) => {
     const shown = ids.filter(allowed);
@@ -207,6 +220,7 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
           : 'Remove the grant: a reporter never needs it.',
     });
   }
+  if (unassessed === null || unassessed.length > 0) add(unassessedFinding(unassessed));
   addWorkloadFindings(reporter, verdict, add);
   if (options.rbac) addRbacWalkFindings(reporter, options.rbac, add);
   else
@@ -236,6 +250,48 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
     threats: reached ? threatMatrix(reached, classified.canReport) : null,
     findings: sortFindings(findings),
     bindingsToRemove: [...new Set(broadGrants.map(bindingName))],
+    ledger,
+  };
+}
+
+/**
+ * Constrained means every permission is accounted for: a permission no class
+ * walks, held by the token or by any identity it reaches, or a ledger that
+ * could not be read at all, leaves the reporter unassessed instead.
+ */
+function withUnassessed(verdict: PostureVerdict, unassessed: IdentityLedger[] | null): PostureVerdict {
+  if (verdict.posture !== 'constrained' || (unassessed !== null && unassessed.length === 0)) return verdict;
+  const reason =
+    unassessed === null
+      ? "the RBAC objects could not be read, so the token's permissions are not known in full"
+      : `${unassessed.reduce((count, ledger) => count + ledger.entries.length, 0)} permission(s) that no escalation class walks and the allow-list does not hold harmless`;
+  return {
+    ...verdict,
+    posture: 'unassessed',
+    reasons: [reason, ...verdict.reasons.filter((line) => !line.startsWith('only its own node'))],
+  };
+}
+
+function unassessedFinding(unassessed: IdentityLedger[] | null): Omit<Finding, 'subject'> {
+  if (unassessed === null)
+    return {
+      id: 'unassessed-permissions',
+      severity: 'fail',
+      title: "RBAC objects were not readable: the token's permissions are not known in full, so it cannot be called Constrained",
+      evidence: [],
+      remediation: 'Grant list on clusterroles, clusterrolebindings, roles and rolebindings so every permission can be classed.',
+    };
+  const entries = unassessed.flatMap((ledger) => ledger.entries.map((entry) => ({ ledger, entry })));
+  return {
+    id: 'unassessed-permissions',
+    severity: 'fail',
+    title: `${entries.length} permission(s) no escalation class walks: the reporter cannot be proven Constrained`,
+    evidence: entries.map(
+      ({ ledger, entry }) =>
+        `${entry.text}: ${entry.source}${ledger.via.length > 0 ? `, held by ${ledger.identity} (${ledger.via.join(' → ')})` : ''}: ${entry.reason}`,
+    ),
+    objects: entries.flatMap(({ entry }) => [entry.binding, entry.role]),
+    remediation: 'Remove the permissions a reporter does not need; a reporter needs only the constrained impersonation grants.',
   };
 }
 

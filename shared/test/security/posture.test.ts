@@ -268,6 +268,7 @@ describe('posture properties', () => {
     misconfigured: 0,
     unverified: 0,
     constrained: 1,
+    unassessed: 1.5,
     'over-privileged': 2,
     'arbitrary-node': 3,
     escalation: 3,
@@ -364,6 +365,7 @@ describe('remediationFor', () => {
 function classify(reporter: Reporter, rbac: RbacObjects): Posture {
   return assessReporter(reporter, {
     answers: answerPostureQuestions(postureQuestions(reporter.serviceAccount, nodes), rbacAnswerer(rbac)),
+    rbac,
     nodes,
   }).posture;
 }

@@ -16,6 +16,7 @@ const POSTURE_STATUS: Record<Posture, Status> = {
   'over-privileged': 'warning',
   misconfigured: 'warning',
   unverified: '',
+  unassessed: 'warning',
 };
 
 const STATE_STATUS: Record<ReadinessState, Status> = {

@@ -1,6 +1,7 @@
 // The readiness capabilities an identity holds: rewrite another node's
 // conditions (or its own, for the reverse question), lift readiness taints,
 // disrupt other nodes, change the rules or stop NRC's controller.
+import { anyName, isExactly, type Claim, type LedgerEntry } from '../ledger/entry.ts';
 import type { ResourceAttributes } from '../rbac.ts';
 import type { Account, Principal, ReachedCapability } from './model.ts';
 
@@ -99,3 +100,35 @@ export function capabilities(
   );
   return found;
 }
+
+/**
+ * Grants that are a capability by themselves, whenever they apply to any
+ * name: the search finds them on the spot. Names limit a grant to nodes or
+ * rules other than the one the search samples, so named ones are not claimed.
+ */
+const clusterWide = (entry: LedgerEntry) => entry.namespace === null && anyName(entry);
+
+export const capabilityClaims: Claim[] = [
+  {
+    by: 'forge-other-node-conditions',
+    covers: (entry) =>
+      clusterWide(entry) &&
+      (isExactly(entry, ['update', 'patch'], '', 'nodes', 'status') ||
+        isExactly(entry, ['impersonate-on:arbitrary-node:update', 'impersonate-on:arbitrary-node:patch'], '', 'nodes', 'status') ||
+        isExactly(entry, ['impersonate:arbitrary-node'], 'authentication.k8s.io', 'nodes')),
+  },
+  {
+    by: 'lift-readiness-taints / disrupt-other-nodes',
+    covers: (entry) => clusterWide(entry) && isExactly(entry, ['update', 'patch', 'delete'], '', 'nodes'),
+  },
+  {
+    by: 'disrupt-other-nodes',
+    covers: (entry) =>
+      entry.namespace === null &&
+      isExactly(entry, ['create', 'update', 'patch'], 'admissionregistration.k8s.io', 'validatingwebhookconfigurations'),
+  },
+  {
+    by: 'change-rules',
+    covers: (entry) => clusterWide(entry) && isExactly(entry, ['update', 'patch', 'delete'], RULE_RESOURCE.group, RULE_RESOURCE.resource),
+  },
+];

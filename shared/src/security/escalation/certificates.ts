@@ -1,9 +1,22 @@
 // Certificate signing: a kubelet client certificate for any node, approved by
 // the attacker, or by kube-controller-manager's csrapproving controller for
 // whoever may create certificatesigningrequests/nodeclient.
+import { isExactly, type Claim } from '../ledger/entry.ts';
 import { toSpecial, type Move, type MoveContext } from './model.ts';
 
 const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
+
+/** The kubelet client signer's path; approving for any other signer (a client certificate for any user) is not walked yet. */
+export const certificatesClaim: Claim = {
+  by: 'certificates',
+  covers: (entry) =>
+    isExactly(entry, ['create', 'get', 'list', 'watch'], 'certificates.k8s.io', 'certificatesigningrequests') ||
+    isExactly(entry, ['create'], 'certificates.k8s.io', 'certificatesigningrequests', 'nodeclient') ||
+    isExactly(entry, ['update'], 'certificates.k8s.io', 'certificatesigningrequests', 'approval') ||
+    (isExactly(entry, ['approve'], 'certificates.k8s.io', 'signers') &&
+      entry.resourceNames !== null &&
+      entry.resourceNames.every((name) => name === KUBELET_CLIENT_SIGNER)),
+};
 
 export function* certificateSigning({ ask }: MoveContext): Generator<Move> {
   const csr = [

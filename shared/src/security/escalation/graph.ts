@@ -58,6 +58,9 @@ function candidates(input: Omit<PathSearchInput, 'serviceAccount'>): Pool {
       if (subject['kind'] === 'ServiceAccount') addAccount(asString(subject['namespace']) ?? bindingNamespace, name);
       else if (subject['kind'] === 'User') users.add(name);
       else if (subject['kind'] === 'Group') groups.add(name);
+      // Every namespace has a default ServiceAccount, which holds what its namespace's group is bound to.
+      const namespaceGroup = subject['kind'] === 'Group' ? /^system:serviceaccounts:(.+)$/.exec(name) : null;
+      if (namespaceGroup) addAccount(namespaceGroup[1]!, 'default');
     }
   }
   const running: { namespace: string; name: string }[] = [];
@@ -76,9 +79,17 @@ interface Start {
   label: string;
   user: UserInfo;
 }
+/** An identity the search reaches, and the hops that reach it. */
+export interface ReachedIdentity {
+  label: string;
+  user: UserInfo;
+  path: Step[];
+}
 interface PathGraph {
   input: GraphInput;
   searchAll(starts: Start[], othersOwnNode: boolean): ReachedCapability[][];
+  /** Every identity within the search's depth of `start`, `start` first, each by its shortest path. */
+  reachable(start: Start): ReachedIdentity[];
 }
 const graphs = new WeakMap<RbacObjects, PathGraph>();
 
@@ -293,7 +304,30 @@ function buildGraph(input: GraphInput): PathGraph {
       }),
     );
   }
-  return { input, searchAll };
+  function reachable(from: Start): ReachedIdentity[] {
+    const start = startOf(from);
+    const found = new Map<string, ReachedIdentity & { principal: Principal }>([
+      [keyOf(start), { label: start.label, user: start.user, path: [], principal: start }],
+    ]);
+    let frontier = [keyOf(start)];
+    for (let depth = 1; depth <= MAX_DEPTH && frontier.length > 0; depth++) {
+      const next: string[] = [];
+      for (const key of frontier) {
+        const at = found.get(key)!;
+        for (const [neighbour, hop] of cached(movesOf, key, () => [...moves(at.principal)])) {
+          const neighbourKey = keyOf(neighbour);
+          if (found.has(neighbourKey)) continue;
+          found.set(neighbourKey, { label: neighbour.label, user: neighbour.user, path: [...at.path, hop], principal: neighbour });
+          next.push(neighbourKey);
+        }
+      }
+      frontier = next;
+    }
+    return [...found.values()]
+      .filter(({ principal }) => principal.kind === 'identity')
+      .map(({ label, user, path }) => ({ label, user, path }));
+  }
+  return { input, searchAll, reachable };
 }
 
 const SERVICE_ACCOUNT_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;

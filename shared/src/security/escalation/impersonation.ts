@@ -3,7 +3,23 @@
 // also needs impersonate-on for the requester. Only a held token can
 // impersonate: a request carries one set of impersonation headers.
 import { ruleAllows } from '../rbac.ts';
+import { isExactly, type Claim } from '../ledger/entry.ts';
 import { toSpecial, type Move, type MoveContext } from './model.ts';
+
+/**
+ * Becoming a user or a group is all these grant; the search follows every
+ * user and group a binding names, and an unnamed one holds only what
+ * system:authenticated holds. uids and userextras (a node name among them)
+ * are not walked.
+ */
+export const impersonationClaim: Claim = {
+  by: 'impersonation',
+  covers: (entry) =>
+    isExactly(entry, ['impersonate'], '', 'users') ||
+    isExactly(entry, ['impersonate'], '', 'groups') ||
+    isExactly(entry, ['impersonate:user-info'], 'authentication.k8s.io', 'users') ||
+    (entry.verb.startsWith('impersonate-on:user-info:') && entry.verb !== 'impersonate-on:user-info:*'),
+};
 
 export function* userImpersonation({ from, ask, pool, constrainedOn }: MoveContext): Generator<Move> {
   for (const name of from.credential ? pool.users : []) {

@@ -1,6 +1,23 @@
 // Role binding: binding itself cluster-admin, or escalating a role it creates
 // and binds, is any permission at all.
+import { isExactly, type Claim } from '../ledger/entry.ts';
 import { toSpecial, type Move, type MoveContext } from './model.ts';
+
+/**
+ * Creating ClusterRoles and ClusterRoleBindings grants only what the creator
+ * holds, unless it may escalate or bind: bind on any ClusterRole includes
+ * cluster-admin, which is walked; binding a named other role, RoleBindings and
+ * rewriting existing bindings are not walked yet.
+ */
+export const roleBindingClaim: Claim = {
+  by: 'role-binding',
+  covers: (entry) =>
+    entry.namespace === null &&
+    (isExactly(entry, ['create'], 'rbac.authorization.k8s.io', 'clusterrolebindings') ||
+      isExactly(entry, ['create', 'escalate'], 'rbac.authorization.k8s.io', 'clusterroles') ||
+      (isExactly(entry, ['bind'], 'rbac.authorization.k8s.io', 'clusterroles') &&
+        (entry.resourceNames === null || entry.resourceNames.includes('cluster-admin')))),
+};
 
 export function* roleBinding({ ask }: MoveContext): Generator<Move> {
   const bindsClusterAdmin =

@@ -1,7 +1,19 @@
 // Legacy token Secrets: reading Secrets in a namespace hands over every
 // ServiceAccount's kubernetes.io/service-account-token there, a token bound
 // to no node.
+import { isExactly, type Claim } from '../ledger/entry.ts';
 import { firstGrant, toAccount, toNamespace, touches, type Move, type MoveContext, type Principal } from './model.ts';
+
+/**
+ * Reads of Secrets in one namespace other than kube-system, which also holds
+ * bootstrap tokens (a node's way to a kubelet certificate, not walked yet).
+ * Assumed: Secrets other than ServiceAccount tokens carry no Kubernetes credential.
+ */
+export const secretsClaim: Claim = {
+  by: 'secrets',
+  covers: (entry) =>
+    isExactly(entry, ['get', 'list', 'watch'], '', 'secrets') && entry.namespace !== null && entry.namespace !== 'kube-system',
+};
 
 const SECRET_RESOURCES = new Set(['secrets']);
 

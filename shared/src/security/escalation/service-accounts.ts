@@ -2,7 +2,22 @@
 // token for it (bound to any node the attacker picks), or constrained
 // impersonate:serviceaccount, after which every request also needs
 // impersonate-on for the requester.
+import { isExactly, type Claim } from '../ledger/entry.ts';
 import { toAccount, type Account, type Bound, type Move, type MoveContext, type Pool } from './model.ts';
+
+/**
+ * Becoming a named ServiceAccount is all these grant; what that account may do
+ * is its own ledger, which the search reads too. impersonate-on verbs for
+ * serviceaccount mode only pass on what the impersonated account holds.
+ */
+export const serviceAccountClaim: Claim = {
+  by: 'service-accounts',
+  covers: (entry) =>
+    isExactly(entry, ['create'], '', 'serviceaccounts', 'token') ||
+    isExactly(entry, ['impersonate'], '', 'serviceaccounts') ||
+    isExactly(entry, ['impersonate:serviceaccount'], 'authentication.k8s.io', 'serviceaccounts') ||
+    (entry.verb.startsWith('impersonate-on:serviceaccount:') && entry.verb !== 'impersonate-on:serviceaccount:*'),
+};
 
 /** The ServiceAccounts a principal's rules could name: by resourceNames, when every such rule lists them. */
 function accountCandidates(rules: Bound[], pool: Pool): Account[] {

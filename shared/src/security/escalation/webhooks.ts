@@ -1,7 +1,16 @@
 // Admission webhooks: a mutating webhook the attacker registers rewrites any
 // write, so it is anyone. (A validating one only denies writes: a
 // capability, in capabilities.ts, not a hop.)
+import { isExactly, type Claim } from '../ledger/entry.ts';
 import { toSpecial, type Move, type MoveContext } from './model.ts';
+
+/** A mutating webhook is anyone; a validating one denies writes (a capability: its claim is in capabilities.ts). */
+export const webhooksClaim: Claim = {
+  by: 'webhooks',
+  covers: (entry) =>
+    isExactly(entry, ['create', 'update', 'patch'], 'admissionregistration.k8s.io', 'mutatingwebhookconfigurations') &&
+    entry.namespace === null,
+};
 
 export function* mutatingWebhook({ ask }: MoveContext): Generator<Move> {
   const webhook = ['create', 'update', 'patch']

@@ -1,0 +1,100 @@
+// The permission ledger: every RBAC permission an identity holds, each
+// classed as inert (on the reviewed allow-list), modelled (claimed by an
+// escalation class or capability, whose walk decides) or unassessed. A
+// reporter is Constrained only when no identity its token reaches holds an
+// unassessed permission: what the search does not know is not read as harmless.
+import { capabilityClaims } from './escalation/capabilities.ts';
+import { certificatesClaim } from './escalation/certificates.ts';
+import { graphOf } from './escalation/graph.ts';
+import { impersonationClaim } from './escalation/impersonation.ts';
+import type { PathSearchInput } from './escalation/model.ts';
+import { roleBindingClaim } from './escalation/role-binding.ts';
+import { secretsClaim } from './escalation/secrets.ts';
+import { serviceAccountClaim } from './escalation/service-accounts.ts';
+import { webhooksClaim } from './escalation/webhooks.ts';
+import { describeEntry, describeSource, expandRule, type Claim, type LedgerEntry } from './ledger/entry.ts';
+import { inertReason } from './ledger/inert.ts';
+import { unassessedWhy } from './ledger/why.ts';
+import { indexRbac, rulesOf, serviceAccountUser, type RbacObjects, type UserInfo } from './rbac.ts';
+
+export type { LedgerEntry } from './ledger/entry.ts';
+export { INERT_ROWS } from './ledger/inert.ts';
+
+/**
+ * The classes that claim entries. Workload writes and nodes/proxy are walked
+ * as hops but not claimed: a pod's spec (privileged, hostPath, hostPID) and a
+ * shell in a privileged pod reach the node's own credentials, which no class
+ * walks yet.
+ */
+const CLAIMS: Claim[] = [
+  serviceAccountClaim,
+  secretsClaim,
+  impersonationClaim,
+  certificatesClaim,
+  roleBindingClaim,
+  webhooksClaim,
+  ...capabilityClaims,
+];
+
+export type LedgerClass = 'inert' | 'modelled' | 'unassessed';
+
+export interface ClassedEntry extends LedgerEntry {
+  class: LedgerClass;
+  /** inert: the allow-list's reason; modelled: the claiming class; unassessed: why it could matter. */
+  reason: string;
+  /** "get /version", "create pods in team-a". */
+  text: string;
+  /** "ClusterRoleBinding x → ClusterRole y". */
+  source: string;
+}
+
+export function classifyEntry(entry: LedgerEntry): ClassedEntry {
+  const shown = { ...entry, text: describeEntry(entry), source: describeSource(entry) };
+  const inert = inertReason(entry);
+  if (inert !== null) return { ...shown, class: 'inert', reason: inert };
+  const claim = CLAIMS.find((candidate) => candidate.covers(entry));
+  if (claim) return { ...shown, class: 'modelled', reason: `walked by ${claim.by}` };
+  return { ...shown, class: 'unassessed', reason: unassessedWhy(entry) };
+}
+
+/** Every permission bound to `user` (its name and its groups), expanded and classed, duplicates once. */
+export function ledgerOf(rbac: RbacObjects, user: UserInfo): ClassedEntry[] {
+  const seen = new Set<string>();
+  const entries: ClassedEntry[] = [];
+  for (const grant of rulesOf(indexRbac(rbac), user))
+    for (const entry of expandRule(grant.rule, grant.binding, grant.role, grant.scope)) {
+      const key = JSON.stringify(entry);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      entries.push(classifyEntry(entry));
+    }
+  return entries;
+}
+
+export interface IdentityLedger {
+  /** "ServiceAccount kube-system/cni-reporter (the reporter's token)". */
+  identity: string;
+  /** How the reporter's token reaches it; empty for the token itself. */
+  via: string[];
+  entries: ClassedEntry[];
+}
+
+/** The reporter's own ledger, then that of every identity its token reaches, so a step's unassessed power counts too. */
+export function reachedLedgers(input: PathSearchInput): IdentityLedger[] {
+  const { namespace, name } = input.serviceAccount;
+  const start = { label: `ServiceAccount ${namespace}/${name} (the reporter's token)`, user: serviceAccountUser(namespace, name) };
+  return graphOf(input)
+    .reachable(start)
+    .map((identity) => ({
+      identity: identity.label,
+      via: identity.path.map((hop) => `${hop.how} ${hop.to}`),
+      entries: ledgerOf(input.rbac, identity.user),
+    }));
+}
+
+/** Unassessed entries, identity by identity, with the identities that hold none left out. */
+export function unassessedOf(ledgers: IdentityLedger[]): IdentityLedger[] {
+  return ledgers
+    .map((ledger) => ({ ...ledger, entries: ledger.entries.filter((entry) => entry.class === 'unassessed') }))
+    .filter((ledger) => ledger.entries.length > 0);
+}
