@@ -7,6 +7,8 @@ import {
   planChain,
   readClusterFacts,
   readinessAnswer,
+  reachedLedgers,
+  unassessedOf,
   readRbac,
   readWorkloads,
   searchEscalationPaths,
@@ -202,7 +204,8 @@ export class CanIOptions {
       workloads,
       otherNode: node || 'another-node',
     });
-    const answer = readinessAnswer(capability, this.serviceAccount, reached, ownJob);
+    const ledgers = reachedLedgers({ rbac, serviceAccount: this.serviceAccount, gate, workloads, otherNode: node || 'another-node' });
+    const answer = readinessAnswer(capability, this.serviceAccount, reached, ownJob, unassessedOf(ledgers));
     if (!this.quiet) printReadinessAnswer({ serviceAccount: this.serviceAccount, onNode: this.onNode, node, ...answer }, this.output, io);
     return answer.allowed ? EXIT_OK : EXIT_FAILED;
   }

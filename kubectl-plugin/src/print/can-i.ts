@@ -66,10 +66,10 @@ export interface ReadinessReport extends ReadinessAnswer {
 
 export function printReadinessAnswer(answer: ReadinessReport, output: OutputFormat, io: Io): void {
   if (output === 'json' || output === 'yaml') {
-    io.out(serialize(report('CanIReadinessReport', { ...answer, answer: answer.allowed ? 'yes' : 'no' }), output));
+    io.out(serialize(report('CanIReadinessReport', { ...answer }), output));
     return;
   }
-  io.out(`${answer.allowed ? 'yes' : 'no'}\n`);
+  io.out(`${answer.answer}\n`);
   if (output === 'wide' && answer.path.length > 0) {
     io.out(
       table(
@@ -79,4 +79,5 @@ export function printReadinessAnswer(answer: ReadinessReport, output: OutputForm
     );
   }
   io.note(`${answer.question}${answer.node ? ` (${answer.node})` : ''}: ${inert(answer.why)}`);
+  for (const line of answer.unassessed) io.note(`  unassessed: ${inert(line)}`);
 }

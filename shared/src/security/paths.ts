@@ -17,6 +17,7 @@ import {
   type ReachedCapability,
   type ReadinessCapability,
 } from './escalation/model.ts';
+import type { IdentityLedger } from './ledger.ts';
 import { indexRbac, serviceAccountUser, type UserInfo } from './rbac.ts';
 
 const CAPABILITY_ORDER: ReachedCapability['capability'][] = [
@@ -180,8 +181,12 @@ export const isReportersJob = (capability: ReadinessCapability, node: string, on
 export interface ReadinessAnswer {
   question: string;
   allowed: boolean;
+  /** "unassessed" when no path is found but the token, or an identity it reaches, holds a permission no class walks. */
+  answer: 'yes' | 'no' | 'unassessed';
   why: string;
   path: Hop[];
+  /** The unassessed permissions, one line each, when the answer is "unassessed". */
+  unassessed: string[];
 }
 
 /**
@@ -193,7 +198,17 @@ export function readinessAnswer(
   serviceAccount: { namespace: string; name: string },
   reached: ReachedCapability[],
   ownJob: ChainVerdict | null,
+  unassessed: IdentityLedger[] = [],
 ): ReadinessAnswer {
+  return closedOrUnassessed(decidedAnswer(capability, serviceAccount, reached, ownJob), unassessed);
+}
+
+function decidedAnswer(
+  capability: ReadinessCapability,
+  serviceAccount: { namespace: string; name: string },
+  reached: ReachedCapability[],
+  ownJob: ChainVerdict | null,
+): Omit<ReadinessAnswer, 'answer' | 'unassessed'> {
   if (ownJob) {
     const allowed = ownJob.allowed === true;
     return { question: OWN_CONDITIONS_TITLE, allowed, why: `${ownJob.explanation}${allowed ? " (the reporter's job)" : ''}`, path: [] };
@@ -206,5 +221,22 @@ export function readinessAnswer(
       ? `${describePath(found.path) || 'directly'}; as ${found.as}: ${found.grant}`
       : `no escalation path from ${serviceAccount.namespace}/${serviceAccount.name}'s token reaches it`,
     path: found?.path ?? [],
+  };
+}
+
+/** A "no" holds only when every permission on the way is accounted for; otherwise it is unassessed, not denied. */
+function closedOrUnassessed(decided: Omit<ReadinessAnswer, 'answer' | 'unassessed'>, unassessed: IdentityLedger[]): ReadinessAnswer {
+  if (decided.allowed) return { ...decided, answer: 'yes', unassessed: [] };
+  const lines = unassessed.flatMap((ledger) =>
+    ledger.entries.map(
+      (entry) => `${entry.text}: ${entry.source}${ledger.via.length > 0 ? `, held by ${ledger.identity}` : ''}: ${entry.reason}`,
+    ),
+  );
+  if (lines.length === 0) return { ...decided, answer: 'no', unassessed: [] };
+  return {
+    ...decided,
+    answer: 'unassessed',
+    why: `${decided.why}, but ${lines.length} permission(s) on the way are walked by no escalation class`,
+    unassessed: lines,
   };
 }
