@@ -1,6 +1,13 @@
 // How `verify` looks: the findings table with a summary and the remediation
 // YAML, JUnit for CI, or the versioned report for -o json|yaml.
-import { POSTURE_TITLES, type Finding, type ReporterAssessment, type SecurityReport, type Verification } from '@kubectl-readiness/shared';
+import {
+  POSTURE_TITLES,
+  type Finding,
+  type IdentityLedger,
+  type ReporterAssessment,
+  type SecurityReport,
+  type Verification,
+} from '@kubectl-readiness/shared';
 import type { Io } from '../io.ts';
 import { inert, junit, report, serialize, table, type OutputFormat, type Painter } from '../render.ts';
 
@@ -35,7 +42,7 @@ export function printVerifyReport(security: SecurityReport, shown: Verification,
             posture: assessment.posture,
             reasons: assessment.reasons,
             threats: assessment.threats,
-            ledger: assessment.ledger,
+            ledger: assessment.ledger?.map((ledger) => ledgerForJson(ledger, assessment.posture === 'unassessed')) ?? null,
           })),
           findings,
           remediation: remediation
@@ -84,4 +91,35 @@ function printThreats({ reporter, threats }: ReporterAssessment, io: Io): void {
   ]);
   io.out(`\nThreats from a compromised node running ${account}:\n`);
   io.out(table(['CAPABILITY', 'REACHABLE', 'PATH'], rows));
+}
+
+/**
+ * The token's own ledger in full; for each identity it reaches, counts by
+ * class, and the unassessed entries when they are what the verdict rests on:
+ * a reporter that reaches kube-system's controllers would otherwise list
+ * thousands of their entries.
+ */
+function ledgerForJson({ identity, via, entries }: IdentityLedger, verdictIsUnassessed: boolean) {
+  const shown = via.length === 0 ? entries : verdictIsUnassessed ? entries.filter((entry) => entry.class === 'unassessed') : [];
+  const counts = { inert: 0, modelled: 0, unassessed: 0 };
+  for (const entry of entries) counts[entry.class] += 1;
+  return {
+    identity,
+    via,
+    counts,
+    // The text and source lines are for people; the fields they are made of are what JSON carries.
+    entries: shown.map((entry) => ({
+      verb: entry.verb,
+      apiGroup: entry.apiGroup,
+      resource: entry.resource,
+      subresource: entry.subresource,
+      namespace: entry.namespace,
+      resourceNames: entry.resourceNames,
+      ...(entry.nonResourceURL !== undefined ? { nonResourceURL: entry.nonResourceURL } : {}),
+      class: entry.class,
+      reason: entry.reason,
+      binding: entry.binding,
+      role: entry.role,
+    })),
+  };
 }

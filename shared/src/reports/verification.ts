@@ -61,8 +61,9 @@ export function verification(input: VerificationInput): Verification {
     ...(input.paths ? otherLiarFindings(input.paths, input.assessments) : []),
     ...noReporters,
   ]);
+  // An unassessed reporter already holds the constrained grants: what to remove is in its unassessed-permissions finding.
   const remediations = input.assessments
-    .filter((assessment) => assessment.posture !== 'constrained')
+    .filter((assessment) => assessment.posture !== 'constrained' && assessment.posture !== 'unassessed')
     .map((assessment) => ({
       reporter: assessment.reporter,
       remediation: remediationFor(assessment.reporter, assessment.bindingsToRemove),

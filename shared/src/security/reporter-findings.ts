@@ -220,7 +220,9 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
           : 'Remove the grant: a reporter never needs it.',
     });
   }
-  if (unassessed === null || unassessed.length > 0) add(unassessedFinding(unassessed));
+  // Once a worse posture is proven, what the identities beyond the token hold changes nothing: only the token's own are listed.
+  const listed = verdict.posture === 'unassessed' ? unassessed : unassessed?.filter((ledger) => ledger.via.length === 0);
+  if (listed === null || listed === undefined || listed.length > 0) add(unassessedFinding(listed ?? null));
   addWorkloadFindings(reporter, verdict, add);
   if (options.rbac) addRbacWalkFindings(reporter, options.rbac, add);
   else
