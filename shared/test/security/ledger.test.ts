@@ -9,7 +9,11 @@ import {
   ledgerOf,
   postureQuestions,
   rbacAnswerer,
+  reachedLedgers,
+  readinessAnswer,
+  searchEscalationPaths,
   serviceAccountUser,
+  unassessedOf,
   sortManifests,
   type LedgerEntry,
   type RbacObjects,
@@ -342,4 +346,52 @@ describe('each inert row', () => {
       assert.equal(classed.class, expected, classed.reason);
       assert.match(classed.reason, reason);
     });
+});
+
+describe('a readiness question on an open ledger', () => {
+  const input = (rbac: RbacObjects) => ({
+    rbac,
+    serviceAccount: hardenedReporter.serviceAccount,
+    gate: 'enabled' as const,
+    workloads: [],
+    otherNode: 'node-b',
+  });
+  const ask = (rbac: RbacObjects) =>
+    readinessAnswer(
+      'lift-readiness-taints',
+      hardenedReporter.serviceAccount,
+      searchEscalationPaths(input(rbac)),
+      null,
+      unassessedOf(reachedLedgers(input(rbac))),
+    );
+
+  it('is "no" when every permission is accounted for', () => {
+    const answer = ask(hardenedWith());
+    assert.equal(answer.answer, 'no');
+    assert.deepEqual(answer.unassessed, []);
+  });
+
+  it('is "unassessed", with the permission, when one is walked by no class', () => {
+    const answer = ask(
+      hardenedWith(
+        clusterRole('node-creator', [{ apiGroups: [''], resources: ['nodes'], verbs: ['create'] }]),
+        bind('ClusterRoleBinding', 'reporter-nodes', { kind: 'ClusterRole', name: 'node-creator' }, [cniReporterSubject]),
+      ),
+    );
+    assert.equal(answer.allowed, false);
+    assert.equal(answer.answer, 'unassessed');
+    assert.deepEqual(answer.unassessed, [
+      "create nodes cluster-wide: ClusterRoleBinding reporter-nodes → ClusterRole node-creator: a node's object holds its taints, labels and conditions: what readiness is decided from",
+    ]);
+  });
+
+  it('is "yes" when a path is found, whatever else is unassessed', () => {
+    const answer = ask(
+      hardenedWith(
+        clusterRole('node-writer', [{ apiGroups: [''], resources: ['nodes'], verbs: ['patch', 'create'] }]),
+        bind('ClusterRoleBinding', 'reporter-nodes', { kind: 'ClusterRole', name: 'node-writer' }, [cniReporterSubject]),
+      ),
+    );
+    assert.equal(answer.answer, 'yes');
+  });
 });
