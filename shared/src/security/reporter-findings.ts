@@ -81,27 +81,20 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
   const provenance = options.rbac ? rbacAnswerer(options.rbac) : null;
   const { answers } = options;
   const classified = classifyPosture({ impersonatesNode: reporter.impersonatesNode, gate: options.gate ?? 'unknown' }, answers);
-  const reached = options.rbac
-    ? searchEscalationPaths({
+  const search = options.rbac
+    ? {
         rbac: options.rbac,
         serviceAccount: sa,
         gate: options.gate ?? 'unknown',
         workloads: options.workloads ?? [],
         otherNode: nodes.otherNode,
-      })
+      }
     : null;
+  const reached = search ? searchEscalationPaths(search) : null;
   const allowed = (id: PostureQuestionId) => answers.get(id)?.allowed === true;
   const writesNodes = allowed('direct-update-node') || allowed('direct-patch-node');
   const escalations = (reached ?? []).filter((entry) => isEscalation(entry, writesNodes));
-  const ledger = options.rbac
-    ? reachedLedgers({
-        rbac: options.rbac,
-        serviceAccount: sa,
-        gate: options.gate ?? 'unknown',
-        workloads: options.workloads ?? [],
-        otherNode: nodes.otherNode,
-      })
-    : null;
+  const ledger = search ? reachedLedgers(search) : null;
   const unassessed = ledger ? unassessedOf(ledger) : null;
   const verdict = withUnassessed(withEscalations(classified, escalations), unassessed);
   /** The evidence for the allowed questions, and the bindings and roles behind it. */
