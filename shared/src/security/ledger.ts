@@ -3,15 +3,9 @@
 // escalation class or capability, whose walk decides) or unassessed. A
 // reporter is Constrained only when no identity its token reaches holds an
 // unassessed permission: what the search does not know is not read as harmless.
-import { capabilityClaims } from './escalation/capabilities.ts';
-import { certificatesClaim } from './escalation/certificates.ts';
+import { CATALOGUE } from './escalation/catalogue.ts';
 import { graphOf } from './escalation/graph.ts';
-import { impersonationClaim } from './escalation/impersonation.ts';
 import type { PathSearchInput } from './escalation/model.ts';
-import { roleBindingClaim } from './escalation/role-binding.ts';
-import { secretsClaim } from './escalation/secrets.ts';
-import { serviceAccountClaim } from './escalation/service-accounts.ts';
-import { webhooksClaim } from './escalation/webhooks.ts';
 import { describeEntry, describeSource, expandRule, type Claim, type LedgerEntry } from './ledger/entry.ts';
 import { inertReason } from './ledger/inert.ts';
 import { unassessedWhy } from './ledger/why.ts';
@@ -20,21 +14,8 @@ import { indexRbac, rulesOf, serviceAccountUser, type RbacObjects, type UserInfo
 export type { LedgerEntry } from './ledger/entry.ts';
 export { INERT_ROWS } from './ledger/inert.ts';
 
-/**
- * The classes that claim entries. Workload writes and nodes/proxy are walked
- * as hops but not claimed: a pod's spec (privileged, hostPath, hostPID) and a
- * shell in a privileged pod reach the node's own credentials, which no class
- * walks yet.
- */
-const CLAIMS: Claim[] = [
-  serviceAccountClaim,
-  secretsClaim,
-  impersonationClaim,
-  certificatesClaim,
-  roleBindingClaim,
-  webhooksClaim,
-  ...capabilityClaims,
-];
+/** Every claim of the catalogue's classes: workload writes and nodes/proxy are walked as hops but claim nothing yet. */
+const CLAIMS: Claim[] = CATALOGUE.flatMap((entry) => entry.claims);
 
 export type LedgerClass = 'inert' | 'modelled' | 'unassessed';
 

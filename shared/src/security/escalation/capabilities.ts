@@ -3,7 +3,7 @@
 // disrupt other nodes, change the rules or stop NRC's controller.
 import { anyName, isExactly, type Claim, type LedgerEntry } from '../ledger/entry.ts';
 import type { ResourceAttributes } from '../rbac.ts';
-import type { Account, Principal, ReachedCapability } from './model.ts';
+import type { Account, EscalationClass, Principal, ReachedCapability } from './model.ts';
 
 const RULE_RESOURCE = { group: 'readiness.node.x-k8s.io', resource: 'nodereadinessrules' };
 
@@ -108,7 +108,7 @@ export function capabilities(
  */
 const clusterWide = (entry: LedgerEntry) => entry.namespace === null && anyName(entry);
 
-export const capabilityClaims: Claim[] = [
+const capabilityClaims: Claim[] = [
   {
     by: 'forge-other-node-conditions',
     covers: (entry) =>
@@ -132,3 +132,29 @@ export const capabilityClaims: Claim[] = [
     covers: (entry) => clusterWide(entry) && isExactly(entry, ['update', 'patch', 'delete'], RULE_RESOURCE.group, RULE_RESOURCE.resource),
   },
 ];
+
+export const readinessCapabilities: EscalationClass = {
+  id: 'capabilities',
+  summary:
+    "the end of every path: write other nodes' status, taints or existence, deny their writes with a validating webhook, change the rules or stop NRC's controller",
+  resources: [],
+  moves: [],
+  claims: capabilityClaims,
+  proofs: [
+    {
+      attack: "legacy impersonation of a ServiceAccount that may patch nodes: lifts node-b's taint",
+      twin: 'legacy impersonation of a ServiceAccount that may only read nodes',
+    },
+    {
+      attack: 'legacy impersonation of a ServiceAccount that may delete nodes',
+      twin: 'legacy impersonation of a ServiceAccount that may not',
+    },
+    {
+      attack: 'legacy impersonation of a ServiceAccount that may patch nodes: cordons node-b',
+      twin: 'legacy impersonation of a ServiceAccount that may only read nodes, to cordon',
+    },
+    { attack: "registering a validating webhook: node-b's own writes are denied", twin: 'reading validating webhooks only' },
+    { attack: 'patching the rule to dry run', twin: 'reading the rules only' },
+    { attack: "scaling NRC's controller to zero", twin: "reading NRC's controller Deployment only" },
+  ],
+};

@@ -2,12 +2,12 @@
 // the attacker, or by kube-controller-manager's csrapproving controller for
 // whoever may create certificatesigningrequests/nodeclient.
 import { isExactly, type Claim } from '../ledger/entry.ts';
-import { toSpecial, type Move, type MoveContext } from './model.ts';
+import { toSpecial, type EscalationClass, type Move, type MoveContext } from './model.ts';
 
 const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
 
 /** The kubelet client signer's path; approving for any other signer (a client certificate for any user) is not walked yet. */
-export const certificatesClaim: Claim = {
+const certificatesClaim: Claim = {
   by: 'certificates',
   covers: (entry) =>
     isExactly(entry, ['create', 'get', 'list', 'watch'], 'certificates.k8s.io', 'certificatesigningrequests') ||
@@ -44,3 +44,22 @@ export function* certificateSigning({ ask }: MoveContext): Generator<Move> {
       grant: autoApproved.join('; '),
     });
 }
+
+export const certificates: EscalationClass = {
+  id: 'certificates',
+  summary:
+    "create a kubelet client CSR and approve it, or create it with nodeclient for kube-controller-manager to approve: any node's identity",
+  resources: ['certificatesigningrequests', 'certificatesigningrequests/approval', 'certificatesigningrequests/nodeclient', 'signers'],
+  moves: [certificateSigning],
+  claims: [certificatesClaim],
+  proofs: [
+    {
+      attack: "creating and approving a kubelet client CSR for node-b: node-b's certificate",
+      twin: 'the same, with approve only for the plain client signer',
+    },
+    {
+      attack: 'creating a kubelet client CSR that kube-controller-manager approves for nodeclient',
+      twin: 'creating one without nodeclient: nobody approves it',
+    },
+  ],
+};

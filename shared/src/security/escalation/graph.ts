@@ -1,13 +1,12 @@
 // The escalation search's engine: a graph of identities over one cluster
 // snapshot, whose edges are the hops of every class (one file each in this
-// folder, walked in MOVE_CLASSES' order), searched breadth first so each
+// folder, listed in catalogue.ts), searched breadth first so each
 // capability comes with its shortest path.
 import type { Grant, ObjectRef } from '../../base/kube.ts';
 import { asArray, asRecord, asString, metadataOf, templateSpec } from '../../base/read.ts';
 import { describeGrant, indexRbac, rulesOf, ruleAllows, type RbacObjects, type ResourceAttributes, type UserInfo } from '../rbac.ts';
 import { capabilities, type Found } from './capabilities.ts';
-import { certificateSigning } from './certificates.ts';
-import { groupImpersonation, nodeImpersonation, userImpersonation } from './impersonation.ts';
+import { CATALOGUE } from './catalogue.ts';
 import {
   isReadinessController,
   type Account,
@@ -21,26 +20,11 @@ import {
   type ReachedCapability,
   type Step,
 } from './model.ts';
-import { nodeProxy } from './node-proxy.ts';
-import { roleBinding } from './role-binding.ts';
-import { secretReads, tokenIdentities } from './secrets.ts';
-import { serviceAccountMoves } from './service-accounts.ts';
-import { mutatingWebhook } from './webhooks.ts';
-import { podIdentities, WORKLOAD_KINDS, workloadWrites } from './workloads.ts';
+import { tokenIdentities } from './secrets.ts';
+import { podIdentities } from './workloads.ts';
 
-/** Every class of hop from an identity, in the order its moves are tried: the order breaks ties between equally short paths. */
-const MOVE_CLASSES: ((context: MoveContext) => Iterable<Move>)[] = [
-  serviceAccountMoves,
-  secretReads,
-  workloadWrites,
-  userImpersonation,
-  groupImpersonation,
-  nodeImpersonation,
-  certificateSigning,
-  nodeProxy,
-  roleBinding,
-  mutatingWebhook,
-];
+/** Every class of hop from an identity, in the catalogue's order: the order breaks ties between equally short paths. */
+const MOVE_CLASSES = CATALOGUE.flatMap((entry) => entry.moves);
 
 const MAX_DEPTH = 5;
 
@@ -113,23 +97,7 @@ export function graphOf(input: GraphInput): PathGraph {
 }
 
 /** Resources a rule must touch for an identity to move on from it at all. */
-const EDGE_RESOURCES = new Set([
-  'serviceaccounts',
-  'serviceaccounts/token',
-  'users',
-  'groups',
-  ...WORKLOAD_KINDS.map(([, resource]) => resource),
-  'secrets',
-  'certificatesigningrequests',
-  'certificatesigningrequests/approval',
-  'certificatesigningrequests/nodeclient',
-  'signers',
-  'nodes/proxy',
-  'clusterrolebindings',
-  'clusterroles',
-  'mutatingwebhookconfigurations',
-  'validatingwebhookconfigurations',
-]);
+const EDGE_RESOURCES = new Set(CATALOGUE.flatMap((entry) => entry.resources));
 const touchesEdge = (rule: { resources: string[] }) =>
   rule.resources.some((resource) => resource === '*' || resource.startsWith('*/') || EDGE_RESOURCES.has(resource));
 

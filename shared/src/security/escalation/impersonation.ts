@@ -4,7 +4,7 @@
 // impersonate: a request carries one set of impersonation headers.
 import { ruleAllows } from '../rbac.ts';
 import { isExactly, type Claim } from '../ledger/entry.ts';
-import { toSpecial, type Move, type MoveContext } from './model.ts';
+import { toSpecial, type EscalationClass, type Move, type MoveContext } from './model.ts';
 
 /**
  * Becoming a user or a group is all these grant; the search follows every
@@ -12,7 +12,7 @@ import { toSpecial, type Move, type MoveContext } from './model.ts';
  * system:authenticated holds. uids and userextras (a node name among them)
  * are not walked.
  */
-export const impersonationClaim: Claim = {
+const impersonationClaim: Claim = {
   by: 'impersonation',
   covers: (entry) =>
     isExactly(entry, ['impersonate'], '', 'users') ||
@@ -81,3 +81,13 @@ export function* nodeImpersonation({ from, ask, otherNode }: MoveContext): Gener
       grant: `${nodeUser}; ${nodeGroup}`,
     });
 }
+
+export const impersonation: EscalationClass = {
+  id: 'impersonation',
+  summary:
+    'impersonate a user or group (legacy, or impersonate:user-info then impersonate-on), or system:node:<name> with system:nodes: that identity',
+  resources: ['users', 'groups'],
+  moves: [userImpersonation, groupImpersonation, nodeImpersonation],
+  claims: [impersonationClaim],
+  proofs: [{ attack: 'legacy impersonation of a user who may update node status', twin: 'legacy impersonation of a user who may not' }],
+};

@@ -4,6 +4,7 @@
 import type { Grant, ObjectRef } from '../../base/kube.ts';
 import { asArray, asRecord, asString, templateSpec } from '../../base/read.ts';
 import type { GateState } from '../../nrc/gate.ts';
+import type { Claim } from '../ledger/entry.ts';
 import { serviceAccountUser, type RbacObjects, type ResourceAttributes, type UserInfo } from '../rbac.ts';
 
 export type ReadinessCapability = 'forge-other-node-conditions' | 'lift-readiness-taints' | 'disrupt-other-nodes' | 'change-rules';
@@ -184,4 +185,25 @@ export function firstGrant(ask: MoveContext['ask'], requests: Iterable<ResourceA
     if (grant) return grant;
   }
   return null;
+}
+
+/** A real attack in test/e2e that works, and its nearest variant that truly fails: the names of both tests. */
+export interface Proof {
+  attack: string;
+  twin: string;
+}
+
+/** One class of the catalogue: what it walks, what it accounts for in the ledger, and where it is proven. */
+export interface EscalationClass {
+  /** Its file in this folder. */
+  id: string;
+  /** One line for docs/escalation.md: the grants it follows and what they yield. */
+  summary: string;
+  /** The resources (or resource/subresource) its moves look at: the engine offers it an identity's rules only when one touches them. */
+  resources: string[];
+  /** Hops from an identity; empty for a class that only yields capabilities. */
+  moves: ((context: MoveContext) => Iterable<Move>)[];
+  /** The ledger entries whose every effect on readiness it walks. */
+  claims: Claim[];
+  proofs: Proof[];
 }

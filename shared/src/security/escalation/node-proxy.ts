@@ -1,6 +1,6 @@
 // nodes/proxy: the kubelet API, through which the attacker execs into any pod
 // on any node and takes its token.
-import { toAccount, type Move, type MoveContext } from './model.ts';
+import { toAccount, type EscalationClass, type Move, type MoveContext } from './model.ts';
 
 export function* nodeProxy({ ask, pool, otherNode }: MoveContext): Generator<Move> {
   const proxy =
@@ -15,3 +15,15 @@ export function* nodeProxy({ ask, pool, otherNode }: MoveContext): Generator<Mov
       { anyNodeToken: true, credential: true },
     );
 }
+
+/** Walked as a hop but claims nothing: a shell in a privileged pod reaches its node's own credentials, which no class walks yet. */
+export const nodeProxies: EscalationClass = {
+  id: 'node-proxy',
+  summary: "nodes/proxy: the kubelet API, to exec into a pod on any node and take its ServiceAccount's token",
+  resources: ['nodes/proxy'],
+  moves: [nodeProxy],
+  claims: [],
+  proofs: [
+    { attack: "nodes/proxy to node-b's kubelet, then the token of the reporter pod there", twin: 'reading nodes, without nodes/proxy' },
+  ],
+};

@@ -1,7 +1,7 @@
 // Role binding: binding itself cluster-admin, or escalating a role it creates
 // and binds, is any permission at all.
 import { isExactly, type Claim } from '../ledger/entry.ts';
-import { toSpecial, type Move, type MoveContext } from './model.ts';
+import { toSpecial, type EscalationClass, type Move, type MoveContext } from './model.ts';
 
 /**
  * Creating ClusterRoles and ClusterRoleBindings grants only what the creator
@@ -9,7 +9,7 @@ import { toSpecial, type Move, type MoveContext } from './model.ts';
  * cluster-admin, which is walked; binding a named other role, RoleBindings and
  * rewriting existing bindings are not walked yet.
  */
-export const roleBindingClaim: Claim = {
+const roleBindingClaim: Claim = {
   by: 'role-binding',
   covers: (entry) =>
     entry.namespace === null &&
@@ -30,3 +30,12 @@ export function* roleBinding({ ask }: MoveContext): Generator<Move> {
   if (bindsClusterAdmin || escalates)
     yield toSpecial('anyone', { how: 'bind itself a role with any permission', grant: (bindsClusterAdmin || escalates)! });
 }
+
+export const roleBindings: EscalationClass = {
+  id: 'role-binding',
+  summary: 'create a ClusterRoleBinding with bind on cluster-admin, or escalate a ClusterRole it creates and binds: any permission',
+  resources: ['clusterrolebindings', 'clusterroles'],
+  moves: [roleBinding],
+  claims: [roleBindingClaim],
+  proofs: [{ attack: 'binding itself cluster-admin', twin: 'binding only the view role' }],
+};

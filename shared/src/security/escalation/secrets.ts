@@ -2,14 +2,14 @@
 // ServiceAccount's kubernetes.io/service-account-token there, a token bound
 // to no node.
 import { isExactly, type Claim } from '../ledger/entry.ts';
-import { firstGrant, toAccount, toNamespace, touches, type Move, type MoveContext, type Principal } from './model.ts';
+import { firstGrant, toAccount, toNamespace, touches, type EscalationClass, type Move, type MoveContext, type Principal } from './model.ts';
 
 /**
  * Reads of Secrets in one namespace other than kube-system, which also holds
  * bootstrap tokens (a node's way to a kubelet certificate, not walked yet).
  * Assumed: Secrets other than ServiceAccount tokens carry no Kubernetes credential.
  */
-export const secretsClaim: Claim = {
+const secretsClaim: Claim = {
   by: 'secrets',
   covers: (entry) =>
     isExactly(entry, ['get', 'list', 'watch'], '', 'secrets') && entry.namespace !== null && entry.namespace !== 'kube-system',
@@ -43,3 +43,12 @@ export function* tokenIdentities(from: Principal, { accountsIn }: Pick<MoveConte
       { credential: true },
     );
 }
+
+export const secrets: EscalationClass = {
+  id: 'secrets',
+  summary: "read Secrets in a namespace: every ServiceAccount's legacy token there, bound to no node",
+  resources: ['secrets'],
+  moves: [secretReads],
+  claims: [secretsClaim],
+  proofs: [{ attack: "reading Secrets in kube-system: a status writer's legacy token", twin: 'reading Secrets only in default' }],
+};

@@ -3,14 +3,14 @@
 // impersonate:serviceaccount, after which every request also needs
 // impersonate-on for the requester.
 import { isExactly, type Claim } from '../ledger/entry.ts';
-import { toAccount, type Account, type Bound, type Move, type MoveContext, type Pool } from './model.ts';
+import { toAccount, type Account, type Bound, type EscalationClass, type Move, type MoveContext, type Pool } from './model.ts';
 
 /**
  * Becoming a named ServiceAccount is all these grant; what that account may do
  * is its own ledger, which the search reads too. impersonate-on verbs for
  * serviceaccount mode only pass on what the impersonated account holds.
  */
-export const serviceAccountClaim: Claim = {
+const serviceAccountClaim: Claim = {
   by: 'service-accounts',
   covers: (entry) =>
     isExactly(entry, ['create'], '', 'serviceaccounts', 'token') ||
@@ -63,3 +63,23 @@ export function* serviceAccountMoves({ from, rules, ask, pool, constrainedOn }: 
     }
   }
 }
+
+export const serviceAccounts: EscalationClass = {
+  id: 'service-accounts',
+  summary:
+    'impersonate (legacy or impersonate:serviceaccount) or mint a token for a named ServiceAccount: its power, with a minted token bound to any node',
+  resources: ['serviceaccounts', 'serviceaccounts/token'],
+  moves: [serviceAccountMoves],
+  claims: [serviceAccountClaim],
+  proofs: [
+    {
+      attack: 'legacy impersonation of a ServiceAccount that writes node status',
+      twin: 'legacy impersonation of a ServiceAccount that writes nothing',
+    },
+    {
+      attack: 'constrained impersonation of that ServiceAccount, with impersonate-on for status updates',
+      twin: 'constrained impersonation of it without impersonate-on',
+    },
+    { attack: "minting the reporter's own token, bound to node-b", twin: 'minting tokens only for a ServiceAccount that writes nothing' },
+  ],
+};

@@ -1,7 +1,7 @@
 // Pods and workloads: creating a pod, or writing any workload whose template
 // makes one, in a namespace runs code as any ServiceAccount there, on any node
 // (spec.nodeName), with that node's pod-bound token.
-import { firstGrant, toAccount, toNamespace, touches, type Move, type MoveContext, type Principal } from './model.ts';
+import { firstGrant, toAccount, toNamespace, touches, type EscalationClass, type Move, type MoveContext, type Principal } from './model.ts';
 
 export const WORKLOAD_KINDS: [group: string, resource: string][] = [
   ['', 'pods'],
@@ -40,3 +40,13 @@ export function* podIdentities(from: Principal, { accountsIn }: Pick<MoveContext
       { anyNodeToken: true, credential: true },
     );
 }
+
+/** Walked as a hop but claims nothing: a pod's spec (privileged, hostPath, hostPID) reaches its node's own credentials, which no class walks yet. */
+export const workloads: EscalationClass = {
+  id: 'workloads',
+  summary: 'create pods, or write any workload whose template makes them, in a namespace: any ServiceAccount there, on any node',
+  resources: WORKLOAD_KINDS.map(([, resource]) => resource),
+  moves: [workloadWrites],
+  claims: [],
+  proofs: [{ attack: 'creating a pod on node-b as the reporter ServiceAccount', twin: 'creating pods only in another namespace' }],
+};
