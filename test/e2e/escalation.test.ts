@@ -206,14 +206,14 @@ const attacks: [Attack, Attack][] = [
       capability: 'forge-other-node-conditions',
     },
     {
-      name: 'binding only the view role',
-      grants: role(
-        'view-binder',
-        '[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings], verbs: [create]}, {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [view]}]',
-      ),
-      run: async (cluster, token) => bindAndForge(cluster, token, 'view', 'attack-view'),
+      // Not view: it reads pods/log, which the ledger leaves unassessed. The attack still binds cluster-admin, which RBAC refuses.
+      name: 'binding only a role that reads nodes',
+      grants: `${role('node-viewer', '[{apiGroups: [""], resources: [nodes], verbs: [get, list]}]')}---\n${role(
+        'viewer-binder',
+        '[{apiGroups: [rbac.authorization.k8s.io], resources: [clusterrolebindings], verbs: [create]}, {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [node-viewer]}]',
+      )}`,
+      run: async (cluster, token) => bindAndForge(cluster, token, 'cluster-admin', 'attack-admin'),
       capability: 'forge-other-node-conditions',
-      unassessed: 'bind on a named role other than cluster-admin is not walked yet',
     },
   ],
   twins(

@@ -5,6 +5,7 @@
 // unassessed permission: what the search does not know is not read as harmless.
 import { CATALOGUE } from './escalation/catalogue.ts';
 import { graphOf } from './escalation/graph.ts';
+import { boundRoleRules } from './escalation/role-binding.ts';
 import type { PathSearchInput } from './escalation/model.ts';
 import { describeEntry, describeSource, expandRule, type Claim, type LedgerEntry } from './ledger/entry.ts';
 import { inertReason } from './ledger/inert.ts';
@@ -42,7 +43,8 @@ export function classifyEntry(entry: LedgerEntry): ClassedEntry {
 export function ledgerOf(rbac: RbacObjects, user: UserInfo): ClassedEntry[] {
   const seen = new Set<string>();
   const entries: ClassedEntry[] = [];
-  for (const grant of rulesOf(indexRbac(rbac), user))
+  // An identity the search made by binding itself roles holds their rules too.
+  for (const grant of [...rulesOf(indexRbac(rbac), user), ...boundRoleRules(rbac, user)])
     for (const entry of expandRule(grant.rule, grant.binding, grant.role, grant.scope)) {
       const key = JSON.stringify(entry);
       if (seen.has(key)) continue;

@@ -103,7 +103,7 @@ export function canAccessPath(index: BoundRole[], user: UserInfo, verb: string, 
   );
 }
 
-function readSubjects(binding: unknown, bindingNamespace: string): Subject[] {
+export function readSubjects(binding: unknown, bindingNamespace: string): Subject[] {
   return asArray(asRecord(binding)['subjects']).flatMap((raw) => {
     const subject = asRecord(raw);
     const kind = asString(subject['kind']);

@@ -121,6 +121,7 @@ const NAMES = [
   'kubernetes.io/kube-apiserver-client-kubelet',
   'system:nodes',
   'system:node:node-b',
+  'r1',
   '*',
 ];
 const URLS = ['/version', '/healthz', '/metrics', '/debug/*', '/logs', '*', '/apis/*'];
@@ -213,9 +214,20 @@ const FORBIDDEN: SubjectAccessReviewSpec['resourceAttributes'][] = [
   { verb: 'update', group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', name: 'x' },
   { verb: 'create', group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicies' },
   { verb: 'approve', group: 'certificates.k8s.io', version: 'v1', resource: 'signers', name: 'kubernetes.io/kube-apiserver-client' },
-  { verb: 'bind', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', name: 'edit' },
   { verb: 'impersonate', group: 'authentication.k8s.io', version: 'v1', resource: 'userextras' },
   { verb: 'patch', group: 'apps', version: 'v1', resource: 'daemonsets', namespace: 'kube-system', name: 'cni-reporter' },
+];
+
+/** Pairs no Constrained reporter may hold together: bind alone grants nothing, with a binding it may create it is that role. */
+const FORBIDDEN_TOGETHER: SubjectAccessReviewSpec['resourceAttributes'][][] = [
+  [
+    { verb: 'bind', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', name: 'r1' },
+    { verb: 'create', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings' },
+  ],
+  [
+    { verb: 'bind', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', name: 'r1', namespace: 'kube-system' },
+    { verb: 'create', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespace: 'kube-system' },
+  ],
 ];
 
 /** What RBAC's matching allows for a request, read from a ledger entry: the ledger must cover every request the authorizer grants. */
@@ -232,6 +244,21 @@ function entryAllows(entry: LedgerEntry, request: SubjectAccessReviewSpec['resou
     (entry.namespace === null || entry.namespace === (request.namespace ?? '')) &&
     (entry.resourceNames === null || entry.resourceNames.includes(request.name ?? ''))
   );
+}
+
+/** A Constrained reporter that may bind r1 must find r1 itself inert or walked to nothing: its ledger, bound, holds nothing unassessed. */
+function assertR1Inert(rbac: RbacObjects): void {
+  const r1 = rbac.clusterRoles.find((role) => (role as { metadata: { name: string } }).metadata.name === 'r1');
+  if (!r1) return;
+  const probe = {
+    ...rbac,
+    clusterRoleBindings: [
+      ...rbac.clusterRoleBindings,
+      bind('ClusterRoleBinding', 'probe', { kind: 'ClusterRole', name: 'r1' }, [{ kind: 'User', name: 'r1-probe' }]),
+    ],
+  };
+  for (const entry of ledgerOf(probe, { username: 'r1-probe', groups: [] }))
+    assert.notEqual(entry.class, 'unassessed', `bindable r1 holds ${entry.text}`);
 }
 
 describe('the ledger principle', () => {
@@ -264,6 +291,14 @@ describe('the ledger principle', () => {
             false,
             `${request.verb} ${request.resource}${request.subresource ? `/${request.subresource}` : ''}`,
           );
+        }
+        // Binding a random role is harmless only when that role is: r1's rules are random, so a Constrained reporter must not hold both.
+        for (const pair of FORBIDDEN_TOGETHER) {
+          const allowed = pair.map(
+            (request) =>
+              answer({ review: { user: reporterUser.username, groups: reporterUser.groups, resourceAttributes: request } }).allowed,
+          );
+          if (allowed.every(Boolean)) assertR1Inert(rbac);
         }
       }),
       { numRuns: FUZZ_RUNS },

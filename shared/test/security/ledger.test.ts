@@ -311,6 +311,12 @@ describe('each inert row', () => {
     [
       'binding a named role',
       { verb: 'bind', apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterroles', resourceNames: ['edit'] },
+      'modelled',
+      /role-binding/,
+    ],
+    [
+      'rewriting a ClusterRoleBinding, which can also take a controller its permissions',
+      { verb: 'update', apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
       'unassessed',
       /RBAC/,
     ],

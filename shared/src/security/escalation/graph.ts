@@ -20,6 +20,7 @@ import {
   type ReachedCapability,
   type Step,
 } from './model.ts';
+import { boundRoleRules } from './role-binding.ts';
 import { tokenIdentities } from './secrets.ts';
 import { podIdentities } from './workloads.ts';
 
@@ -118,7 +119,7 @@ function buildGraph(input: GraphInput): PathGraph {
   const powerOf = (user: UserInfo): Bound[] => {
     const key = `${user.username}|${user.groups.join(',')}`;
     let rules = power.get(key);
-    if (!rules) power.set(key, (rules = rulesOf(index, user)));
+    if (!rules) power.set(key, (rules = [...rulesOf(index, user), ...boundRoleRules(input.rbac, user)]));
     return rules;
   };
   const grantOf = (user: UserInfo, attributes: ResourceAttributes): Bound | undefined =>
@@ -180,6 +181,7 @@ function buildGraph(input: GraphInput): PathGraph {
       rules,
       ask: (attributes) => can(from, attributes),
       powerOf,
+      rbac: input.rbac,
       pool,
       accountsIn,
       namespaces,

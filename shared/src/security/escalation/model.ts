@@ -119,6 +119,8 @@ export interface MoveContext {
   ask(attributes: ResourceAttributes): string | null;
   /** Every rule bound to a user, for hops that look at the shape of a grant. */
   powerOf(user: UserInfo): Bound[];
+  /** The cluster's RBAC objects, for hops that bind or rewrite them. */
+  rbac: RbacObjects;
   pool: Pool;
   accountsIn: Map<string, Account[]>;
   /** The namespaces its rules reach: every namespace, for a cluster-wide rule. */
