@@ -295,8 +295,13 @@ function unassessedFinding(unassessed: IdentityLedger[] | null): Omit<Finding, '
  * grant on the rules, or a direct disruption other than writing nodes (node
  * writes are "broad" already; deleting nodes or a denying webhook are not).
  */
+/** A direct grant is an escalation unless a posture question already reports it: writing nodes covers lifting and disrupting, not changing the rules. */
 function isEscalation(reached: ReachedCapability, writesNodes: boolean): boolean {
-  return reached.path.length > 0 || reached.capability === 'change-rules' || (reached.capability === 'disrupt-other-nodes' && !writesNodes);
+  return (
+    reached.path.length > 0 ||
+    reached.capability === 'change-rules' ||
+    ((reached.capability === 'disrupt-other-nodes' || reached.capability === 'lift-readiness-taints') && !writesNodes)
+  );
 }
 
 const OUTRANKS_ESCALATION = new Set<PostureVerdict['posture']>(['broad', 'legacy-impersonation', 'arbitrary-node']);

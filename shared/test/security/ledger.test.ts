@@ -291,6 +291,12 @@ describe('each inert row', () => {
     [
       'creating a rule',
       { verb: 'create', apiGroup: 'readiness.node.x-k8s.io', resource: 'nodereadinessrules' },
+      'modelled',
+      /disrupt-other-nodes/,
+    ],
+    [
+      "writing rules' status",
+      { verb: 'update', apiGroup: 'readiness.node.x-k8s.io', resource: 'nodereadinessrules', subresource: 'status' },
       'unassessed',
       /NodeReadinessRules/,
     ],

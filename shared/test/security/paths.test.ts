@@ -259,7 +259,11 @@ const cases: Case[] = [
   {
     name: 'editing the rules directly',
     extra: grant('rule-editor', [{ apiGroups: ['readiness.node.x-k8s.io'], resources: ['nodereadinessrules'], verbs: ['patch'] }]),
-    expected: [['change-rules', []]],
+    // A rule rewritten to conditions node-b meets lifts its taint there.
+    expected: [
+      ['lift-readiness-taints', []],
+      ['change-rules', []],
+    ],
   },
   {
     name: "scaling NRC's controller to zero stops gating",
@@ -454,7 +458,7 @@ describe('whoElseCanLie', () => {
           { kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' },
         ]),
       ],
-      [['User alice', ['forge-other-node-conditions', 'change-rules']]],
+      [['User alice', ['forge-other-node-conditions', 'lift-readiness-taints', 'change-rules']]],
     ],
     [
       'a ServiceAccount that only reads Secrets where a status writer lives',

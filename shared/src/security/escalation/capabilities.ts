@@ -6,6 +6,10 @@ import type { ResourceAttributes } from '../rbac.ts';
 import type { Account, EscalationClass, Principal, ReachedCapability } from './model.ts';
 
 const RULE_RESOURCE = { group: 'readiness.node.x-k8s.io', resource: 'nodereadinessrules' };
+/** NodeReadinessRule's CRD: deleting it deletes every rule, rewriting its schema can make them unreadable. */
+export const RULE_CRD = 'nodereadinessrules.readiness.node.x-k8s.io';
+/** NRC's leader-election Lease, in its controller's namespace (its cmd/main.go's LeaderElectionID): holding it stops the controller. */
+export const CONTROLLER_LEASE = 'ba65f13e.readiness.node.x-k8s.io';
 
 export type Found = { capability: ReachedCapability['capability']; grant: string };
 
@@ -58,17 +62,49 @@ export function capabilities(
     ),
   );
   if (othersOwnNode && (principal.ownNodeToken || principal.anyNodeToken)) reach('rewrite-own-conditions', associated);
+  const rule = (verb: string): ResourceAttributes => ({ verb, ...RULE_RESOURCE, name: 'any-rule' });
+  // create and deletecollection carry no name, as the apiserver authorizes them.
+  const unnamedRule = (verb: string): ResourceAttributes => ({ verb, ...RULE_RESOURCE });
+  const crd = (verb: string): ResourceAttributes => ({
+    verb,
+    group: 'apiextensions.k8s.io',
+    resource: 'customresourcedefinitions',
+    name: RULE_CRD,
+  });
+  const newRule = can(principal, unnamedRule('create'));
+  /**
+   * Whatever rewrites or removes a rule lifts its taints: NRC's finalizer
+   * takes a deleted rule's taints off, and a rule rewritten to conditions a
+   * node meets is lifted there. A new rule with the same taint key and
+   * conditions every node meets lifts it too, where NRC's optional webhook
+   * does not refuse the overlap.
+   */
+  const rulesChanged = first(
+    can(principal, rule('update')),
+    can(principal, rule('patch')),
+    can(principal, rule('delete')),
+    can(principal, unnamedRule('deletecollection')),
+    newRule,
+    can(principal, crd('update')),
+    can(principal, crd('patch')),
+    can(principal, crd('delete')),
+  );
   const node = (verb: string): ResourceAttributes => ({ verb, group: '', resource: 'nodes', name: otherNode });
   reach(
     'lift-readiness-taints',
-    principal.kind === 'any-node' ? null : first(can(principal, node('update')), can(principal, node('patch'))),
+    principal.kind === 'any-node' ? null : first(can(principal, node('update')), can(principal, node('patch')), rulesChanged),
   );
-  const rule = (verb: string): ResourceAttributes => ({ verb, ...RULE_RESOURCE, name: 'any-rule' });
   const denyingWebhook = (verb: string): ResourceAttributes => ({
     verb,
     group: 'admissionregistration.k8s.io',
     resource: 'validatingwebhookconfigurations',
   });
+  const admission = (resource: string): string | null =>
+    first(...['create', 'update', 'patch'].map((verb) => can(principal, { verb, group: 'admissionregistration.k8s.io', resource })));
+  // A policy does nothing until a binding selects it: both are needed, and either may be rewritten rather than created.
+  const policy = admission('validatingadmissionpolicies');
+  const policyBinding = admission('validatingadmissionpolicybindings');
+  const denyingPolicy = policy && policyBinding ? `${policy}; ${policyBinding}` : null;
   reach(
     'disrupt-other-nodes',
     principal.kind === 'any-node'
@@ -78,17 +114,27 @@ export function capabilities(
           can(principal, node('patch')),
           can(principal, node('delete')),
           ...['create', 'update', 'patch'].map((verb) => can(principal, denyingWebhook(verb))),
+          // A new rule taints whichever nodes its selector picks, and NRC keeps the taint on.
+          newRule,
+          denyingPolicy,
         ),
   );
   // Scaling, rewriting or deleting the controller's Deployment stops it; rewriting it also runs code as its ServiceAccount, which the workload hop follows.
   const controller = (verb: string, { namespace, name }: { namespace: string; name: string }, subresource?: string) =>
     can(principal, { verb, group: 'apps', resource: 'deployments', namespace, name, ...(subresource ? { subresource } : {}) });
+  const lease = (verb: string, namespace: string): ResourceAttributes => ({
+    verb,
+    group: 'coordination.k8s.io',
+    resource: 'leases',
+    namespace,
+    name: CONTROLLER_LEASE,
+  });
   reach(
     'change-rules',
     first(
-      can(principal, rule('update')),
-      can(principal, rule('patch')),
-      can(principal, rule('delete')),
+      rulesChanged,
+      // With leader election on, whoever holds the Lease is the leader: the controller waits.
+      ...controllers.flatMap(({ namespace }) => ['update', 'patch', 'delete'].map((verb) => can(principal, lease(verb, namespace)))),
       ...controllers.flatMap((deployment) => [
         controller('update', deployment),
         controller('patch', deployment),
@@ -128,7 +174,7 @@ const capabilityClaims: Claim[] = [
       isExactly(entry, ['create', 'update', 'patch'], 'admissionregistration.k8s.io', 'validatingwebhookconfigurations'),
   },
   {
-    by: 'change-rules',
+    by: 'change-rules / lift-readiness-taints',
     covers: (entry) => clusterWide(entry) && isExactly(entry, ['update', 'patch', 'delete'], RULE_RESOURCE.group, RULE_RESOURCE.resource),
   },
 ];

@@ -3,11 +3,13 @@
 // between equally short paths), the ledger takes their claims, and
 // docs/escalation.md's catalogue table is rendered from it and checked
 // against it. Adding a class is one file and one row.
+import { admissionPolicies } from './admission-policies.ts';
 import { readinessCapabilities } from './capabilities.ts';
 import { certificates } from './certificates.ts';
 import { impersonation } from './impersonation.ts';
 import type { EscalationClass } from './model.ts';
 import { nodeProxies } from './node-proxy.ts';
+import { nrcMachinery } from './nrc-machinery.ts';
 import { roleBindings } from './role-binding.ts';
 import { secrets } from './secrets.ts';
 import { serviceAccounts } from './service-accounts.ts';
@@ -23,6 +25,8 @@ export const CATALOGUE: EscalationClass[] = [
   nodeProxies,
   roleBindings,
   webhooks,
+  admissionPolicies,
+  nrcMachinery,
   readinessCapabilities,
 ];
 
