@@ -258,11 +258,14 @@ export const NRC_WEBHOOK_PORT = 9443;
 
 /**
  * Starts the controller (ours, or NRC's own with READINESS_NRC_CONTROLLER)
- * against the cluster, with NRC's flags, without leader election or fixed
- * ports; with `webhook`, also its validating webhook, serving a certificate
+ * against the cluster, with NRC's flags, without fixed ports, and without
+ * leader election unless given its namespace; with `webhook`, also its validating webhook, serving a certificate
  * from the cluster's CA and registered as NRC's Helm chart registers it.
  */
-export async function startController(cluster: Cluster, options: { webhook?: boolean } = {}): Promise<{ stop(): Promise<void> }> {
+export async function startController(
+  cluster: Cluster,
+  options: { webhook?: boolean; leaderElectionNamespace?: string } = {},
+): Promise<{ stop(): Promise<void> }> {
   const tmp = join(cluster.stateDir, 'controller');
   const certs = join(tmp, 'k8s-webhook-server', 'serving-certs');
   mkdirSync(certs, { recursive: true });
@@ -276,7 +279,10 @@ export async function startController(cluster: Cluster, options: { webhook?: boo
       `--kubeconfig=${cluster.kubeconfig}`,
       '--health-probe-bind-address=127.0.0.1:0',
       '--metrics-bind-address=0',
-      '--leader-elect=false',
+      // With a namespace, it runs only while holding NRC's leader Lease there, as NRC's Helm chart deploys it.
+      ...(options.leaderElectionNamespace
+        ? ['--leader-elect=true', `--leader-election-namespace=${options.leaderElectionNamespace}`]
+        : ['--leader-elect=false']),
       ...(options.webhook ? ['--enable-webhook'] : []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } },

@@ -57,5 +57,10 @@ export const nrcMachinery: EscalationClass = {
       attack: "deleting every rule at once: NRC's finalizer lifts node-b's taint",
       twin: 'deletecollection on rules through a RoleBinding only',
     },
+    {
+      attack: "deleting NodeReadinessRule's CRD: every rule goes, and NRC's finalizer lifts node-b's taint",
+      twin: 'deleting that CRD through a RoleBinding only',
+    },
+    { attack: "holding NRC's leader Lease: the controller stops", twin: 'the same Lease grant where no controller runs' },
   ],
 };
