@@ -21,6 +21,8 @@ export interface Attack {
   /** Performs the attack with node-a's reporter token; the last response is the write to node-b's readiness. */
   run: (cluster: Cluster, token: string) => Promise<ApiResponse>;
   capability: ReadinessCapability;
+  /** The node the attack writes, when not node-b: what can-i is asked about. */
+  target?: string;
   /**
    * Why a denied twin's grant is unassessed: the attack tried here fails, but
    * the grant has other uses no class walks yet, so verify may not call it
@@ -175,7 +177,7 @@ export function walkAttacks(
               attack.unassessed,
             );
             // can-i's readiness question gives the same answer, through the same search.
-            const question = CAN_I[attack.capability];
+            const question = attack.target ? [CAN_I[attack.capability][0]!, attack.target] : CAN_I[attack.capability];
             const canI = cli([
               'can-i',
               ...question,

@@ -197,14 +197,17 @@ export class CanIOptions {
     const ownJob = isReportersJob(capability, node, this.onNode)
       ? await this.decide(reader, gate, this.onNode, { verb: 'update', group: '', resource: 'nodes', subresource: 'status', name: node })
       : null;
-    const reached = searchEscalationPaths({
+    // Asked about one node, a grant naming another is not that node's.
+    const input = {
       rbac,
       serviceAccount: this.serviceAccount,
       gate,
       workloads,
       otherNode: node || 'another-node',
-    });
-    const ledgers = reachedLedgers({ rbac, serviceAccount: this.serviceAccount, gate, workloads, otherNode: node || 'another-node' });
+      onlyOtherNode: node !== '',
+    };
+    const reached = searchEscalationPaths(input);
+    const ledgers = reachedLedgers(input);
     const answer = readinessAnswer(capability, this.serviceAccount, reached, ownJob, unassessedOf(ledgers));
     if (!this.quiet) printReadinessAnswer({ serviceAccount: this.serviceAccount, onNode: this.onNode, node, ...answer }, this.output, io);
     return answer.allowed ? EXIT_OK : EXIT_FAILED;

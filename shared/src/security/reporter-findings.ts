@@ -93,7 +93,14 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
   const reached = search ? searchEscalationPaths(search) : null;
   const allowed = (id: PostureQuestionId) => answers.get(id)?.allowed === true;
   const writesNodes = allowed('direct-update-node') || allowed('direct-patch-node');
-  const escalations = (reached ?? []).filter((entry) => isEscalation(entry, writesNodes));
+  const statusQuestions: PostureQuestionId[] = [
+    'direct-update-status',
+    'direct-patch-status',
+    'arbitrary-update-status',
+    'arbitrary-patch-status',
+  ];
+  const writesStatus = statusQuestions.some(allowed);
+  const escalations = (reached ?? []).filter((entry) => isEscalation(entry, writesNodes, writesStatus));
   const ledger = search ? reachedLedgers(search) : null;
   const unassessed = ledger ? unassessedOf(ledger) : null;
   const verdict = withUnassessed(withEscalations(classified, escalations), unassessed);
@@ -295,12 +302,17 @@ function unassessedFinding(unassessed: IdentityLedger[] | null): Omit<Finding, '
  * grant on the rules, or a direct disruption other than writing nodes (node
  * writes are "broad" already; deleting nodes or a denying webhook are not).
  */
-/** A direct grant is an escalation unless a posture question already reports it: writing nodes covers lifting and disrupting, not changing the rules. */
-function isEscalation(reached: ReachedCapability, writesNodes: boolean): boolean {
+/**
+ * A direct grant is an escalation unless a posture question already reports
+ * it: writing the sampled node covers lifting and disrupting, writing its
+ * status covers forging; a grant named for another node is asked by none.
+ */
+function isEscalation(reached: ReachedCapability, writesNodes: boolean, writesStatus: boolean): boolean {
   return (
     reached.path.length > 0 ||
     reached.capability === 'change-rules' ||
-    ((reached.capability === 'disrupt-other-nodes' || reached.capability === 'lift-readiness-taints') && !writesNodes)
+    ((reached.capability === 'disrupt-other-nodes' || reached.capability === 'lift-readiness-taints') && !writesNodes) ||
+    (reached.capability === 'forge-other-node-conditions' && !writesStatus)
   );
 }
 

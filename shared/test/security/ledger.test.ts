@@ -331,8 +331,8 @@ describe('each inert row', () => {
     [
       'patching one named node',
       { verb: 'patch', resource: 'nodes', subresource: 'status', resourceNames: ['node-x'] },
-      'unassessed',
-      /node/,
+      'modelled',
+      /forge-other-node-conditions/,
     ],
     ['patching any node status', { verb: 'patch', resource: 'nodes', subresource: 'status' }, 'modelled', /forge-other-node-conditions/],
     ['creating nodes', { verb: 'create', resource: 'nodes' }, 'unassessed', /node/],

@@ -2,7 +2,7 @@
 // conditions (or its own, for the reverse question), lift readiness taints,
 // disrupt other nodes, change the rules or stop NRC's controller.
 import { anyName, isExactly, type Claim, type LedgerEntry } from '../ledger/entry.ts';
-import type { ResourceAttributes } from '../rbac.ts';
+import { readPolicyRules, type RbacObjects, type ResourceAttributes } from '../rbac.ts';
 import type { Account, EscalationClass, Principal, ReachedCapability } from './model.ts';
 
 const RULE_RESOURCE = { group: 'readiness.node.x-k8s.io', resource: 'nodereadinessrules' };
@@ -18,21 +18,55 @@ export interface CapabilityContext {
   can(principal: Principal, attributes: ResourceAttributes): string | null;
   constrainedOn: boolean;
   otherNode: string;
+  /** Node and rule names some grant names: each is judged, since a named grant on any of them is the capability. */
+  named: NamedTargets;
   /** NRC's controller Deployments. */
   controllers: Account[];
+}
+
+export interface NamedTargets {
+  nodes: string[];
+  rules: string[];
+}
+
+/**
+ * Every node and rule name a role's resourceNames hold. The reporter runs on
+ * every node, so a grant naming any node, its own included, lets the reporter
+ * on each other node write that one; a name no node has yet counts too, since
+ * a node can join with it later (and a rule be created with it).
+ */
+export function namedTargets(rbac: RbacObjects, onlyOtherNode: boolean): NamedTargets {
+  const nodes = new Set<string>();
+  const rules = new Set<string>();
+  for (const role of [...rbac.clusterRoles, ...rbac.roles])
+    for (const rule of readPolicyRules(role)) {
+      const on = (resource: string) => rule.resources.some((named) => named === '*' || named === resource);
+      if (on('nodes') || on('nodes/status')) rule.resourceNames.forEach((name) => nodes.add(name));
+      if (on(RULE_RESOURCE.resource)) rule.resourceNames.forEach((name) => rules.add(name));
+    }
+  return { nodes: onlyOtherNode ? [] : [...nodes], rules: [...rules] };
 }
 
 export function capabilities(
   principal: Principal,
   othersOwnNode: boolean,
-  { can, constrainedOn, otherNode, controllers }: CapabilityContext,
+  { can, constrainedOn, otherNode, named, controllers }: CapabilityContext,
 ): Found[] {
   const found: Found[] = [];
   const reach = (capability: Found['capability'], grant: string | null) => {
     if (grant) found.push({ capability, grant });
   };
   const first = (...grants: (string | null)[]) => grants.find(Boolean) ?? null;
-  const status = (verb: string): ResourceAttributes => ({ verb, group: '', resource: 'nodes', subresource: 'status', name: otherNode });
+  const status = (verb: string, name = otherNode): ResourceAttributes => ({
+    verb,
+    group: '',
+    resource: 'nodes',
+    subresource: 'status',
+    name,
+  });
+  /** The first grant for this request on any node the search judges: the sampled other node, then every named one. */
+  const onAnyNode = (request: (name: string) => ResourceAttributes) =>
+    first(...[otherNode, ...named.nodes].map((name) => can(principal, request(name))));
   /** Both checks of a node-impersonation mode, for a status write: the identity, then impersonate-on for update or patch. */
   const asNode = (mode: 'associated-node' | 'arbitrary-node'): string | null => {
     if (!constrainedOn || principal.kind !== 'identity' || principal.constrained) return null;
@@ -55,14 +89,15 @@ export function capabilities(
   reach(
     'forge-other-node-conditions',
     first(
-      can(principal, status('update')),
-      can(principal, status('patch')),
+      onAnyNode((name) => status('update', name)),
+      onAnyNode((name) => status('patch', name)),
       principal.anyNodeToken && associated ? `${associated} (with a token bound to ${otherNode})` : null,
       asNode('arbitrary-node'),
     ),
   );
   if (othersOwnNode && (principal.ownNodeToken || principal.anyNodeToken)) reach('rewrite-own-conditions', associated);
-  const rule = (verb: string): ResourceAttributes => ({ verb, ...RULE_RESOURCE, name: 'any-rule' });
+  const rule = (verb: string): string | null =>
+    first(...['any-rule', ...named.rules].map((name) => can(principal, { verb, ...RULE_RESOURCE, name })));
   // create and deletecollection carry no name, as the apiserver authorizes them.
   const unnamedRule = (verb: string): ResourceAttributes => ({ verb, ...RULE_RESOURCE });
   const crd = (verb: string): ResourceAttributes => ({
@@ -80,20 +115,17 @@ export function capabilities(
    * does not refuse the overlap.
    */
   const rulesChanged = first(
-    can(principal, rule('update')),
-    can(principal, rule('patch')),
-    can(principal, rule('delete')),
+    rule('update'),
+    rule('patch'),
+    rule('delete'),
     can(principal, unnamedRule('deletecollection')),
     newRule,
     can(principal, crd('update')),
     can(principal, crd('patch')),
     can(principal, crd('delete')),
   );
-  const node = (verb: string): ResourceAttributes => ({ verb, group: '', resource: 'nodes', name: otherNode });
-  reach(
-    'lift-readiness-taints',
-    principal.kind === 'any-node' ? null : first(can(principal, node('update')), can(principal, node('patch')), rulesChanged),
-  );
+  const node = (verb: string): string | null => onAnyNode((name) => ({ verb, group: '', resource: 'nodes', name }));
+  reach('lift-readiness-taints', principal.kind === 'any-node' ? null : first(node('update'), node('patch'), rulesChanged));
   const denyingWebhook = (verb: string): ResourceAttributes => ({
     verb,
     group: 'admissionregistration.k8s.io',
@@ -110,9 +142,9 @@ export function capabilities(
     principal.kind === 'any-node'
       ? null
       : first(
-          can(principal, node('update')),
-          can(principal, node('patch')),
-          can(principal, node('delete')),
+          node('update'),
+          node('patch'),
+          node('delete'),
           ...['create', 'update', 'patch'].map((verb) => can(principal, denyingWebhook(verb))),
           // A new rule taints whichever nodes its selector picks, and NRC keeps the taint on.
           newRule,
@@ -148,9 +180,10 @@ export function capabilities(
 }
 
 /**
- * Grants that are a capability by themselves, whenever they apply to any
- * name: the search finds them on the spot. Names limit a grant to nodes or
- * rules other than the one the search samples, so named ones are not claimed.
+ * Grants that are a capability by themselves: the search finds them on the
+ * spot. A node or rule write is claimed whatever names it holds, since every
+ * named one is judged (namedTargets); impersonating a named node is judged
+ * for the sampled one only, so named ones are not claimed.
  */
 const clusterWide = (entry: LedgerEntry) => entry.namespace === null && anyName(entry);
 
@@ -158,14 +191,14 @@ const capabilityClaims: Claim[] = [
   {
     by: 'forge-other-node-conditions',
     covers: (entry) =>
-      clusterWide(entry) &&
-      (isExactly(entry, ['update', 'patch'], '', 'nodes', 'status') ||
-        isExactly(entry, ['impersonate-on:arbitrary-node:update', 'impersonate-on:arbitrary-node:patch'], '', 'nodes', 'status') ||
-        isExactly(entry, ['impersonate:arbitrary-node'], 'authentication.k8s.io', 'nodes')),
+      (entry.namespace === null && isExactly(entry, ['update', 'patch'], '', 'nodes', 'status')) ||
+      (clusterWide(entry) &&
+        (isExactly(entry, ['impersonate-on:arbitrary-node:update', 'impersonate-on:arbitrary-node:patch'], '', 'nodes', 'status') ||
+          isExactly(entry, ['impersonate:arbitrary-node'], 'authentication.k8s.io', 'nodes'))),
   },
   {
     by: 'lift-readiness-taints / disrupt-other-nodes',
-    covers: (entry) => clusterWide(entry) && isExactly(entry, ['update', 'patch', 'delete'], '', 'nodes'),
+    covers: (entry) => entry.namespace === null && isExactly(entry, ['update', 'patch', 'delete'], '', 'nodes'),
   },
   {
     by: 'disrupt-other-nodes',
@@ -175,14 +208,15 @@ const capabilityClaims: Claim[] = [
   },
   {
     by: 'change-rules / lift-readiness-taints',
-    covers: (entry) => clusterWide(entry) && isExactly(entry, ['update', 'patch', 'delete'], RULE_RESOURCE.group, RULE_RESOURCE.resource),
+    covers: (entry) =>
+      entry.namespace === null && isExactly(entry, ['update', 'patch', 'delete'], RULE_RESOURCE.group, RULE_RESOURCE.resource),
   },
 ];
 
 export const readinessCapabilities: EscalationClass = {
   id: 'capabilities',
   summary:
-    "the end of every path: write other nodes' status, taints or existence, deny their writes with a validating webhook, change the rules or stop NRC's controller",
+    "the end of every path: write other nodes' status, taints or existence (every name a grant names, joined or not), deny their writes with a validating webhook or admission policy, change the rules or stop NRC's controller",
   resources: [],
   moves: [],
   claims: capabilityClaims,
@@ -202,5 +236,10 @@ export const readinessCapabilities: EscalationClass = {
     { attack: "registering a validating webhook: node-b's own writes are denied", twin: 'reading validating webhooks only' },
     { attack: 'patching the rule to dry run', twin: 'reading the rules only' },
     { attack: "scaling NRC's controller to zero", twin: "reading NRC's controller Deployment only" },
+    { attack: "update nodes/status named for node-c: node-a's token writes node-c", twin: 'the same named grant through a RoleBinding' },
+    {
+      attack: 'update nodes/status named for a node that joins later',
+      twin: 'the same grant for the later node through a RoleBinding',
+    },
   ],
 };

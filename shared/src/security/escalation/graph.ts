@@ -5,7 +5,7 @@
 import type { Grant, ObjectRef } from '../../base/kube.ts';
 import { asArray, asRecord, asString, metadataOf, templateSpec } from '../../base/read.ts';
 import { describeGrant, indexRbac, rulesOf, ruleAllows, type RbacObjects, type ResourceAttributes, type UserInfo } from '../rbac.ts';
-import { capabilities, type Found } from './capabilities.ts';
+import { capabilities, namedTargets, type Found } from './capabilities.ts';
 import { CATALOGUE } from './catalogue.ts';
 import {
   isReadinessController,
@@ -89,6 +89,7 @@ export function graphOf(input: GraphInput): PathGraph {
     cached &&
     cached.input.gate === input.gate &&
     cached.input.otherNode === input.otherNode &&
+    cached.input.onlyOtherNode === input.onlyOtherNode &&
     cached.input.workloads === input.workloads
   )
     return cached;
@@ -190,7 +191,7 @@ function buildGraph(input: GraphInput): PathGraph {
     };
     for (const moveClass of MOVE_CLASSES) yield* moveClass(context);
   }
-  const capabilityContext = { can, constrainedOn, otherNode, controllers };
+  const capabilityContext = { can, constrainedOn, otherNode, named: namedTargets(input.rbac, input.onlyOtherNode === true), controllers };
 
   const keyOf = (principal: Principal) =>
     [

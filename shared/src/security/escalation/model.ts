@@ -54,6 +54,11 @@ export interface PathSearchInput {
   workloads: unknown[];
   /** Any node other than the reporter's own, for node-name-bound questions. */
   otherNode: string;
+  /**
+   * Judge node-named grants for otherNode alone, as can-i does when asked
+   * about one node; otherwise every node a grant names counts as another node.
+   */
+  onlyOtherNode?: boolean;
 }
 
 /** NRC's controller is the Deployment running its image: `<registry>/node-readiness-controller:<tag>`. */
