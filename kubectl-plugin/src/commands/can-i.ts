@@ -9,6 +9,7 @@ import {
   readinessAnswer,
   reachedLedgers,
   unassessedOf,
+  readNamespaces,
   readRbac,
   readWorkloads,
   searchEscalationPaths,
@@ -189,7 +190,7 @@ export class CanIOptions {
    */
   private async runReadinessQuestion(reader: ClusterReader, gate: GateState, capability: ReadinessCapability, io: Io): Promise<number> {
     const { node } = this;
-    const [rbac, { workloads }] = await Promise.all([readRbac(reader), readWorkloads(reader)]);
+    const [rbac, { workloads }, namespaces] = await Promise.all([readRbac(reader), readWorkloads(reader), readNamespaces(reader)]);
     if (rbac === null)
       throw new CliError(
         `can-i ${this.verb} searches escalation paths: it needs list on clusterroles, clusterrolebindings, roles and rolebindings`,
@@ -197,14 +198,9 @@ export class CanIOptions {
     const ownJob = isReportersJob(capability, node, this.onNode)
       ? await this.decide(reader, gate, this.onNode, { verb: 'update', group: '', resource: 'nodes', subresource: 'status', name: node })
       : null;
-    const reached = searchEscalationPaths({
-      rbac,
-      serviceAccount: this.serviceAccount,
-      gate,
-      workloads,
-      otherNode: node || 'another-node',
-    });
-    const ledgers = reachedLedgers({ rbac, serviceAccount: this.serviceAccount, gate, workloads, otherNode: node || 'another-node' });
+    const search = { rbac, serviceAccount: this.serviceAccount, gate, workloads, otherNode: node || 'another-node', namespaces };
+    const reached = searchEscalationPaths(search);
+    const ledgers = reachedLedgers(search);
     const answer = readinessAnswer(capability, this.serviceAccount, reached, ownJob, unassessedOf(ledgers));
     if (!this.quiet) printReadinessAnswer({ serviceAccount: this.serviceAccount, onNode: this.onNode, node, ...answer }, this.output, io);
     return answer.allowed ? EXIT_OK : EXIT_FAILED;

@@ -54,7 +54,15 @@ interface Case {
   /** Each reached capability and the hows of its path; [] for none. */
   expected: [ReadinessCapability, string[]][];
   gate?: GateState;
+  /** The Namespace objects; absent: not read, so every namespace is at Pod Security's default, privileged. */
+  namespaces?: unknown[];
 }
+
+/** A Namespace whose Pod Security admission enforces `level`. */
+const namespaceAt = (name: string, level: string) => ({
+  kind: 'Namespace',
+  metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': level } },
+});
 
 const cases: Case[] = [
   { name: "NRC's hardened example reaches nothing", extra: [], expected: [] },
@@ -148,9 +156,131 @@ const cases: Case[] = [
     expected: [['forge-other-node-conditions', ['create daemonsets in kube-system, on any node (spec.nodeName):', 'running as']]],
   },
   {
-    name: 'creating pods in another namespace only reaches that namespace',
+    name: 'creating pods in a namespace that enforces baseline only reaches its ServiceAccounts',
     extra: [...statusWriter, ...grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }], 'default')],
+    namespaces: [namespaceAt('default', 'baseline')],
     expected: [],
+  },
+  {
+    name: 'restricted forbids a privileged pod as baseline does',
+    extra: grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }], 'default'),
+    namespaces: [namespaceAt('default', 'restricted')],
+    expected: [],
+  },
+  {
+    name: "creating pods where Pod Security admits privileged ones: a hostPath pod reads the node's credentials",
+    extra: grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }], 'default'),
+    namespaces: [namespaceAt('default', 'privileged')],
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create pods in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'a namespace without an enforce label is at the default level, privileged',
+    extra: grant('job-writer', [{ apiGroups: ['batch'], resources: ['jobs'], verbs: ['create'] }], 'default'),
+    namespaces: [{ kind: 'Namespace', metadata: { name: 'default' } }],
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create jobs in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'with no Namespace read, every namespace is taken at the default level',
+    extra: grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }], 'default'),
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create pods in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'cluster-wide pod creation reaches a privileged namespace no ServiceAccount names',
+    extra: grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }]),
+    namespaces: [
+      namespaceAt('kube-system', 'baseline'),
+      namespaceAt('nrc-system', 'baseline'),
+      { kind: 'Namespace', metadata: { name: 'scratch' } },
+    ],
+    // Without the gate the reporter's own token, on any node, writes nothing: only the privileged namespace leads on.
+    gate: 'disabled',
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create pods in scratch, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+    ],
+  },
+  {
+    name: "patching one named Deployment rewrites its template: pods as any ServiceAccount there, or the node's identity",
+    extra: grant(
+      'one-deployment',
+      [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch'], resourceNames: ['web'] }],
+      'default',
+    ),
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create deployments in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+    ],
+  },
+  {
+    name: "any node's identity mints a token for any pod's ServiceAccount: the controller's, which lifts taints",
+    extra: [
+      ...grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }], 'default'),
+      ...grant('controller-nodes', [{ apiGroups: [''], resources: ['nodes'], verbs: ['patch'] }], undefined, {
+        kind: 'ServiceAccount',
+        name: 'node-readiness-controller',
+        namespace: 'nrc-system',
+      }),
+    ],
+    namespaces: [namespaceAt('kube-system', 'baseline'), namespaceAt('nrc-system', 'baseline')],
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create pods in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+      [
+        'lift-readiness-taints',
+        [
+          'create pods in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+          'as the node its pod runs on, mint a token bound to that pod for',
+        ],
+      ],
+      [
+        'disrupt-other-nodes',
+        [
+          'create pods in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+          'as the node its pod runs on, mint a token bound to that pod for',
+        ],
+      ],
+    ],
   },
   {
     name: 'certificate signing requests it may create and approve for the kubelet signer',
@@ -274,6 +404,7 @@ const cases: Case[] = [
   {
     name: "patching another namespace's Deployments does not touch NRC's controller",
     extra: grant('deployment-patcher', [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch'] }], 'default'),
+    namespaces: [namespaceAt('default', 'baseline')],
     expected: [],
   },
   {
@@ -323,6 +454,7 @@ describe('searchEscalationPaths', () => {
         gate: testCase.gate ?? 'enabled',
         workloads,
         otherNode: 'node-b',
+        namespaces: testCase.namespaces ?? null,
       });
       assert.deepEqual(
         reached.map((entry) => [entry.capability, entry.path.map((hop) => hop.how)]),

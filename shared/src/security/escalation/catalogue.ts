@@ -7,6 +7,7 @@ import { readinessCapabilities } from './capabilities.ts';
 import { certificates } from './certificates.ts';
 import { impersonation } from './impersonation.ts';
 import type { EscalationClass } from './model.ts';
+import { nodeIdentity } from './node-identity.ts';
 import { nodeProxies } from './node-proxy.ts';
 import { roleBindings } from './role-binding.ts';
 import { secrets } from './secrets.ts';
@@ -21,6 +22,7 @@ export const CATALOGUE: EscalationClass[] = [
   impersonation,
   certificates,
   nodeProxies,
+  nodeIdentity,
   roleBindings,
   webhooks,
   readinessCapabilities,

@@ -54,6 +54,12 @@ export interface PathSearchInput {
   workloads: unknown[];
   /** Any node other than the reporter's own, for node-name-bound questions. */
   otherNode: string;
+  /**
+   * The Namespace objects, whose labels set each one's Pod Security level;
+   * absent when they could not be read, and then every namespace is taken at
+   * the apiserver's default level, privileged.
+   */
+  namespaces?: unknown[] | null;
 }
 
 /** NRC's controller is the Deployment running its image: `<registry>/node-readiness-controller:<tag>`. */
