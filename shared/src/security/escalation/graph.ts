@@ -167,7 +167,10 @@ function buildGraph(input: GraphInput): PathGraph {
   }
 
   const hostAccess = admitsHostAccess(input.namespaces);
-  const allNamespaces = [...new Set([...accountsIn.keys(), ...(input.namespaces ?? []).map((namespace) => metadataOf(namespace).name)])];
+  // kube-system holds the bootstrap tokens, whether or not a binding names an account there.
+  const allNamespaces = [
+    ...new Set(['kube-system', ...accountsIn.keys(), ...(input.namespaces ?? []).map((namespace) => metadataOf(namespace).name)]),
+  ];
 
   function* moves(from: Principal): Generator<Move, void, undefined> {
     if (from.kind === 'pods' || from.kind === 'tokens') {

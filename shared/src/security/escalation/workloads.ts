@@ -86,6 +86,8 @@ export function* podIdentities(
       { how: 'running as', grant: 'spec.serviceAccountName' },
       { anyNodeToken: true, credential: true },
     );
+  // A pod mounts any Secret of its namespace: bootstrap tokens too, in kube-system.
+  yield toNamespace('tokens', namespace, 'mount its Secrets as a volume:', 'spec.volumes[].secret');
   if (hostAccess(namespace))
     yield toSpecial('any-node', {
       how: "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
