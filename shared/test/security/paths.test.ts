@@ -299,6 +299,71 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "approving for the plain client signer: any user and groups (a node's among them), but system:masters",
+    extra: grant('api-client-approver', [
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create'] },
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] },
+      {
+        apiGroups: ['certificates.k8s.io'],
+        resources: ['signers'],
+        verbs: ['approve'],
+        resourceNames: ['kubernetes.io/kube-apiserver-client'],
+      },
+    ]),
+    expected: [
+      [
+        'forge-other-node-conditions',
+        ['create and approve a kubernetes.io/kube-apiserver-client certificate signing request for CN=system:node:<name>, O=system:nodes'],
+      ],
+    ],
+  },
+  {
+    name: "the plain client signer's certificate holds every group at once: a user's power and a group's together",
+    extra: [
+      ...grant('api-client-approver', [
+        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create'] },
+        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] },
+        {
+          apiGroups: ['certificates.k8s.io'],
+          resources: ['signers'],
+          verbs: ['approve'],
+          resourceNames: ['kubernetes.io/kube-apiserver-client'],
+        },
+      ]),
+      ...grant('ops-rules', [{ apiGroups: ['readiness.node.x-k8s.io'], resources: ['nodereadinessrules'], verbs: ['delete'] }], undefined, {
+        kind: 'Group',
+        name: 'ops',
+      }),
+      ...grant('masters-nodes', [{ apiGroups: [''], resources: ['nodes'], verbs: ['delete'] }], undefined, {
+        kind: 'Group',
+        name: 'system:masters',
+      }),
+    ],
+    expected: [
+      [
+        'forge-other-node-conditions',
+        ['create and approve a kubernetes.io/kube-apiserver-client certificate signing request for CN=system:node:<name>, O=system:nodes'],
+      ],
+      [
+        'change-rules',
+        ['create and approve a kubernetes.io/kube-apiserver-client certificate signing request for CN=any user, O=<every group>'],
+      ],
+    ],
+  },
+  {
+    name: 'approving for the plain client signer without the approval subresource gives nothing',
+    extra: grant('api-client-no-approval', [
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create', 'get'] },
+      {
+        apiGroups: ['certificates.k8s.io'],
+        resources: ['signers'],
+        verbs: ['approve'],
+        resourceNames: ['kubernetes.io/kube-apiserver-client'],
+      },
+    ]),
+    expected: [],
+  },
+  {
     name: 'creating CSRs without approving them gives nothing',
     extra: grant('csr-creator', [{ apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create'] }]),
     expected: [],
@@ -330,6 +395,70 @@ const cases: Case[] = [
       ...grant('one-secret', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['chosen'] }], 'kube-system'),
     ],
     expected: [['forge-other-node-conditions', ['read Secrets in kube-system:', 'the legacy token of']]],
+  },
+  {
+    name: "reading Secrets in kube-system: a bootstrap token, which kubeadm's bindings let ask for any node's certificate",
+    extra: [
+      ...grant('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }], 'kube-system'),
+      ...grant(
+        'node-bootstrapper',
+        [
+          { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create', 'get', 'list', 'watch'] },
+          { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/nodeclient'], verbs: ['create'] },
+        ],
+        undefined,
+        { kind: 'Group', name: 'system:bootstrappers:kubeadm:default-node-token' },
+      ),
+    ],
+    gate: 'disabled',
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'read Secrets in kube-system:',
+          'the bootstrap token of',
+          'create a kubernetes.io/kube-apiserver-client-kubelet certificate signing request, which kube-controller-manager approves for nodeclient',
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'reading Secrets cluster-wide reaches kube-system too',
+    extra: [
+      ...grant('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]),
+      ...grant(
+        'bootstrap-csr',
+        [
+          {
+            apiGroups: ['certificates.k8s.io'],
+            resources: ['certificatesigningrequests', 'certificatesigningrequests/nodeclient'],
+            verbs: ['create', 'get'],
+          },
+        ],
+        undefined,
+        {
+          kind: 'Group',
+          name: 'system:bootstrappers',
+        },
+      ),
+    ],
+    gate: 'disabled',
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'read Secrets in kube-system:',
+          'the bootstrap token of',
+          'create a kubernetes.io/kube-apiserver-client-kubelet certificate signing request, which kube-controller-manager approves for nodeclient',
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'a bootstrap token whose group holds nothing gives nothing',
+    extra: grant('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }], 'kube-system'),
+    gate: 'disabled',
+    expected: [],
   },
   {
     name: 'reading Secrets where no one has power gives nothing',

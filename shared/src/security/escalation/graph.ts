@@ -174,7 +174,7 @@ function buildGraph(input: GraphInput): PathGraph {
 
   function* moves(from: Principal): Generator<Move, void, undefined> {
     if (from.kind === 'pods' || from.kind === 'tokens') {
-      yield* from.kind === 'pods' ? podIdentities(from, { accountsIn, hostAccess }) : tokenIdentities(from, { accountsIn });
+      yield* from.kind === 'pods' ? podIdentities(from, { accountsIn, hostAccess }) : tokenIdentities(from, { accountsIn, pool });
       return;
     }
     if (from.kind === 'any-node') {

@@ -118,6 +118,10 @@ export const workloads: EscalationClass = {
   proofs: [
     { attack: 'creating a pod on node-b as the reporter ServiceAccount', twin: 'creating pods only in a baseline namespace' },
     {
+      attack: "patching an existing Deployment's template: its pods run as a status writer on node-b",
+      twin: 'update and patch only on deployments/scale',
+    },
+    {
       attack: "a privileged pod with a hostPath on node-b, in a namespace without a Pod Security label: node-b's identity",
       twin: 'the same pod in a namespace that enforces baseline',
     },

@@ -24,7 +24,7 @@ const REASONS: [matches: (entry: LedgerEntry) => boolean, why: string][] = [
   ],
   [
     (entry) => entry.resource === 'secrets',
-    'Secrets may hold credentials (bootstrap tokens in kube-system, kubeconfigs) that the search does not follow',
+    'writing a Secret makes a credential (a bootstrap token in kube-system, a legacy token for any ServiceAccount); Secrets may hold kubeconfigs the search does not follow',
   ],
   [
     (entry) => entry.subresource === 'proxy',
@@ -33,6 +33,10 @@ const REASONS: [matches: (entry: LedgerEntry) => boolean, why: string][] = [
   [
     (entry) => entry.resource === 'pods' && entry.subresource !== '',
     "a pod's subresources (exec, attach, ephemeralcontainers, eviction, log) reach into or disrupt running pods",
+  ],
+  [
+    (entry) => WORKLOADS.has(entry.resource) && entry.subresource === 'scale',
+    "scaling a reporter's Deployment or StatefulSet to zero stales its conditions (NRC's controller's is change-rules)",
   ],
   [
     (entry) => WORKLOADS.has(entry.resource),
