@@ -343,7 +343,13 @@ describe('each inert row', () => {
       'approving kubelet serving certificates',
       { verb: 'approve', apiGroup: 'certificates.k8s.io', resource: 'signers', resourceNames: ['kubernetes.io/kubelet-serving'] },
       'unassessed',
-      /signer/,
+      /serving certificate/,
+    ],
+    [
+      'renewing its own node certificate',
+      { verb: 'create', apiGroup: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'selfnodeclient' },
+      'unassessed',
+      /own node certificate/,
     ],
     [
       'approving for every kubernetes.io signer',

@@ -48,6 +48,14 @@ const REASONS: [matches: (entry: LedgerEntry) => boolean, why: string][] = [
     'admission policies and webhooks can rewrite or deny any write, node status included',
   ],
   [
+    (entry) => entry.resource === 'signers' && (entry.resourceNames ?? []).includes('kubernetes.io/kubelet-serving'),
+    'a kubelet serving certificate lets its holder stand between the apiserver and a kubelet (exec, logs, port-forward): not walked',
+  ],
+  [
+    (entry) => entry.subresource === 'selfnodeclient',
+    "kube-controller-manager approves a renewal of the requester's own node certificate: a node identity's, not walked",
+  ],
+  [
     (entry) => entry.apiGroup === 'certificates.k8s.io',
     'a signed client certificate is an identity: for another signer, any user or group',
   ],
