@@ -130,6 +130,9 @@ async function launch(options: ClusterOptions): Promise<Cluster> {
     kwokBin,
     '--kwok-config',
     join(clusterDir, 'bin', 'kwok-stages.yaml'),
+    // As kubeadm runs the apiserver: bootstrap token Secrets in kube-system authenticate, as system:bootstrappers.
+    '--extra-args',
+    '--enable-bootstrap-token-auth=true',
   ];
   if (options.featureGates) args.push('--feature-gates', options.featureGates);
   if (options.nodeLeaseSeconds) args.push('--node-lease-seconds', String(options.nodeLeaseSeconds));

@@ -182,19 +182,6 @@ const attacks: [Attack, Attack][] = [
       capability: 'forge-other-node-conditions',
     },
   ],
-  twins(
-    'forge-other-node-conditions',
-    async (cluster, token) => createPodAndForge(cluster, token, NAMESPACE),
-    [
-      'creating a pod on node-b as the reporter ServiceAccount',
-      role('pod-creator', '[{apiGroups: [""], resources: [pods], verbs: [create]}]', undefined, NAMESPACE),
-    ],
-    [
-      'creating pods only in another namespace',
-      role('pod-creator-default', '[{apiGroups: [""], resources: [pods], verbs: [create]}]', undefined, 'default'),
-      "a pod's spec (privileged, hostPath) in default can take a node's own credentials, which no class walks yet",
-    ],
-  ),
   [
     {
       name: 'binding itself cluster-admin',
@@ -267,14 +254,13 @@ const attacks: [Attack, Attack][] = [
       ),
     ],
     [
-      'the same, with approve only for the plain client signer',
+      // Approving for the plain client signer is a path of its own now (any user and group): the nearest twin lacks the approval subresource.
+      'the same, without certificatesigningrequests/approval',
       role(
-        'csr-approver-client',
+        'csr-approver-no-approval',
         `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]},
-          {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]},
-          {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client]}]`,
+          {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client-kubelet]}]`,
       ),
-      'approving for the plain client signer issues a certificate for any user or group, which no class walks yet',
     ],
   ),
   twins(
@@ -547,40 +533,6 @@ async function registerWebhookAndWrite(cluster: Cluster, token: string, kind: 'm
   } finally {
     await cluster.kubectlOk(['delete', resource, name]);
   }
-}
-
-async function createPodAndForge(cluster: Cluster, token: string, namespace: string): Promise<ApiResponse> {
-  const name = `attack-${Date.now()}`;
-  const created = await apiRequest(cluster, {
-    method: 'POST',
-    path: `/api/v1/namespaces/${namespace}/pods`,
-    token,
-    body: {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name },
-      spec: {
-        serviceAccountName: REPORTER.serviceAccount,
-        nodeName: TARGET,
-        containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }],
-      },
-    },
-  });
-  if (created.status !== 201) return created;
-  // What the kubelet on node-b would project into that pod: a token bound to it, carrying node-b's name.
-  const podToken = (
-    await cluster.kubectlOk([
-      '-n',
-      namespace,
-      'create',
-      'token',
-      REPORTER.serviceAccount,
-      '--bound-object-kind=Pod',
-      `--bound-object-name=${name}`,
-      `--bound-object-uid=${await uidOf(cluster, ['-n', namespace, 'get', 'pod', name])}`,
-    ])
-  ).trim();
-  return forgeStatus(cluster, podToken, `system:node:${TARGET}`);
 }
 
 async function bindAndForge(cluster: Cluster, token: string, clusterRole: string, name: string): Promise<ApiResponse> {

@@ -9,6 +9,7 @@ import {
   readinessAnswer,
   reachedLedgers,
   unassessedOf,
+  readNamespaces,
   readRbac,
   readWorkloads,
   searchEscalationPaths,
@@ -189,7 +190,7 @@ export class CanIOptions {
    */
   private async runReadinessQuestion(reader: ClusterReader, gate: GateState, capability: ReadinessCapability, io: Io): Promise<number> {
     const { node } = this;
-    const [rbac, { workloads }] = await Promise.all([readRbac(reader), readWorkloads(reader)]);
+    const [rbac, { workloads }, namespaces] = await Promise.all([readRbac(reader), readWorkloads(reader), readNamespaces(reader)]);
     if (rbac === null)
       throw new CliError(
         `can-i ${this.verb} searches escalation paths: it needs list on clusterroles, clusterrolebindings, roles and rolebindings`,
@@ -205,6 +206,7 @@ export class CanIOptions {
       workloads,
       otherNode: node || 'another-node',
       onlyOtherNode: node !== '',
+      namespaces,
     };
     const reached = searchEscalationPaths(input);
     const ledgers = reachedLedgers(input);

@@ -54,6 +54,8 @@ export interface SecurityAnswers {
   facts: ClusterFacts;
   gate: GateState;
   workloads: unknown[];
+  /** The Namespaces, for their Pod Security labels; null when refused, and then each is taken at the default level, privileged. */
+  namespaces: unknown[] | null;
   /** No list of workloads was refused, and they are the cluster's, not some manifests. */
   workloadsComplete: boolean;
   /** Karpenter's NodePools; null when not served, refused, or not in the manifests. */
@@ -102,6 +104,12 @@ export async function readWorkloads(reader: ClusterReader): Promise<{ workloads:
     return [];
   });
   return { workloads, notes, complete: notes.length === 0 };
+}
+
+/** The Namespaces, whose labels set each one's Pod Security level; null when they may not be listed. */
+export async function readNamespaces(reader: ClusterReader): Promise<unknown[] | null> {
+  const list = await reader.list('/api/v1/namespaces');
+  return list.ok ? list.value : null;
 }
 
 /** The four RBAC kinds, or null when any of them may not be listed. */
@@ -174,6 +182,8 @@ export async function gatherSecurityAnswers(reader: ClusterReader, options: Gath
   // The findings cite bindings from the RBAC objects whichever source answers: read them while the reviews are out.
   const rbacRead = accounts.size > 0 ? readRbac(reader) : Promise.resolve(null);
   rbacRead.catch(() => undefined);
+  const namespacesRead = accounts.size > 0 ? readNamespaces(reader) : Promise.resolve(null);
+  namespacesRead.catch(() => undefined);
   const reviewed =
     accounts.size > 0
       ? await reviewAll(
@@ -184,6 +194,8 @@ export async function gatherSecurityAnswers(reader: ClusterReader, options: Gath
         )
       : new Map<PostureQuestion, ReviewAnswer>();
   const rbac = await rbacRead;
+  const namespaces = await namespacesRead;
+  if (rbac && namespaces === null) notes.push('not allowed to list namespaces: each is taken at the Pod Security default, privileged');
 
   let source: SecuritySource = 'reviews';
   if (reviewed === null) {
@@ -198,6 +210,7 @@ export async function gatherSecurityAnswers(reader: ClusterReader, options: Gath
     facts,
     gate: gateOf(facts),
     workloads,
+    namespaces,
     workloadsComplete: complete,
     nodePools: nodePools.ok ? nodePools.value : null,
     reporters,
@@ -232,6 +245,7 @@ export function assessReporters(answers: SecurityAnswers, rules: unknown[]): Rep
       gate: answers.gate,
       nodes: answers.sampleNodes,
       workloads: answers.workloads,
+      namespaces: answers.namespaces,
     });
   });
 }
@@ -263,7 +277,15 @@ export function securityReport(
         options,
         configuration: { rules, workloads: answers.workloads, workloadsComplete: answers.workloadsComplete, nodePools: answers.nodePools },
         ...(answers.rbac
-          ? { paths: { rbac: answers.rbac, workloads: answers.workloads, gate: answers.gate, otherNode: answers.sampleNodes.otherNode } }
+          ? {
+              paths: {
+                rbac: answers.rbac,
+                workloads: answers.workloads,
+                gate: answers.gate,
+                otherNode: answers.sampleNodes.otherNode,
+                namespaces: answers.namespaces,
+              },
+            }
           : {}),
       });
       return findings;

@@ -17,6 +17,8 @@ export interface Manifests {
   rules: unknown[];
   nodes: unknown[];
   nodePools: unknown[];
+  /** The Namespaces the manifests hold, for their Pod Security labels; any other is taken at the default, privileged. */
+  namespaces: unknown[];
 }
 
 const RBAC_KINDS: Record<string, keyof RbacObjects> = {
@@ -46,19 +48,21 @@ export function sortManifests(objects: unknown[], builtins: RbacObjects): Manife
   const rules: unknown[] = [];
   const nodes: unknown[] = [];
   const nodePools: unknown[] = [];
+  const namespaces: unknown[] = [];
   for (const object of objects) {
     const kind = asString(asRecord(object)['kind']) ?? '';
     if (kind in RBAC_KINDS) rbac[RBAC_KINDS[kind]!].push(object);
     else if (kind === 'DaemonSet' || kind === 'Deployment') workloads.push(object);
     else if (kind === 'NodeReadinessRule') rules.push(object);
     else if (kind === 'Node') nodes.push(object);
+    else if (kind === 'Namespace') namespaces.push(object);
     else if (kind === 'NodePool' && (asString(asRecord(object)['apiVersion']) ?? '').startsWith('karpenter.sh/')) nodePools.push(object);
   }
   for (const key of Object.keys(rbac) as (keyof RbacObjects)[]) {
     const applied = new Set(rbac[key].map(identity));
     rbac[key] = [...builtins[key].filter((object) => !applied.has(identity(object))), ...rbac[key]];
   }
-  return { workloads, rbac, rules, nodes, nodePools };
+  return { workloads, rbac, rules, nodes, nodePools, namespaces };
 }
 
 export interface ManifestAssumptions {
@@ -94,6 +98,7 @@ export function manifestAnswers(
     facts,
     gate: gateOf(facts),
     workloads: manifests.workloads,
+    namespaces: manifests.namespaces,
     // Manifests are what a change applies, not the whole cluster.
     workloadsComplete: false,
     nodePools: manifests.nodePools.length > 0 ? manifests.nodePools : null,

@@ -28,7 +28,7 @@ export interface VerificationInput {
   /** What the configuration findings (deadlocks, NRC's controller, autoscalers) are decided from. */
   configuration?: ConfigurationEvidence;
   /** With the RBAC objects, the reverse question is asked too: who else can lie about a node. */
-  paths?: { rbac: RbacObjects; workloads: unknown[]; gate: GateState; otherNode: string };
+  paths?: { rbac: RbacObjects; workloads: unknown[]; gate: GateState; otherNode: string; namespaces: unknown[] | null };
 }
 
 export interface Verification {

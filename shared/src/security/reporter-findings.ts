@@ -70,6 +70,8 @@ export interface AssessOptions {
   gate?: GateState;
   /** The cluster's workloads: pods on the nodes carry their ServiceAccounts' tokens, a path for whoever reaches them. */
   workloads?: unknown[];
+  /** The Namespace objects, whose labels set Pod Security; absent when not read (every namespace at the default, privileged). */
+  namespaces?: unknown[] | null;
 }
 
 export function assessReporter(reporter: Reporter, options: AssessOptions): ReporterAssessment {
@@ -88,6 +90,7 @@ export function assessReporter(reporter: Reporter, options: AssessOptions): Repo
         gate: options.gate ?? 'unknown',
         workloads: options.workloads ?? [],
         otherNode: nodes.otherNode,
+        namespaces: options.namespaces ?? null,
       }
     : null;
   const reached = search ? searchEscalationPaths(search) : null;

@@ -166,8 +166,19 @@ const cases: Case[] = [
       ],
       'nrc-system',
     ),
-    expected: [['change-rules', ['bind itself any permission in nrc-system (rewriting a-role-the-attacker-creates)']]],
-    // Any permission in nrc-system includes its Secrets and pods, which no class claims.
+    // Any permission there includes pods, and nrc-system enforces no Pod Security level: a privileged pod reaches its node's identity.
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'bind itself any permission in nrc-system (rewriting a-role-the-attacker-creates)',
+          'create pods in nrc-system, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+      ['change-rules', ['bind itself any permission in nrc-system (rewriting a-role-the-attacker-creates)']],
+    ],
+    // Any permission in nrc-system includes writes no class claims (its Roles, Leases other than NRC's, pods' subresources).
     unassessed: true,
   },
   {

@@ -88,10 +88,16 @@ const RESOURCES = [
   'uids',
   'userextras',
   'leases',
+  'pods/ephemeralcontainers',
+  'namespaces',
   'deployments',
   'deployments/scale',
   'daemonsets',
+  'statefulsets',
+  'replicasets',
   'jobs',
+  'cronjobs',
+  'replicationcontrollers',
   'clusterroles',
   'clusterrolebindings',
   'roles',
@@ -123,6 +129,9 @@ const NAMES = [
   'cluster-admin',
   'builder',
   'kubernetes.io/kube-apiserver-client-kubelet',
+  'kubernetes.io/kube-apiserver-client',
+  'kubernetes.io/kubelet-serving',
+  'bootstrap-token-abcdef',
   'system:nodes',
   'system:node:node-b',
   'r1',
@@ -156,6 +165,7 @@ const subject = fc.constantFrom<Record<string, unknown>>(
   { kind: 'Group', name: 'system:serviceaccounts:kube-system' },
   { kind: 'Group', name: 'system:serviceaccounts:team-a' },
   { kind: 'Group', name: 'system:authenticated' },
+  { kind: 'Group', name: 'system:bootstrappers' },
   { kind: 'Group', name: '*' },
   { kind: 'ServiceAccount', name: 'builder', namespace: 'team-a' },
   { kind: 'ServiceAccount', name: 'cni-reporter', namespace: 'team-a' },
@@ -167,7 +177,12 @@ const binding = fc.record({
   role: fc.nat({ max: 3 }),
   subjects: fc.array(subject, { minLength: 1, maxLength: 2 }),
 });
-const cluster = fc.record({ roles: fc.array(role, { minLength: 1, maxLength: 4 }), bindings: fc.array(binding, { maxLength: 5 }) });
+const cluster = fc.record({
+  roles: fc.array(role, { minLength: 1, maxLength: 4 }),
+  bindings: fc.array(binding, { maxLength: 5 }),
+  /** team-a's Pod Security enforce label; kube-system has none, the default privileged. */
+  teamALevel: fc.constantFrom(null, 'privileged', 'baseline', 'restricted'),
+});
 
 type Cluster = typeof cluster extends fc.Arbitrary<infer T> ? T : never;
 
@@ -203,9 +218,17 @@ const workloads = [
   },
 ];
 
-function assess(rbac: RbacObjects) {
+const namespacesOf = ({ teamALevel }: Cluster) => [
+  { kind: 'Namespace', metadata: { name: 'kube-system' } },
+  {
+    kind: 'Namespace',
+    metadata: { name: 'team-a', ...(teamALevel ? { labels: { 'pod-security.kubernetes.io/enforce': teamALevel } } : {}) },
+  },
+];
+
+function assess(rbac: RbacObjects, namespaces: unknown[]) {
   const answers = answerPostureQuestions(postureQuestions(hardenedReporter.serviceAccount, nodes), rbacAnswerer(rbac));
-  return assessReporter(hardenedReporter, { answers, rbac, nodes, gate: 'enabled', workloads });
+  return assessReporter(hardenedReporter, { answers, rbac, nodes, gate: 'enabled', workloads, namespaces });
 }
 
 /** Requests no Constrained reporter may hold: each changes readiness, or is a step no class walks. */
@@ -214,7 +237,7 @@ const FORBIDDEN: SubjectAccessReviewSpec['resourceAttributes'][] = [
   { verb: 'patch', group: '', version: 'v1', resource: 'nodes', name: 'node-b' },
   { verb: 'create', group: '', version: 'v1', resource: 'pods', namespace: 'kube-system' },
   { verb: 'create', group: '', version: 'v1', resource: 'pods', subresource: 'exec', namespace: 'kube-system', name: 'p' },
-  { verb: 'get', group: '', version: 'v1', resource: 'secrets', namespace: 'kube-system', name: 'bootstrap-token-abcdef' },
+  { verb: 'create', group: '', version: 'v1', resource: 'secrets', namespace: 'kube-system' },
   { verb: 'get', group: '', version: 'v1', resource: 'nodes', subresource: 'proxy', name: 'node-b' },
   { verb: 'update', group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: 'kube-node-lease', name: 'node-b' },
   { verb: 'create', group: 'readiness.node.x-k8s.io', version: 'v1alpha1', resource: 'nodereadinessrules' },
@@ -231,7 +254,7 @@ const FORBIDDEN: SubjectAccessReviewSpec['resourceAttributes'][] = [
   { verb: 'create', group: 'admissionregistration.k8s.io', version: 'v1', resource: 'mutatingadmissionpolicies' },
   { verb: 'update', group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', name: 'x' },
   { verb: 'create', group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicies' },
-  { verb: 'approve', group: 'certificates.k8s.io', version: 'v1', resource: 'signers', name: 'kubernetes.io/kube-apiserver-client' },
+  { verb: 'approve', group: 'certificates.k8s.io', version: 'v1', resource: 'signers', name: 'kubernetes.io/kubelet-serving' },
   { verb: 'impersonate', group: 'authentication.k8s.io', version: 'v1', resource: 'userextras' },
   { verb: 'patch', group: 'apps', version: 'v1', resource: 'daemonsets', namespace: 'kube-system', name: 'cni-reporter' },
 ];
@@ -246,6 +269,13 @@ const FORBIDDEN_TOGETHER: SubjectAccessReviewSpec['resourceAttributes'][][] = [
     { verb: 'bind', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', name: 'r1', namespace: 'kube-system' },
     { verb: 'create', group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespace: 'kube-system' },
   ],
+];
+
+/** Forbidden too where Pod Security admits a privileged pod: it reads its node's credentials. */
+const FORBIDDEN_WHERE_PRIVILEGED: SubjectAccessReviewSpec['resourceAttributes'][] = [
+  { verb: 'create', group: '', version: 'v1', resource: 'pods', namespace: 'team-a' },
+  { verb: 'create', group: 'batch', version: 'v1', resource: 'cronjobs', namespace: 'team-a' },
+  { verb: 'patch', group: 'apps', version: 'v1', resource: 'deployments', namespace: 'team-a', name: 'builder' },
 ];
 
 /** What RBAC's matching allows for a request, read from a ledger entry: the ledger must cover every request the authorizer grants. */
@@ -285,7 +315,8 @@ describe('the ledger principle', () => {
     fc.assert(
       fc.property(cluster, (spec) => {
         const rbac = rbacOf(spec);
-        const assessment = assess(rbac);
+        const namespaces = namespacesOf(spec);
+        const assessment = assess(rbac, namespaces);
         if (assessment.posture !== 'constrained') return;
         constrained++;
         for (const identity of assessment.ledger ?? assert.fail('a Constrained reporter has a ledger'))
@@ -296,13 +327,15 @@ describe('the ledger principle', () => {
           gate: 'enabled',
           workloads,
           otherNode: 'node-b',
+          namespaces,
         });
         assert.deepEqual(
           reached.map((entry) => entry.capability),
           [],
         );
         const answer = rbacAnswerer(rbac);
-        for (const request of FORBIDDEN) {
+        const privileged = spec.teamALevel !== 'baseline' && spec.teamALevel !== 'restricted';
+        for (const request of [...FORBIDDEN, ...(privileged ? FORBIDDEN_WHERE_PRIVILEGED : [])]) {
           const review = { user: reporterUser.username, groups: reporterUser.groups, resourceAttributes: request };
           assert.equal(
             answer({ review }).allowed,

@@ -105,11 +105,11 @@ describe('the ledger of the hardened example', () => {
     const rbac = hardenedWith(
       clusterRole('minter', [{ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'], resourceNames: ['builder'] }]),
       bind('RoleBinding', 'reporter-mints', { kind: 'ClusterRole', name: 'minter' }, [cniReporterSubject], 'team-a'),
-      clusterRole('pod-maker', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }]),
+      clusterRole('exec-er', [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }]),
       bind(
         'RoleBinding',
-        'builder-pods',
-        { kind: 'ClusterRole', name: 'pod-maker' },
+        'builder-exec',
+        { kind: 'ClusterRole', name: 'exec-er' },
         [{ kind: 'ServiceAccount', name: 'builder', namespace: 'team-a' }],
         'team-a',
       ),
@@ -122,7 +122,7 @@ describe('the ledger of the hardened example', () => {
     assert.equal(evidence.length, 1);
     assert.match(
       evidence[0]!,
-      /^create pods in team-a: RoleBinding team-a\/builder-pods → ClusterRole pod-maker, held by ServiceAccount team-a\/builder \(mint a token, bound to any node, for ServiceAccount team-a\/builder\)/,
+      /^create pods\/exec in team-a: RoleBinding team-a\/builder-exec → ClusterRole exec-er, held by ServiceAccount team-a\/builder \(mint a token, bound to any node, for ServiceAccount team-a\/builder\)/,
     );
   });
 
@@ -274,14 +274,31 @@ describe('each inert row', () => {
     ['a * verb', { verb: '*', resource: 'configmaps' }, 'unassessed', /wildcard/],
     ['a read of every resource', { verb: 'get', resource: '*' }, 'unassessed', /wildcard/],
     ['a read of * in a group', { verb: 'get', apiGroup: '*', resource: 'configmaps' }, 'unassessed', /wildcard/],
-    ['cluster-wide Secret reads', { verb: 'list', resource: 'secrets' }, 'unassessed', /bootstrap tokens/],
-    ['Secret reads in kube-system', { verb: 'get', resource: 'secrets', namespace: 'kube-system' }, 'unassessed', /Secrets/],
+    ['cluster-wide Secret reads', { verb: 'list', resource: 'secrets' }, 'modelled', /secrets/],
+    ['Secret reads in kube-system', { verb: 'get', resource: 'secrets', namespace: 'kube-system' }, 'modelled', /secrets/],
+    ['Secret writes in kube-system', { verb: 'create', resource: 'secrets', namespace: 'kube-system' }, 'unassessed', /Secrets/],
     ['Secret reads in one other namespace', { verb: 'get', resource: 'secrets', namespace: 'team-a' }, 'modelled', /secrets/],
     ['nodes/proxy', { verb: 'get', resource: 'nodes', subresource: 'proxy' }, 'unassessed', /kubelet/],
     ['pods/exec by get', { verb: 'get', resource: 'pods', subresource: 'exec', namespace: 'x' }, 'unassessed', /subresources/],
     ['pods/log', { verb: 'get', resource: 'pods', subresource: 'log', namespace: 'x' }, 'unassessed', /subresources/],
-    ['creating pods', { verb: 'create', resource: 'pods', namespace: 'x' }, 'unassessed', /privileged/],
-    ['patching a DaemonSet', { verb: 'patch', apiGroup: 'apps', resource: 'daemonsets' }, 'unassessed', /privileged/],
+    ['creating pods', { verb: 'create', resource: 'pods', namespace: 'x' }, 'modelled', /workloads/],
+    ['patching a DaemonSet', { verb: 'patch', apiGroup: 'apps', resource: 'daemonsets' }, 'modelled', /workloads/],
+    [
+      'updating one named CronJob',
+      { verb: 'update', apiGroup: 'batch', resource: 'cronjobs', namespace: 'x', resourceNames: ['nightly'] },
+      'modelled',
+      /workloads/,
+    ],
+    ['a Deployment in the wrong group', { verb: 'create', apiGroup: 'extensions', resource: 'deployments' }, 'unassessed', /privileged/],
+    [
+      'scaling a Deployment',
+      { verb: 'patch', apiGroup: 'apps', resource: 'deployments', subresource: 'scale', namespace: 'x' },
+      'unassessed',
+      /stales its conditions/,
+    ],
+    ['deleting pods', { verb: 'delete', resource: 'pods', namespace: 'x' }, 'unassessed', /removing a reporter's pod/],
+    ['ephemeral containers', { verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' }, 'unassessed', /subresources/],
+    ['relabelling a namespace', { verb: 'patch', resource: 'namespaces' }, 'unassessed', /Pod Security level/],
     [
       'a lease write',
       { verb: 'update', apiGroup: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-node-lease' },
@@ -328,6 +345,30 @@ describe('each inert row', () => {
     ],
     ['binding any role', { verb: 'bind', apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterroles' }, 'modelled', /role-binding/],
     ['approving for any signer', { verb: 'approve', apiGroup: 'certificates.k8s.io', resource: 'signers' }, 'unassessed', /signer/],
+    [
+      'approving for the plain client signer',
+      { verb: 'approve', apiGroup: 'certificates.k8s.io', resource: 'signers', resourceNames: ['kubernetes.io/kube-apiserver-client'] },
+      'modelled',
+      /certificates/,
+    ],
+    [
+      'approving kubelet serving certificates',
+      { verb: 'approve', apiGroup: 'certificates.k8s.io', resource: 'signers', resourceNames: ['kubernetes.io/kubelet-serving'] },
+      'unassessed',
+      /serving certificate/,
+    ],
+    [
+      'renewing its own node certificate',
+      { verb: 'create', apiGroup: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'selfnodeclient' },
+      'unassessed',
+      /own node certificate/,
+    ],
+    [
+      'approving for every kubernetes.io signer',
+      { verb: 'approve', apiGroup: 'certificates.k8s.io', resource: 'signers', resourceNames: ['kubernetes.io/*'] },
+      'unassessed',
+      /signer/,
+    ],
     [
       'patching one named node',
       { verb: 'patch', resource: 'nodes', subresource: 'status', resourceNames: ['node-x'] },

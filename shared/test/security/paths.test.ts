@@ -54,7 +54,15 @@ interface Case {
   /** Each reached capability and the hows of its path; [] for none. */
   expected: [ReadinessCapability, string[]][];
   gate?: GateState;
+  /** The Namespace objects; absent: not read, so every namespace is at Pod Security's default, privileged. */
+  namespaces?: unknown[];
 }
+
+/** A Namespace whose Pod Security admission enforces `level`. */
+const namespaceAt = (name: string, level: string) => ({
+  kind: 'Namespace',
+  metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': level } },
+});
 
 const cases: Case[] = [
   { name: "NRC's hardened example reaches nothing", extra: [], expected: [] },
@@ -148,9 +156,131 @@ const cases: Case[] = [
     expected: [['forge-other-node-conditions', ['create daemonsets in kube-system, on any node (spec.nodeName):', 'running as']]],
   },
   {
-    name: 'creating pods in another namespace only reaches that namespace',
+    name: 'creating pods in a namespace that enforces baseline only reaches its ServiceAccounts',
     extra: [...statusWriter, ...grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }], 'default')],
+    namespaces: [namespaceAt('default', 'baseline')],
     expected: [],
+  },
+  {
+    name: 'restricted forbids a privileged pod as baseline does',
+    extra: grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }], 'default'),
+    namespaces: [namespaceAt('default', 'restricted')],
+    expected: [],
+  },
+  {
+    name: "creating pods where Pod Security admits privileged ones: a hostPath pod reads the node's credentials",
+    extra: grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }], 'default'),
+    namespaces: [namespaceAt('default', 'privileged')],
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create pods in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'a namespace without an enforce label is at the default level, privileged',
+    extra: grant('job-writer', [{ apiGroups: ['batch'], resources: ['jobs'], verbs: ['create'] }], 'default'),
+    namespaces: [{ kind: 'Namespace', metadata: { name: 'default' } }],
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create jobs in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'with no Namespace read, every namespace is taken at the default level',
+    extra: grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }], 'default'),
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create pods in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'cluster-wide pod creation reaches a privileged namespace no ServiceAccount names',
+    extra: grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }]),
+    namespaces: [
+      namespaceAt('kube-system', 'baseline'),
+      namespaceAt('nrc-system', 'baseline'),
+      { kind: 'Namespace', metadata: { name: 'scratch' } },
+    ],
+    // Without the gate the reporter's own token, on any node, writes nothing: only the privileged namespace leads on.
+    gate: 'disabled',
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create pods in scratch, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+    ],
+  },
+  {
+    name: "patching one named Deployment rewrites its template: pods as any ServiceAccount there, or the node's identity",
+    extra: grant(
+      'one-deployment',
+      [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch'], resourceNames: ['web'] }],
+      'default',
+    ),
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create deployments in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+    ],
+  },
+  {
+    name: "any node's identity mints a token for any pod's ServiceAccount: the controller's, which lifts taints",
+    extra: [
+      ...grant('pod-creator', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }], 'default'),
+      ...grant('controller-nodes', [{ apiGroups: [''], resources: ['nodes'], verbs: ['patch'] }], undefined, {
+        kind: 'ServiceAccount',
+        name: 'node-readiness-controller',
+        namespace: 'nrc-system',
+      }),
+    ],
+    namespaces: [namespaceAt('kube-system', 'baseline'), namespaceAt('nrc-system', 'baseline')],
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'create pods in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+        ],
+      ],
+      [
+        'lift-readiness-taints',
+        [
+          'create pods in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+          'as the node its pod runs on, mint a token bound to that pod for',
+        ],
+      ],
+      [
+        'disrupt-other-nodes',
+        [
+          'create pods in default, on any node (spec.nodeName):',
+          "a privileged pod with a hostPath of the kubelet's credentials, on any node:",
+          'as the node its pod runs on, mint a token bound to that pod for',
+        ],
+      ],
+    ],
   },
   {
     name: 'certificate signing requests it may create and approve for the kubelet signer',
@@ -167,6 +297,75 @@ const cases: Case[] = [
     expected: [
       ['forge-other-node-conditions', ['create and approve a kubernetes.io/kube-apiserver-client-kubelet certificate signing request']],
     ],
+  },
+  {
+    name: "approving for the plain client signer: any user and groups (a node's among them), but system:masters",
+    extra: grant('api-client-approver', [
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create'] },
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] },
+      {
+        apiGroups: ['certificates.k8s.io'],
+        resources: ['signers'],
+        verbs: ['approve'],
+        resourceNames: ['kubernetes.io/kube-apiserver-client'],
+      },
+    ]),
+    expected: [
+      [
+        'forge-other-node-conditions',
+        ['create and approve a kubernetes.io/kube-apiserver-client certificate signing request for CN=system:node:<name>, O=system:nodes'],
+      ],
+    ],
+  },
+  {
+    name: "the plain client signer's certificate holds every group at once: a user's power and a group's together",
+    extra: [
+      ...grant('api-client-approver', [
+        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create'] },
+        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] },
+        {
+          apiGroups: ['certificates.k8s.io'],
+          resources: ['signers'],
+          verbs: ['approve'],
+          resourceNames: ['kubernetes.io/kube-apiserver-client'],
+        },
+      ]),
+      ...grant('ops-rules', [{ apiGroups: ['readiness.node.x-k8s.io'], resources: ['nodereadinessrules'], verbs: ['delete'] }], undefined, {
+        kind: 'Group',
+        name: 'ops',
+      }),
+      ...grant('masters-nodes', [{ apiGroups: [''], resources: ['nodes'], verbs: ['delete'] }], undefined, {
+        kind: 'Group',
+        name: 'system:masters',
+      }),
+    ],
+    expected: [
+      [
+        'forge-other-node-conditions',
+        ['create and approve a kubernetes.io/kube-apiserver-client certificate signing request for CN=system:node:<name>, O=system:nodes'],
+      ],
+      [
+        'lift-readiness-taints',
+        ['create and approve a kubernetes.io/kube-apiserver-client certificate signing request for CN=any user, O=<every group>'],
+      ],
+      [
+        'change-rules',
+        ['create and approve a kubernetes.io/kube-apiserver-client certificate signing request for CN=any user, O=<every group>'],
+      ],
+    ],
+  },
+  {
+    name: 'approving for the plain client signer without the approval subresource gives nothing',
+    extra: grant('api-client-no-approval', [
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create', 'get'] },
+      {
+        apiGroups: ['certificates.k8s.io'],
+        resources: ['signers'],
+        verbs: ['approve'],
+        resourceNames: ['kubernetes.io/kube-apiserver-client'],
+      },
+    ]),
+    expected: [],
   },
   {
     name: 'creating CSRs without approving them gives nothing',
@@ -200,6 +399,70 @@ const cases: Case[] = [
       ...grant('one-secret', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['chosen'] }], 'kube-system'),
     ],
     expected: [['forge-other-node-conditions', ['read Secrets in kube-system:', 'the legacy token of']]],
+  },
+  {
+    name: "reading Secrets in kube-system: a bootstrap token, which kubeadm's bindings let ask for any node's certificate",
+    extra: [
+      ...grant('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }], 'kube-system'),
+      ...grant(
+        'node-bootstrapper',
+        [
+          { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create', 'get', 'list', 'watch'] },
+          { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/nodeclient'], verbs: ['create'] },
+        ],
+        undefined,
+        { kind: 'Group', name: 'system:bootstrappers:kubeadm:default-node-token' },
+      ),
+    ],
+    gate: 'disabled',
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'read Secrets in kube-system:',
+          'the bootstrap token of',
+          'create a kubernetes.io/kube-apiserver-client-kubelet certificate signing request, which kube-controller-manager approves for nodeclient',
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'reading Secrets cluster-wide reaches kube-system too',
+    extra: [
+      ...grant('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]),
+      ...grant(
+        'bootstrap-csr',
+        [
+          {
+            apiGroups: ['certificates.k8s.io'],
+            resources: ['certificatesigningrequests', 'certificatesigningrequests/nodeclient'],
+            verbs: ['create', 'get'],
+          },
+        ],
+        undefined,
+        {
+          kind: 'Group',
+          name: 'system:bootstrappers',
+        },
+      ),
+    ],
+    gate: 'disabled',
+    expected: [
+      [
+        'forge-other-node-conditions',
+        [
+          'read Secrets in kube-system:',
+          'the bootstrap token of',
+          'create a kubernetes.io/kube-apiserver-client-kubelet certificate signing request, which kube-controller-manager approves for nodeclient',
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'a bootstrap token whose group holds nothing gives nothing',
+    extra: grant('secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }], 'kube-system'),
+    gate: 'disabled',
+    expected: [],
   },
   {
     name: 'reading Secrets where no one has power gives nothing',
@@ -278,6 +541,7 @@ const cases: Case[] = [
   {
     name: "patching another namespace's Deployments does not touch NRC's controller",
     extra: grant('deployment-patcher', [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['patch'] }], 'default'),
+    namespaces: [namespaceAt('default', 'baseline')],
     expected: [],
   },
   {
@@ -327,6 +591,7 @@ describe('searchEscalationPaths', () => {
         gate: testCase.gate ?? 'enabled',
         workloads,
         otherNode: 'node-b',
+        namespaces: testCase.namespaces ?? null,
       });
       assert.deepEqual(
         reached.map((entry) => [entry.capability, entry.path.map((hop) => hop.how)]),

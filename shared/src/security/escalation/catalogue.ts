@@ -8,6 +8,7 @@ import { readinessCapabilities } from './capabilities.ts';
 import { certificates } from './certificates.ts';
 import { impersonation } from './impersonation.ts';
 import type { EscalationClass } from './model.ts';
+import { nodeIdentity } from './node-identity.ts';
 import { nodeProxies } from './node-proxy.ts';
 import { nrcMachinery } from './nrc-machinery.ts';
 import { roleBindings } from './role-binding.ts';
@@ -23,6 +24,7 @@ export const CATALOGUE: EscalationClass[] = [
   impersonation,
   certificates,
   nodeProxies,
+  nodeIdentity,
   roleBindings,
   webhooks,
   admissionPolicies,
@@ -41,10 +43,13 @@ const cell = (text: string) => text.replaceAll('|', '\\|');
 export function renderCatalogue(catalogue: EscalationClass[] = CATALOGUE): string {
   const rows = catalogue.map((entry) => {
     const proofs = entry.proofs.map((proof) => `${proof.attack} / ${proof.twin}`).join('; ');
+    // A class whose moves read no RBAC rule (the Node authorizer's) has no grant to claim.
     const claims =
-      entry.claims.length === 0
-        ? 'nothing yet: its grants stay unassessed'
-        : entry.claims.map((claim) => (claim.by === entry.id ? 'its grants' : claim.by)).join(', ');
+      entry.claims.length === 0 && entry.resources.length === 0 && entry.moves.length === 0
+        ? 'no RBAC grant: reached through other classes'
+        : entry.claims.length === 0
+          ? 'nothing yet: its grants stay unassessed'
+          : entry.claims.map((claim) => (claim.by === entry.id ? 'its grants' : claim.by)).join(', ');
     return `| \`${entry.id}\` | ${cell(entry.summary)} | ${cell(claims)} | ${cell(proofs)} |`;
   });
   return ['| class | walks | claims in the ledger | attack / nearest denied twin (test/e2e) |', '| --- | --- | --- | --- |', ...rows].join(

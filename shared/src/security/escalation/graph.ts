@@ -21,8 +21,9 @@ import {
   type Step,
 } from './model.ts';
 import { boundRoleRules } from './role-binding.ts';
+import { nodeIdentityMoves } from './node-identity.ts';
 import { tokenIdentities } from './secrets.ts';
-import { podIdentities } from './workloads.ts';
+import { admitsHostAccess, podIdentities } from './workloads.ts';
 
 /** Every class of hop from an identity, in the catalogue's order: the order breaks ties between equally short paths. */
 const MOVE_CLASSES = CATALOGUE.flatMap((entry) => entry.moves);
@@ -90,7 +91,8 @@ export function graphOf(input: GraphInput): PathGraph {
     cached.input.gate === input.gate &&
     cached.input.otherNode === input.otherNode &&
     cached.input.onlyOtherNode === input.onlyOtherNode &&
-    cached.input.workloads === input.workloads
+    cached.input.workloads === input.workloads &&
+    cached.input.namespaces === input.namespaces
   )
     return cached;
   const graph = buildGraph(input);
@@ -166,17 +168,25 @@ function buildGraph(input: GraphInput): PathGraph {
     else accountsIn.set(entry.namespace, [entry]);
   }
 
+  const hostAccess = admitsHostAccess(input.namespaces);
+  // kube-system holds the bootstrap tokens, whether or not a binding names an account there.
+  const allNamespaces = [
+    ...new Set(['kube-system', ...accountsIn.keys(), ...(input.namespaces ?? []).map((namespace) => metadataOf(namespace).name)]),
+  ];
+
   function* moves(from: Principal): Generator<Move, void, undefined> {
     if (from.kind === 'pods' || from.kind === 'tokens') {
-      yield* from.kind === 'pods' ? podIdentities(from, { accountsIn }) : tokenIdentities(from, { accountsIn });
+      yield* from.kind === 'pods' ? podIdentities(from, { accountsIn, hostAccess }) : tokenIdentities(from, { accountsIn, pool });
+      return;
+    }
+    if (from.kind === 'any-node') {
+      yield* nodeIdentityMoves(from, { pool });
       return;
     }
     if (from.kind !== 'identity') return;
     const rules = powerOf(from.user).filter((grant) => touchesEdge(grant.rule));
     if (rules.length === 0) return;
-    const namespaces = rules.some((grant) => grant.scope === undefined)
-      ? [...accountsIn.keys()]
-      : [...new Set(rules.map((grant) => grant.scope!))];
+    const namespaces = rules.some((grant) => grant.scope === undefined) ? allNamespaces : [...new Set(rules.map((grant) => grant.scope!))];
     const context: MoveContext = {
       from,
       rules,

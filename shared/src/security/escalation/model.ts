@@ -59,6 +59,12 @@ export interface PathSearchInput {
    * about one node; otherwise every node a grant names counts as another node.
    */
   onlyOtherNode?: boolean;
+  /**
+   * The Namespace objects, whose labels set each one's Pod Security level;
+   * absent when they could not be read, and then every namespace is taken at
+   * the apiserver's default level, privileged.
+   */
+  namespaces?: unknown[] | null;
 }
 
 /** NRC's controller is the Deployment running its image: `<registry>/node-readiness-controller:<tag>`. */

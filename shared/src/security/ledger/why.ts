@@ -24,7 +24,7 @@ const REASONS: [matches: (entry: LedgerEntry) => boolean, why: string][] = [
   ],
   [
     (entry) => entry.resource === 'secrets',
-    'Secrets may hold credentials (bootstrap tokens in kube-system, kubeconfigs) that the search does not follow',
+    'writing a Secret makes a credential (a bootstrap token in kube-system, a legacy token for any ServiceAccount); Secrets may hold kubeconfigs the search does not follow',
   ],
   [
     (entry) => entry.subresource === 'proxy',
@@ -35,6 +35,10 @@ const REASONS: [matches: (entry: LedgerEntry) => boolean, why: string][] = [
     "a pod's subresources (exec, attach, ephemeralcontainers, eviction, log) reach into or disrupt running pods",
   ],
   [
+    (entry) => WORKLOADS.has(entry.resource) && entry.subresource === 'scale',
+    "scaling a reporter's Deployment or StatefulSet to zero stales its conditions (NRC's controller's is change-rules)",
+  ],
+  [
     (entry) => WORKLOADS.has(entry.resource),
     "a pod's spec (privileged, hostPath, hostPID, spec.nodeName) can take a node's own credentials; removing a reporter's pod stales its conditions",
   ],
@@ -42,6 +46,14 @@ const REASONS: [matches: (entry: LedgerEntry) => boolean, why: string][] = [
   [
     (entry) => entry.apiGroup === 'admissionregistration.k8s.io',
     'admission policies and webhooks can rewrite or deny any write, node status included',
+  ],
+  [
+    (entry) => entry.resource === 'signers' && (entry.resourceNames ?? []).includes('kubernetes.io/kubelet-serving'),
+    'a kubelet serving certificate lets its holder stand between the apiserver and a kubelet (exec, logs, port-forward): not walked',
+  ],
+  [
+    (entry) => entry.subresource === 'selfnodeclient',
+    "kube-controller-manager approves a renewal of the requester's own node certificate: a node identity's, not walked",
   ],
   [
     (entry) => entry.apiGroup === 'certificates.k8s.io',
