@@ -3,6 +3,14 @@ import { readFileSync } from 'node:fs';
 import type { Cluster } from './cluster.ts';
 
 export interface AuditEvent {
+  /** One request's events (a watch's ResponseStarted and ResponseComplete) share it. */
+  auditID?: string;
+  /** When the apiserver received the request, RFC 3339 with microseconds. */
+  requestReceivedTimestamp?: string;
+  /** RequestReceived is not logged here; a watch has ResponseStarted, then ResponseComplete as it ends. */
+  stage?: string;
+  /** When this stage was reached: for ResponseComplete, when the answer was sent. */
+  stageTimestamp?: string;
   verb: string;
   requestURI: string;
   userAgent?: string;

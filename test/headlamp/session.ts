@@ -3,7 +3,7 @@
 // plugin installed, and a browser.
 import type { Browser } from 'playwright-core';
 import { buildPlugin } from '../../headlamp-plugin/release/package.ts';
-import { startCluster } from '../cluster/cluster.ts';
+import { type Cluster, startCluster } from '../cluster/cluster.ts';
 import { startReporters } from '../cluster/reporters.ts';
 import { loadScenario, startController } from '../cluster/scenario.ts';
 import { scratchDir } from '../scratch.ts';
@@ -18,6 +18,7 @@ export const WINDOW_SIZES = [
 ] as const;
 
 export interface HardenedSession {
+  cluster: Cluster;
   headlamp: Headlamp;
   browser: Browser;
   stop(): Promise<void>;
@@ -32,6 +33,7 @@ export async function hardenedSession(): Promise<HardenedSession> {
     const headlamp = await startHeadlamp(cluster, developmentPluginsDir(buildPlugin(scratchDir('headlamp-build-'))));
     const browser = await launchBrowser();
     return {
+      cluster,
       headlamp,
       browser,
       async stop() {

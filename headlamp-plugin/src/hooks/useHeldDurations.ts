@@ -25,8 +25,8 @@ const listeners = new Set<() => void>();
 /** NRC writes an event when it taints or releases a node; a minute-old read misses at most the newest holds' start. */
 const REREAD_AFTER_MS = 60_000;
 
-/** Reads the cluster's taint events unless a recent read exists or is under way, e.g. as the Nodes table is set up. */
-export function startTaintEventRead(cluster: string): void {
+/** Reads the cluster's taint events unless a recent read exists or is under way: on a cell's or view's first render. */
+function startTaintEventRead(cluster: string): void {
   const last = eventsByCluster.get(cluster);
   if (last && Date.now() - last.readAt < REREAD_AFTER_MS) return;
   const entry: TaintEvents = { readAt: Date.now(), byNode: last?.byNode ?? null };

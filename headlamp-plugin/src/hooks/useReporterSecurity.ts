@@ -38,8 +38,8 @@ function gather(cluster: string): void {
     .finally(() => listeners.forEach((listener) => listener()));
 }
 
-/** Starts the cluster's gathering unless one is under way or done, e.g. as a table is set up, before its rows arrive. */
-export function startSecurityCheck(cluster: string): void {
+/** Starts the cluster's gathering unless one is under way or done: a view's or a cell's first render, never before the Nodes table has rows. */
+function startSecurityCheck(cluster: string): void {
   if (!answersByCluster.has(cluster)) gather(cluster);
 }
 

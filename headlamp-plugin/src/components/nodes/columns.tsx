@@ -13,9 +13,9 @@ import {
   staleConditions,
 } from '@kubectl-readiness/shared';
 import React from 'react';
-import { startTaintEventRead, useHeldDurations } from '../../hooks/useHeldDurations';
+import { useHeldDurations } from '../../hooks/useHeldDurations';
 import { latestReadinessOf, prefetchRules, useNodeVerdict } from '../../hooks/useReadiness';
-import { startSecurityCheck, useReporterAssessments } from '../../hooks/useReporterSecurity';
+import { useReporterAssessments } from '../../hooks/useReporterSecurity';
 import { Explained, PostureBadge, readinessStatus } from '../common/badges';
 
 export const NODES_TABLE_ID = 'headlamp-nodes';
@@ -119,14 +119,14 @@ function memorySizedAsCpu<C extends Column>(column: C): C {
 
 export function readinessColumnsProcessor<C extends Column>({ id, columns }: { id: string; columns: C[] }): C[] {
   if (id !== NODES_TABLE_ID) return columns;
-  // The table is set up seconds before a large node list arrives: the rules and
-  // the reviews behind the cells are read meanwhile instead of after the rows show.
+  // The table is set up seconds before a large node list arrives: the rules the
+  // Readiness cells need are read meanwhile (one short list), so the first rows
+  // show their verdicts at once. Nothing else starts here: the reviews, the RBAC
+  // lists and the events would share the apiserver and the browser's
+  // connections with Headlamp's own node list; the cells start them once they
+  // render, which is after that list has arrived.
   const cluster = Utils.getCluster();
-  if (cluster) {
-    prefetchRules(cluster);
-    startSecurityCheck(cluster);
-    startTaintEventRead(cluster);
-  }
+  if (cluster) prefetchRules(cluster);
   const ours = new Set([READINESS_COLUMN_ID, SECURITY_COLUMN_ID]);
   const kept = columns.filter((column) => typeof column === 'string' || !ours.has(column.id ?? '')).map(memorySizedAsCpu);
   const added = [
