@@ -634,6 +634,73 @@ spec: {serviceAccountName: bystander, nodeName: ${TARGET}, containers: [{name: c
     assert.deepEqual(otherLiars(), []);
   });
 
+  // Before the group binding below: with it, every ServiceAccount has a path, and a subject with a path is named for it alone.
+  it('a bystander that may create ConfigMaps, which no class walks, is named unassessed; its twin that may create Events is not', async () => {
+    const unassessedOthers = () =>
+      (
+        JSON.parse(cli(['verify', '-o', 'json', '--kubeconfig', cluster.kubeconfig]).stdout) as {
+          findings: { id: string; title: string; evidence: string[] }[];
+        }
+      ).findings
+        .filter((finding) => finding.id === 'others-unassessed')
+        .map((finding) => ({ title: finding.title, evidence: finding.evidence }));
+    const grantTo = (resource: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: bystander-writes}
+rules: [{apiGroups: [""], resources: [${resource}], verbs: [create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: bystander-writes, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: bystander-writes}
+subjects: [{kind: ServiceAccount, name: bystander, namespace: default}]
+`;
+    const create = (resource: string, body: Record<string, unknown>) =>
+      apiRequest(cluster, { method: 'POST', path: `/api/v1/namespaces/default/${resource}`, token: bystanderToken, body });
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bystander-note' }, data: { note: 'x' } };
+    const event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'bystander-note' },
+      involvedObject: { kind: 'Pod', name: 'bystander', namespace: 'default' },
+      reason: 'Note',
+      message: 'x',
+    };
+    assert.deepEqual(unassessedOthers(), [], "NRC's hardened example on the built-in roles leaves no one unassessed");
+
+    const denied = await create('configmaps', configMap);
+    assert.equal(denied.status, 403, `without the grant the create is refused: ${denied.message}`);
+    await cluster.kubectlOk(['apply', '-f', '-'], grantTo('configmaps'));
+    const created = await poll(10, async () => {
+      const response = await create('configmaps', configMap);
+      return response.status === 201 ? response : null;
+    });
+    assert.ok(created, 'the bystander really holds the unassessed grant');
+    const [named, ...others] = unassessedOthers();
+    assert.equal(others.length, 0);
+    assert.equal(
+      named?.title,
+      'ServiceAccount default/bystander, not a reporter, holds 1 permission(s) no escalation class walks: whether it can lie about a node is not assessed',
+    );
+    assert.match(
+      named!.evidence[0]!,
+      /^create configmaps in default: RoleBinding default\/bystander-writes → ClusterRole bystander-writes: /,
+    );
+    assert.deepEqual(otherLiars(), []);
+
+    await cluster.kubectlOk(['apply', '-f', '-'], grantTo('events'));
+    const createdEvent = await poll(10, async () => {
+      const response = await create('events', event);
+      return response.status === 201 ? response : null;
+    });
+    assert.ok(createdEvent, 'the twin really holds its inert grant');
+    const refused = await create('configmaps', { ...configMap, metadata: { name: 'bystander-note-2' } });
+    assert.equal(refused.status, 403, `the twin no longer holds the ConfigMap grant: ${refused.message}`);
+    assert.deepEqual(unassessedOthers(), []);
+    assert.deepEqual(otherLiars(), []);
+    await cluster.kubectlOk(['delete', 'rolebinding', '-n', 'default', 'bystander-writes']);
+  });
+
   it('constrained grants bound to every ServiceAccount: the bystander rewrites its node, and verify names the group', async () => {
     await cluster.kubectlOk(['apply', '-f', '-'], groupBinding);
     assert.deepEqual(otherLiars(), ["Group system:serviceaccounts, not a reporter, can rewrite its own node's conditions"]);

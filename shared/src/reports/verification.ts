@@ -7,7 +7,7 @@ import { coverageFindings } from '../readiness/coverage-findings.ts';
 import { countFindings, failsAt, sortFindings, type Finding } from '../nrc/findings.ts';
 import type { ClusterFacts, GateState } from '../nrc/gate.ts';
 import { capabilityTitle } from '../security/escalation/model.ts';
-import { describePath, pathObjects, whoElseCanLie } from '../security/paths.ts';
+import { describePath, pathObjects, whoElseCanLie, type OtherLiar } from '../security/paths.ts';
 import type { RbacObjects } from '../security/rbac.ts';
 import type { ReporterAssessment } from '../security/reporter-findings.ts';
 import { POSTURE_ORDER, POSTURE_TITLES, worstPosture, type Posture } from '../security/posture.ts';
@@ -74,7 +74,13 @@ export function verification(input: VerificationInput): Verification {
 /** Subjects other than the reporters that can forge a node's readiness or lift gating, each with its shortest path. */
 function otherLiarFindings(paths: NonNullable<VerificationInput['paths']>, assessments: ReporterAssessment[]): Finding[] {
   const reporters = assessments.map((assessment) => assessment.reporter.serviceAccount);
-  return whoElseCanLie({ ...paths, reporters }).map(({ subject, reached }) => ({
+  return whoElseCanLie({ ...paths, reporters }).map((liar) =>
+    liar.reached.length > 0 ? provenLiarFinding(liar) : unassessedOtherFinding(liar),
+  );
+}
+
+function provenLiarFinding({ subject, reached }: OtherLiar): Finding {
+  return {
     id: 'others-can-lie',
     severity: 'fail',
     title: `${subject}, not a reporter, can ${reached.map((entry) => capabilityTitle(entry.capability)).join(', ')}`,
@@ -84,7 +90,36 @@ function otherLiarFindings(paths: NonNullable<VerificationInput['paths']>, asses
     ),
     objects: reached.flatMap(pathObjects),
     remediation: `Remove these grants from ${subject}: only a node's own reporter should write its conditions, and only administrators change rules.`,
-  }));
+  };
+}
+
+/** A large operator role can hold hundreds of entries: the finding shows the first ones and counts the rest. */
+const UNASSESSED_SHOWN = 10;
+
+/**
+ * No path found, but the search does not walk everything the subject can do:
+ * a warning, not a fail, because no lie is proven; and not silence, because
+ * "no path" here is not "cannot lie".
+ */
+function unassessedOtherFinding({ subject, unassessed }: OtherLiar): Finding {
+  const entries = unassessed.flatMap((ledger) => ledger.entries.map((entry) => ({ ledger, entry })));
+  const shown = entries.slice(0, UNASSESSED_SHOWN);
+  const more = entries.length - shown.length;
+  return {
+    id: 'others-unassessed',
+    severity: 'warn',
+    title: `${subject}, not a reporter, holds ${entries.length} permission(s) no escalation class walks: whether it can lie about a node is not assessed`,
+    subject: 'cluster',
+    evidence: [
+      ...shown.map(
+        ({ ledger, entry }) =>
+          `${entry.text}: ${entry.source}${ledger.via.length > 0 ? `, held by ${ledger.identity} (${ledger.via.join(' → ')})` : ''}: ${entry.reason}`,
+      ),
+      ...(more > 0 ? [`and ${more} more`] : []),
+    ],
+    objects: [...new Map(shown.flatMap(({ entry }) => [entry.binding, entry.role]).map((ref) => [JSON.stringify(ref), ref])).values()],
+    remediation: `Review these grants of ${subject}: remove those it does not need, or check by hand that none lets it write a node's conditions, lift its taints or change the rules.`,
+  };
 }
 
 /**

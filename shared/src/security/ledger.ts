@@ -65,7 +65,17 @@ export interface IdentityLedger {
 /** The reporter's own ledger, then that of every identity its token reaches, so a step's unassessed power counts too. */
 export function reachedLedgers(input: PathSearchInput): IdentityLedger[] {
   const { namespace, name } = input.serviceAccount;
-  const start = { label: `ServiceAccount ${namespace}/${name} (the reporter's token)`, user: serviceAccountUser(namespace, name) };
+  return ledgersReachedFrom(input, {
+    label: `ServiceAccount ${namespace}/${name} (the reporter's token)`,
+    user: serviceAccountUser(namespace, name),
+  });
+}
+
+/** Any start's own ledger, then that of every identity it reaches: the reverse question asks it of every bound subject. */
+export function ledgersReachedFrom(
+  input: Omit<PathSearchInput, 'serviceAccount'>,
+  start: { label: string; user: UserInfo },
+): IdentityLedger[] {
   return graphOf(input)
     .reachable(start)
     .map((identity) => ({

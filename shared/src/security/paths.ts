@@ -17,7 +17,8 @@ import {
   type ReachedCapability,
   type ReadinessCapability,
 } from './escalation/model.ts';
-import type { IdentityLedger } from './ledger.ts';
+import { classifyEntry, ledgersReachedFrom, unassessedOf, type IdentityLedger } from './ledger.ts';
+import { expandRule } from './ledger/entry.ts';
 import { indexRbac, serviceAccountUser, type UserInfo } from './rbac.ts';
 
 const CAPABILITY_ORDER: ReachedCapability['capability'][] = [
@@ -113,6 +114,11 @@ export interface OtherLiar {
   /** "Group system:serviceaccounts", "ServiceAccount ns/name", "User alice". */
   subject: string;
   reached: ReachedCapability[];
+  /**
+   * When no path is found: the permissions no class walks that the subject, or
+   * an identity it reaches, holds. Then "no path" is not "cannot lie".
+   */
+  unassessed: IdentityLedger[];
 }
 
 const READ_VERBS = new Set(['get', 'list', 'watch']);
@@ -125,12 +131,19 @@ function harmless(rule: { verbs: string[]; resources: string[] }): boolean {
   return rule.verbs.every((verb) => READ_VERBS.has(verb)) && !rule.resources.some((resource) => CREDENTIAL_READS.has(resource));
 }
 
+/** A read the ledger does not hold inert (pods/exec, CSRs, serviceaccounts/token) starts no path but is still unassessed. */
+const holdsOnlyInert = (entry: ReturnType<typeof indexRbac>[number]): boolean =>
+  entry.rules.every((rule) =>
+    expandRule(rule, entry.binding, entry.role, entry.scope).every((expanded) => classifyEntry(expanded).class === 'inert'),
+  );
+
 /**
  * The reverse question: every subject any binding names, other than the
  * reporters and the cluster's own machinery, that can lie about a node or lift
  * gating, with its path. Constrained grants bound to a broad group show up
  * here: then any pod on a node, not just the reporter, rewrites that node's
- * conditions.
+ * conditions. A subject with no path whose reach holds unassessed permissions
+ * is listed with them, since the search cannot clear it.
  */
 export function whoElseCanLie(
   input: Omit<PathSearchInput, 'serviceAccount'> & { reporters: { namespace: string; name: string }[] },
@@ -143,7 +156,7 @@ export function whoElseCanLie(
   const reporters = new Set([...input.reporters, ...controllers].map(({ namespace, name }) => `ServiceAccount/${namespace}/${name}`));
   const starts = new Map<string, { label: string; user: UserInfo }>();
   for (const entry of indexRbac(input.rbac)) {
-    if (entry.rules.every(harmless) || isMachinery(entry)) continue;
+    if ((entry.rules.every(harmless) && holdsOnlyInert(entry)) || isMachinery(entry)) continue;
     for (const subject of entry.subjects) {
       const key = `${subject.kind}/${subject.namespace ? `${subject.namespace}/` : ''}${subject.name}`;
       if (reporters.has(key) || starts.has(key) || subject.name === 'system:masters') continue;
@@ -163,9 +176,11 @@ export function whoElseCanLie(
   }
   const subjects = [...starts.values()];
   const reached = graphOf(input).searchAll(subjects, true);
-  return subjects.flatMap((start, index) => {
+  return subjects.flatMap((start, index): OtherLiar[] => {
     const found = byCapability(reached[index]!);
-    return found.length > 0 ? [{ subject: start.label, reached: found }] : [];
+    if (found.length > 0) return [{ subject: start.label, reached: found, unassessed: [] }];
+    const unassessed = unassessedOf(ledgersReachedFrom(input, start));
+    return unassessed.length > 0 ? [{ subject: start.label, reached: [], unassessed }] : [];
   });
 }
 
