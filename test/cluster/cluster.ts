@@ -7,9 +7,12 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 
+import { NEWEST, binDirOf, buildCommandOf } from './releases.ts';
+
 export const clusterDir = import.meta.dirname;
-export const localclusterBin = join(clusterDir, 'bin', 'localcluster');
-export const kubectlBin = join(clusterDir, 'bin', 'kubectl');
+/** The newest release's, which every default suite runs. */
+export const localclusterBin = join(binDirOf(NEWEST), 'localcluster');
+export const kubectlBin = join(binDirOf(NEWEST), 'kubectl');
 const kwokBin = join(clusterDir, 'bin', 'kwok');
 
 export interface CommandResult {
@@ -31,7 +34,9 @@ export interface Cluster {
   auditLog: string;
   featureGates: string;
   stateDir: string;
-  /** Runs the real kubectl with the admin kubeconfig. */
+  /** "1.37": the Kubernetes release it runs. */
+  release: string;
+  /** Runs the real kubectl of that release with the admin kubeconfig. */
   kubectl(args: string[], input?: string): Promise<CommandResult>;
   /** Like kubectl, but throws with kubectl's stderr on a non-zero exit. */
   kubectlOk(args: string[], input?: string): Promise<string>;
@@ -65,9 +70,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-function requireBinaries(): void {
-  for (const binary of [localclusterBin, kubectlBin, kwokBin]) {
-    if (!existsSync(binary)) throw new Error(`${binary} is missing: run "bash test/cluster/build.sh" (needs Go >= 1.26)`);
+function requireBinaries(release: string): void {
+  for (const [binary, build] of [
+    [join(binDirOf(release), 'localcluster'), buildCommandOf(release)],
+    [join(binDirOf(release), 'kubectl'), buildCommandOf(release)],
+    [kwokBin, buildCommandOf(NEWEST)],
+  ]) {
+    if (!existsSync(binary!)) throw new Error(`${binary} is missing: run "${build}" (needs Go >= 1.26)`);
   }
 }
 
@@ -95,6 +104,9 @@ class PortTakenError extends Error {}
 const startAttempts = 3;
 
 export interface ClusterOptions {
+  /** The Kubernetes release: "1.35", "1.36", "1.37" (default: the newest, go.mod's). */
+  kubernetes?: string;
+  /** kube-apiserver's --feature-gates; ConstrainedImpersonation=true unless set ("" for the release's defaults). */
   featureGates?: string;
   /** kube-controller-manager's --controllers; every controller a default cluster runs unless set. */
   controllers?: string[];
@@ -104,7 +116,7 @@ export interface ClusterOptions {
 }
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
-  requireBinaries();
+  requireBinaries(options.kubernetes ?? NEWEST);
   for (let attempt = 1; ; attempt++) {
     try {
       return await launch(options);
@@ -134,9 +146,10 @@ async function launch(options: ClusterOptions): Promise<Cluster> {
     '--extra-args',
     '--enable-bootstrap-token-auth=true',
   ];
-  if (options.featureGates) args.push('--feature-gates', options.featureGates);
+  if (options.featureGates !== undefined) args.push('--feature-gates', options.featureGates);
   if (options.nodeLeaseSeconds) args.push('--node-lease-seconds', String(options.nodeLeaseSeconds));
-  const server = spawn(localclusterBin, args, { stdio: ['ignore', 'pipe', log] });
+  const release = options.kubernetes ?? NEWEST;
+  const server = spawn(join(binDirOf(release), 'localcluster'), args, { stdio: ['ignore', 'pipe', log] });
   const children: Adoptable[] = [];
 
   const info = await new Promise<Record<string, string>>((resolve, reject) => {
@@ -164,7 +177,8 @@ async function launch(options: ClusterOptions): Promise<Cluster> {
   });
   server.removeAllListeners('exit');
 
-  const kubectl = (kubectlArgs: string[], input?: string) => run(kubectlBin, ['--kubeconfig', info['kubeconfig']!, ...kubectlArgs], input);
+  const kubectl = (kubectlArgs: string[], input?: string) =>
+    run(join(binDirOf(release), 'kubectl'), ['--kubeconfig', info['kubeconfig']!, ...kubectlArgs], input);
   return {
     server: info['server']!,
     kubeconfig: info['kubeconfig']!,
@@ -174,6 +188,7 @@ async function launch(options: ClusterOptions): Promise<Cluster> {
     auditLog: info['auditLog']!,
     featureGates: info['featureGates']!,
     stateDir,
+    release,
     kubectl,
     async kubectlOk(kubectlArgs, input) {
       const result = await kubectl(kubectlArgs, input);
