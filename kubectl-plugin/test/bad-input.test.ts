@@ -102,6 +102,11 @@ const BAD_INPUTS: [string, string[], string][] = [
     ['status', '--rule', 'GPU rule'],
     `error: invalid --rule "GPU rule": a name is lowercase letters, digits, '-' and '.', at most 253 characters`,
   ],
+  [
+    'a --kubernetes-version newer than any release this build knows',
+    ['verify', '-f', 'rules.yaml', '--kubernetes-version', '1.38'],
+    'error: --kubernetes-version 1.38: newer than the releases this build knows (1.35, 1.36, 1.37); upgrade kubectl-readiness',
+  ],
   ['a --remediation that is not a bool', ['verify', '--remediation=no'], 'error: invalid --remediation "no": use true or false'],
   ['a --fail-on severity verify does not know', ['verify', '--fail-on', 'info'], 'error: --fail-on "info": use fail or warn'],
   [

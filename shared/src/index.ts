@@ -9,6 +9,7 @@
 export * from './base/kube.ts';
 export * from './base/read.ts';
 export * from './base/reader.ts';
+export * from './base/releases.ts';
 
 export * from './nrc/rule.ts';
 export * from './nrc/selector.ts';
@@ -65,3 +66,4 @@ export * from './reports/gather-diagnosis.ts';
 export * from './reports/verification.ts';
 export * from './reports/manifests.ts';
 export * from './reports/gather.ts';
+export * from './reports/release.ts';

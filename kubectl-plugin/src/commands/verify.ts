@@ -5,17 +5,19 @@
 import { readFileSync } from 'node:fs';
 import {
   DEFAULT_STALE_AFTER_SECONDS,
+  KNOWN_RELEASES,
+  NEWEST_KNOWN_RELEASE,
   countFindings,
   failsAt,
   gatherSecurityAnswers,
   inNamespace,
+  isNewerThanKnown,
   manifestAnswers,
   metadataOf,
   newOrWorse,
   securityReport,
   sortManifests,
   type Finding,
-  type RbacObjects,
   type Reporter,
   type SecurityReport,
 } from '@kubectl-readiness/shared';
@@ -24,22 +26,15 @@ import { durationOption } from '../duration.ts';
 import { CliError, EXIT_FAILED, EXIT_OK } from '../errors.ts';
 import { fetchNodes, fetchRules } from '../fetch.ts';
 import type { Io } from '../io.ts';
-import builtinRbac from '../offline/builtin-rbac.json' with { type: 'json' };
+import { builtinRbacOf } from '../offline/builtin-rbac.ts';
 import { loadManifests } from '../offline/load.ts';
 import { positionKey, sarifLog, type Positions } from '../print/sarif.ts';
 import { printVerifyReport } from '../print/verify.ts';
 import { parseOutput, type OutputFormat } from '../render.ts';
 import { collect, type CommandContext, type Connection } from './context.ts';
 
-/** The Kubernetes release whose built-in RBAC is in builtin-rbac.json, and the default for --kubernetes-version. */
-const OFFLINE_KUBERNETES_VERSION = '1.36';
-
-const BUILTIN_RBAC: RbacObjects = {
-  clusterRoles: builtinRbac.clusterroles,
-  clusterRoleBindings: builtinRbac.clusterrolebindings,
-  roles: builtinRbac.roles,
-  roleBindings: builtinRbac.rolebindings,
-};
+/** --kubernetes-version's default: the newest release whose facts and built-in RBAC this build carries. */
+const OFFLINE_KUBERNETES_VERSION = NEWEST_KNOWN_RELEASE;
 
 /** A --reporter value: a workload in -n's namespace (known only once the kubeconfig is read), or a ServiceAccount. */
 export type ReporterSpec =
@@ -99,7 +94,7 @@ export class VerifyOptions {
   /** Manifests to verify instead of a cluster. */
   filenames: string[] = [];
   recursive = false;
-  kubernetesVersion = OFFLINE_KUBERNETES_VERSION;
+  kubernetesVersion: string = OFFLINE_KUBERNETES_VERSION;
   /** With -f: ConstrainedImpersonation as --feature-gates sets it; null for the release's default. */
   constrainedImpersonation: boolean | null = null;
   featureGates: string | undefined;
@@ -129,8 +124,12 @@ export class VerifyOptions {
   validate(): void {
     this.reporters = this.reporterFlags.map(parseReporterSpec);
     const version = /^v?1\.(\d+)(\.\d+)?$/.exec(this.kubernetesVersion);
-    if (!version) throw new CliError(`--kubernetes-version "${this.kubernetesVersion}": use a release such as 1.36`);
+    if (!version) throw new CliError(`--kubernetes-version "${this.kubernetesVersion}": use a release such as ${NEWEST_KNOWN_RELEASE}`);
     this.kubernetesVersion = `1.${version[1]}`;
+    if (isNewerThanKnown(this.kubernetesVersion))
+      throw new CliError(
+        `--kubernetes-version ${this.kubernetesVersion}: newer than the releases this build knows (${KNOWN_RELEASES.join(', ')}); upgrade kubectl-readiness`,
+      );
     if (!['fail', 'warn'].includes(this.failOn)) throw new CliError(`--fail-on "${this.failOn}": use fail or warn`);
     if (this.baselineFile) this.baseline = readBaseline(this.baselineFile);
     if (this.featureGates !== undefined) {
@@ -176,10 +175,15 @@ export class VerifyOptions {
         ];
       }),
     );
-    const manifests = sortManifests(objects, BUILTIN_RBAC);
+    const builtin = builtinRbacOf(this.kubernetesVersion);
+    const manifests = sortManifests(objects, builtin.rbac);
     const answers = manifestAnswers(
       manifests,
-      { kubernetesVersion: this.kubernetesVersion, constrainedImpersonation: this.constrainedImpersonation },
+      {
+        kubernetesVersion: this.kubernetesVersion,
+        constrainedImpersonation: this.constrainedImpersonation,
+        builtinRbacRelease: builtin.release,
+      },
       (discovered) => selectReporters(discovered, this.reporters, namespace),
     );
     const report = securityReport(answers, manifests.rules, manifests.nodes, { staleAfterSeconds: this.staleAfterSeconds });

@@ -2,6 +2,7 @@
 // YAML, JUnit for CI, or the versioned report for -o json|yaml.
 import {
   POSTURE_TITLES,
+  describeReleaseFacts,
   type Finding,
   type IdentityLedger,
   type ReporterAssessment,
@@ -37,6 +38,7 @@ export function printVerifyReport(security: SecurityReport, shown: Verification,
           generatedAt: new Date().toISOString(),
           source: security.source,
           cluster: { gitVersion: security.gitVersion, constrainedImpersonation: security.gate },
+          release: security.release,
           reporters: security.assessments.map((assessment) => ({
             ...assessment.reporter,
             posture: assessment.posture,
@@ -69,6 +71,7 @@ export function printVerifyReport(security: SecurityReport, shown: Verification,
     ({ reporter, posture }) => `${reporter.serviceAccount.namespace}/${reporter.serviceAccount.name}: ${POSTURE_TITLES[posture]}`,
   );
   io.out(`\nSummary: ${counts}${SOURCE_NOTE[security.source] ?? ''}.${postures.length > 0 ? ` Reporters: ${postures.join('; ')}.` : ''}\n`);
+  io.out(`Release: ${inert(describeReleaseFacts(security.release))}.\n`);
   for (const assessment of security.assessments) printThreats(assessment, io);
   if (!remediation) return;
   for (const { reporter, remediation: fix } of remediations) {

@@ -1,6 +1,9 @@
 // The ConstrainedImpersonation feature gate (KEP-5284): alpha and off by
-// default in 1.35, beta and on by default from 1.36. One reading for every
-// adapter: the apiserver's own metric when readable, else the version's default.
+// default in 1.35, beta and on by default from 1.36 (base/releases.ts). One
+// reading for every adapter: the apiserver's own metric when readable, else
+// the release's default.
+import { featureAt } from '../base/releases.ts';
+
 export type GateState = 'enabled' | 'disabled' | 'unknown';
 
 export interface ClusterFacts {
@@ -17,9 +20,11 @@ export function minorVersion(gitVersion: string | null): number | null {
 
 export function gateOf(facts: ClusterFacts): GateState {
   const minor = minorVersion(facts.gitVersion);
-  if (minor !== null && minor < 35) return 'disabled';
+  const feature = minor === null ? null : featureAt(`1.${minor}`, 'ConstrainedImpersonation');
+  if (feature?.maturity === 'absent') return 'disabled';
   if (facts.featureMetric !== null) return facts.featureMetric === 1 ? 'enabled' : 'disabled';
-  return minor !== null && minor >= 36 ? 'enabled' : 'unknown';
+  // Off by default (alpha) may still be on by a flag, which only the metric would show.
+  return feature?.onByDefault ? 'enabled' : 'unknown';
 }
 
 /** Reads kubernetes_feature_enabled{name="<gate>"} from a Prometheus text exposition; null when absent. */

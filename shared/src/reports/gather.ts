@@ -4,6 +4,7 @@
 // SubjectAccessReviews, and the RBAC objects, which back the findings and
 // answer the questions when reviews are refused. Rules are not needed until
 // the report, so a viewer's requests can go out before the rules arrive.
+import { releaseFacts, type ReleaseFacts } from './release.ts';
 import { isRefusal, type ClusterReader, type ReadResult, type ReviewAnswer } from '../base/reader.ts';
 import { metadataOf } from '../base/read.ts';
 import { NODE_POOLS_API_PATH } from '../readiness/configuration.ts';
@@ -53,6 +54,8 @@ export interface GatherOptions {
 export interface SecurityAnswers {
   facts: ClusterFacts;
   gate: GateState;
+  /** Offline only: whether the gate was given by --feature-gates or taken as the release's default. */
+  assumedGate?: 'flag' | 'default';
   workloads: unknown[];
   /** The Namespaces, for their Pod Security labels; null when refused, and then each is taken at the default level, privileged. */
   namespaces: unknown[] | null;
@@ -226,6 +229,8 @@ export async function gatherSecurityAnswers(reader: ClusterReader, options: Gath
 export interface SecurityReport {
   gitVersion: string | null;
   gate: GateState;
+  /** The release facts the verdicts rest on. */
+  release: ReleaseFacts;
   source: SecuritySource;
   unverifiedReason: string | null;
   assessments: ReporterAssessment[];
@@ -264,6 +269,7 @@ export function securityReport(
   return {
     gitVersion: answers.facts.gitVersion,
     gate: answers.gate,
+    release: releaseFacts(answers.facts, answers.gate, answers.assumedGate ?? null),
     source: answers.source,
     unverifiedReason: answers.unverifiedReason,
     assessments,

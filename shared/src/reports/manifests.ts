@@ -3,6 +3,7 @@
 // posture questions are answered by the RBAC model over the manifests' RBAC
 // plus the built-in roles and bindings every cluster holds, and the cluster's
 // version and feature gate are assumed, and said to be.
+import { featureAt } from '../base/releases.ts';
 import { asRecord, asString, metadataOf } from '../base/read.ts';
 import { rbacAnswerer } from '../security/authorizers.ts';
 import { gateOf, type ClusterFacts } from '../nrc/gate.ts';
@@ -70,12 +71,18 @@ export interface ManifestAssumptions {
   kubernetesVersion: string;
   /** The ConstrainedImpersonation gate as the apiserver has it; null for that release's default. */
   constrainedImpersonation: boolean | null;
+  /** The release whose built-in roles and bindings were added: kubernetesVersion's own, or the oldest known for an older one. */
+  builtinRbacRelease: string;
 }
 
-export const manifestsNote = ({ kubernetesVersion, constrainedImpersonation }: ManifestAssumptions): string =>
+export const manifestsNote = ({ kubernetesVersion, constrainedImpersonation, builtinRbacRelease }: ManifestAssumptions): string =>
   `verdicts from manifests, not from an apiserver: assumed Kubernetes ${kubernetesVersion} with ConstrainedImpersonation ${
     constrainedImpersonation === null ? 'at its default' : constrainedImpersonation ? 'enabled' : 'disabled'
-  }, its built-in roles and bindings, and no other authorizer or webhook`;
+  }, ${
+    builtinRbacRelease === kubernetesVersion
+      ? 'its built-in roles and bindings'
+      : `the built-in roles and bindings of Kubernetes ${builtinRbacRelease} (the oldest release known here; ${kubernetesVersion}'s own may differ)`
+  }, and no other authorizer or webhook`;
 
 /** What the gatherer would have collected, had these manifests been applied to a cluster of that version. */
 export function manifestAnswers(
@@ -83,8 +90,9 @@ export function manifestAnswers(
   assumptions: ManifestAssumptions,
   select: (discovered: Reporter[]) => Reporter[] = (discovered) => discovered,
 ): SecurityAnswers {
-  const featureMetric = assumptions.constrainedImpersonation === null ? null : assumptions.constrainedImpersonation ? 1 : 0;
-  const facts: ClusterFacts = { gitVersion: `v${assumptions.kubernetesVersion}`, featureMetric };
+  // No flag: the gate as the release ships it, which offline has no apiserver to ask about.
+  const enabled = assumptions.constrainedImpersonation ?? featureAt(assumptions.kubernetesVersion, 'ConstrainedImpersonation').onByDefault;
+  const facts: ClusterFacts = { gitVersion: `v${assumptions.kubernetesVersion}`, featureMetric: enabled ? 1 : 0 };
   const nodes = sampleNodes(manifests.nodes);
   const reporters = select(discoverReporters(manifests.workloads, []).reporters);
   const answerer = rbacAnswerer(manifests.rbac);
@@ -97,6 +105,7 @@ export function manifestAnswers(
   return {
     facts,
     gate: gateOf(facts),
+    assumedGate: assumptions.constrainedImpersonation === null ? 'default' : 'flag',
     workloads: manifests.workloads,
     namespaces: manifests.namespaces,
     // Manifests are what a change applies, not the whole cluster.
