@@ -135,6 +135,16 @@ const suites: Suite[] = [
       `bash ${join(root, 'test', 'cluster', 'build.sh')} && bash ${join(root, 'test', 'krew', 'build.sh')} && bash ${join(root, 'test', 'headlamp', 'build-host.sh')} >/dev/null`,
     ],
   },
+  {
+    name: 'release matrix (every pinned Kubernetes release)',
+    cwd: join(root, 'test'),
+    files: ['matrix/**/*.test.ts'],
+    prepare: [
+      'bash',
+      '-c',
+      `bash ${join(root, 'test', 'cluster', 'build.sh')} && bash ${join(root, 'test', 'cluster', 'build-release.sh')} all`,
+    ],
+  },
 ];
 
 const seconds = (since: number): string => `${Math.round((performance.now() - since) / 1000)} s`;

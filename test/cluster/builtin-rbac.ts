@@ -2,14 +2,17 @@
 // apiserver's bootstrap policy, with admin, edit and view filled by
 // kube-controller-manager's aggregation controller. Offline `verify -f` adds
 // them to the manifests so a binding to `edit` or `system:node` means what it
-// means on a real cluster.
-//   node test/cluster/builtin-rbac.ts   rewrites kubectl-plugin/src/offline/builtin-rbac.json
+// means on a real cluster of that release.
+//   node test/cluster/builtin-rbac.ts [1.35 ...]   rewrites kubectl-plugin/src/offline/builtin-rbac-<release>.json
+//                                                 (every release the harness pins, by default)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from './cluster.ts';
+import { RELEASES } from './releases.ts';
 import { adminReader } from './requests.ts';
 
-export const builtinRbacFile = join(import.meta.dirname, '..', '..', 'kubectl-plugin', 'src', 'offline', 'builtin-rbac.json');
+export const builtinRbacFile = (release: string) =>
+  join(import.meta.dirname, '..', '..', 'kubectl-plugin', 'src', 'offline', `builtin-rbac-${release}.json`);
 
 const KINDS = ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'] as const;
 
@@ -68,10 +71,13 @@ export async function readBuiltinRbac(cluster: Cluster): Promise<Record<(typeof 
 }
 
 if (import.meta.main) {
-  const cluster = await startCluster();
-  try {
-    writeFileSync(builtinRbacFile, `${JSON.stringify(await readBuiltinRbac(cluster), null, 1)}\n`);
-  } finally {
-    await cluster.stop();
+  const releases = process.argv.length > 2 ? process.argv.slice(2) : RELEASES.map(({ release }) => release);
+  for (const release of releases) {
+    const cluster = await startCluster({ kubernetes: release });
+    try {
+      writeFileSync(builtinRbacFile(release), `${JSON.stringify(await readBuiltinRbac(cluster), null, 1)}\n`);
+    } finally {
+      await cluster.stop();
+    }
   }
 }

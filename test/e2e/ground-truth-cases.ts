@@ -1,7 +1,9 @@
 // The requests the ground-truth test sends with a reporter's real pod-bound
 // token, and what kube-apiserver answered. Later issues check their
 // predictions against exactly these outcomes.
-import type { Variant } from '../cluster/scenario.ts';
+import type { Cluster } from '../cluster/cluster.ts';
+import { apiRequest, type ApiResponse } from '../cluster/requests.ts';
+import { CONDITION, type Variant } from '../cluster/scenario.ts';
 
 export interface Probe {
   id: string;
@@ -78,4 +80,35 @@ const ALLOWED: Record<Variant, string[]> = {
 
 export function expectedStatus(variant: Variant, probeId: string): 200 | 403 {
   return ALLOWED[variant].includes(probeId) ? 200 : 403;
+}
+
+/** Sends a probe's real request with a reporter's token, as the probe says it identifies itself. */
+export async function send(cluster: Cluster, token: string, probe: Probe): Promise<ApiResponse> {
+  const path = `/api/v1/nodes/${probe.target}${probe.subresource ? `/${probe.subresource}` : ''}`;
+  const identity = { token, impersonateUser: probe.impersonate?.user, impersonateGroups: probe.impersonate?.groups };
+  switch (probe.verb) {
+    case 'get':
+      return apiRequest(cluster, { ...identity, method: 'GET', path });
+    case 'update': {
+      const node = JSON.parse(await cluster.kubectlOk(['get', 'node', probe.target, '-o', 'json'])) as {
+        status: { conditions?: unknown[] };
+      };
+      const now = new Date().toISOString();
+      node.status.conditions = [
+        {
+          type: CONDITION,
+          status: 'True',
+          reason: 'GroundTruth',
+          message: `written by ${probe.id}`,
+          lastHeartbeatTime: now,
+          lastTransitionTime: now,
+        },
+      ];
+      return apiRequest(cluster, { ...identity, method: 'PUT', path, body: node });
+    }
+    case 'patch': {
+      const body = probe.subresource ? { status: { conditions: [{ type: CONDITION, status: 'False' }] } } : { spec: { taints: [] } };
+      return apiRequest(cluster, { ...identity, method: 'PATCH', path, body, contentType: 'application/strategic-merge-patch+json' });
+    }
+  }
 }

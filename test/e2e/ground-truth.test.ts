@@ -5,41 +5,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../cluster/cluster.ts';
-import { apiRequest, type ApiResponse } from '../cluster/requests.ts';
+import type { ApiResponse } from '../cluster/requests.ts';
 import { CONDITION, VARIANTS, featureGatesFor, loadScenario, podBoundToken } from '../cluster/scenario.ts';
-import { PROBES, expectedStatus, type Probe } from './ground-truth-cases.ts';
+import { PROBES, expectedStatus, send } from './ground-truth-cases.ts';
 
 const resultsDir = join(import.meta.dirname, 'results');
-
-async function send(cluster: Cluster, token: string, probe: Probe): Promise<ApiResponse> {
-  const path = `/api/v1/nodes/${probe.target}${probe.subresource ? `/${probe.subresource}` : ''}`;
-  const identity = { token, impersonateUser: probe.impersonate?.user, impersonateGroups: probe.impersonate?.groups };
-  switch (probe.verb) {
-    case 'get':
-      return apiRequest(cluster, { ...identity, method: 'GET', path });
-    case 'update': {
-      const node = JSON.parse(await cluster.kubectlOk(['get', 'node', probe.target, '-o', 'json'])) as {
-        status: { conditions?: unknown[] };
-      };
-      const now = new Date().toISOString();
-      node.status.conditions = [
-        {
-          type: CONDITION,
-          status: 'True',
-          reason: 'GroundTruth',
-          message: `written by ${probe.id}`,
-          lastHeartbeatTime: now,
-          lastTransitionTime: now,
-        },
-      ];
-      return apiRequest(cluster, { ...identity, method: 'PUT', path, body: node });
-    }
-    case 'patch': {
-      const body = probe.subresource ? { status: { conditions: [{ type: CONDITION, status: 'False' }] } } : { spec: { taints: [] } };
-      return apiRequest(cluster, { ...identity, method: 'PATCH', path, body, contentType: 'application/strategic-merge-patch+json' });
-    }
-  }
-}
 
 for (const variant of VARIANTS) {
   describe(`ground truth: ${variant}`, () => {

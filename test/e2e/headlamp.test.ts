@@ -82,6 +82,14 @@ function verifyFindings(cluster: Cluster): { id: string; title: string }[] {
   return report.findings.map(({ id, title }) => ({ id, title }));
 }
 
+/** verify's text output, whose Release: line the Security view must show too. */
+function verifyText(cluster: Cluster): string {
+  return spawnSync(process.execPath, [cliPath, 'verify', `--kubeconfig=${cluster.kubeconfig}`], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  }).stdout;
+}
+
 /** Headlamp's tables (lib 0.14's and 0.45's) show this many rows, then paginate. */
 const FIRST_PAGE = 15;
 
@@ -225,6 +233,10 @@ for (const variant of ['hardened', 'broad'] as const satisfies Variant[]) {
       const { page } = watched;
       await page.goto(`${headlamp.url}${CLUSTER}/node-readiness/security`);
       await page.getByText('SubjectAccessReviews answered by the apiserver').waitFor(WAIT);
+      // The release facts verify names: the same line, from the same core.
+      const releaseLine = verifyText(cluster).match(/^Release: (.*)\.$/m)?.[1] ?? '';
+      assert.ok(releaseLine.includes('ConstrainedImpersonation'), 'verify names its release facts');
+      await page.getByText(releaseLine, { exact: true }).waitFor(WAIT);
       await page
         .locator('tr', { hasText: 'kube-system/cni-reporter' })
         .getByText(EXPECTED[variant].posture, { exact: true })

@@ -4,140 +4,26 @@
 // judged from files and then live; plus SARIF checked against the official
 // 2.1.0 schema, baselines and thresholds, and malformed input.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import ajvDraft04 from 'ajv-draft-04';
-import { parseAllDocuments, stringify } from 'yaml';
 import { builtinRbacFile, readBuiltinRbac } from '../cluster/builtin-rbac.ts';
-import { clusterDir, startCluster, type Cluster } from '../cluster/cluster.ts';
-import { VARIANTS, featureGatesFor, reporterManifests, upstreamDir, type Variant } from '../cluster/scenario.ts';
+import { startCluster, type Cluster } from '../cluster/cluster.ts';
+import { VARIANTS, featureGatesFor, upstreamDir } from '../cluster/scenario.ts';
 import { assertFailure, cli } from './cli-runner.ts';
-import { scratchDir } from '../scratch.ts';
-
-const helmBin = join(clusterDir, 'bin', 'helm');
-const chartDir = join(upstreamDir, 'charts', 'node-readiness-controller');
-const work = scratchDir('offline-verify-');
-
-interface Report {
-  source: string;
-  reporters: {
-    serviceAccount: { namespace: string; name: string };
-    posture: string;
-    threats: { capability: string; reachable: boolean }[] | null;
-  }[];
-  findings: { id: string; severity: string; subject: string; title: string }[];
-}
-
-/**
- * Findings that depend on the cluster, not the manifests: node coverage, that offline answers come from RBAC, and
- * whether NRC has observed a rule (a manifest carries no generation; this cluster runs no NRC).
- */
-const CLUSTER_ONLY = new Set(['condition-coverage', 'answers-from-rbac', 'rule-not-observed']);
-
-function verdicts(report: Report) {
-  return {
-    reporters: report.reporters.map(({ serviceAccount, posture, threats }) => ({
-      serviceAccount,
-      posture,
-      threats: threats?.map(({ capability, reachable }) => `${capability}: ${reachable}`) ?? null,
-    })),
-    findings: report.findings
-      .filter((finding) => !CLUSTER_ONLY.has(finding.id))
-      .map(({ severity, id, subject, title }) => `${severity} ${id} ${subject}: ${title}`)
-      .sort(),
-  };
-}
-
-const verifyJson = (args: string[]): Report => {
-  const result = cli(['verify', '-o', 'json', ...args]);
-  assert.ok(result.code === 0 || result.code === 1, result.stderr);
-  return JSON.parse(result.stdout) as Report;
-};
-
-/** Objects the local apiserver serves; a chart's cert-manager or monitoring objects would need their CRDs. */
-const SERVED_GROUPS =
-  /^(v1|apps\/v1|rbac\.authorization\.k8s\.io\/v1|admissionregistration\.k8s\.io\/v1|readiness\.node\.x-k8s\.io\/v1alpha1)$/;
-
-function servedOnly(yaml: string): string {
-  return parseAllDocuments(yaml, { version: '1.1' })
-    .map((document) => document.toJSON() as { apiVersion?: string } | null)
-    .filter((object) => object !== null && SERVED_GROUPS.test(object.apiVersion ?? ''))
-    .map((object) => stringify(object))
-    .join('---\n');
-}
-
-function renderChart(): string {
-  return execFileSync(helmBin, ['template', 'nrc', chartDir, '--namespace', 'nrc-system', '--kube-version', '1.36.3'], {
-    encoding: 'utf8',
-  });
-}
-
-interface Case {
-  name: string;
-  /** The file offline verify reads, and the objects applied for the live run. */
-  file: string;
-  apply: string;
-  namespace?: string;
-}
-
-const caseFile = (name: string, yaml: string): string => {
-  const file = join(work, `${name.replace(/[^a-z0-9]+/gi, '-')}.yaml`);
-  writeFileSync(file, yaml);
-  return file;
-};
-
-const exampleCases = (): Case[] =>
-  ['cni-readiness', 'constrained-impersonation', 'problem-gate-readiness', 'security-agent-readiness'].map((example) => {
-    const yaml = readExampleTree(join(upstreamDir, 'examples', example));
-    return { name: `upstream example ${example}`, file: caseFile(example, yaml), apply: yaml };
-  });
-
-/** An example directory's manifests, subdirectories included, as one multi-document file. */
-function readExampleTree(dir: string): string {
-  return (
-    readdirSync(dir, { recursive: true, encoding: 'utf8' })
-      // A dry-run variant is the same rule again, an alternative to apply instead of the other.
-      .filter((entry) => entry.endsWith('.yaml') && !entry.includes('dryrun'))
-      .sort()
-      .map((entry) => readFileSync(join(dir, entry), 'utf8'))
-      .join('\n---\n')
-  );
-}
-
-const scenarioCase = (variant: Variant): Case => {
-  const yaml = reporterManifests(variant)
-    .map((manifest) => stringify(manifest))
-    .join('---\n');
-  return { name: `scenario ${variant}`, file: caseFile(`scenario-${variant}`, yaml), apply: yaml };
-};
-
-/** The namespaces objects name, created first as an installer would. */
-function namespacesOf(yaml: string): string {
-  const names = new Set(
-    parseAllDocuments(yaml, { version: '1.1' })
-      .map((document) => (document.toJSON() as { metadata?: { namespace?: string } } | null)?.metadata?.namespace)
-      .filter((name): name is string => typeof name === 'string'),
-  );
-  return [...names].map((name) => stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })).join('---\n');
-}
-
-async function liveAndOffline(cluster: Cluster, testCase: Case, offlineFlags: string[] = []) {
-  const offline = verifyJson(['-f', testCase.file, ...offlineFlags]);
-  assert.equal(offline.source, 'manifests');
-  const objects = servedOnly(testCase.apply);
-  try {
-    if (namespacesOf(objects)) await cluster.kubectlOk(['apply', '-f', '-'], namespacesOf(objects));
-    await cluster.kubectlOk(['apply', '-f', '-'], objects);
-    const live = verifyJson(['--kubeconfig', cluster.kubeconfig]);
-    assert.equal(live.source, 'reviews');
-    return { offline: verdicts(offline), live: verdicts(live) };
-  } finally {
-    await cluster.kubectlOk(['delete', '--ignore-not-found', '-f', '-'], objects);
-  }
-}
+import {
+  caseFile,
+  chartDir,
+  exampleCases,
+  liveAndOffline,
+  renderChart,
+  scenarioCase,
+  work,
+  type Case,
+  type Report,
+} from './offline-cases.ts';
 
 let agreements = 0;
 let compared = 0;
@@ -151,7 +37,7 @@ describe('offline verify agrees with the real cluster', () => {
   after(() => cluster?.stop());
 
   it("the built-in RBAC offline verify adds is this cluster's, role for role", async () => {
-    assert.deepEqual(await readBuiltinRbac(cluster), JSON.parse(readFileSync(builtinRbacFile, 'utf8')));
+    assert.deepEqual(await readBuiltinRbac(cluster), JSON.parse(readFileSync(builtinRbacFile(cluster.release), 'utf8')));
   });
 
   const cases = (): Case[] => [

@@ -1,7 +1,7 @@
 // The Security view: what `kubectl readiness verify` reports, in Headlamp.
 // Findings carry the CLI's ids and texts because both come from the core.
 import { NameValueTable, SectionBox, SimpleTable, StatusLabel } from '@kinvolk/headlamp-plugin/lib/CommonComponents';
-import { type Finding, type SecurityReport, type SecuritySource, type Threat } from '@kubectl-readiness/shared';
+import { describeReleaseFacts, type Finding, type SecurityReport, type SecuritySource, type Threat } from '@kubectl-readiness/shared';
 import Button from '@mui/material/Button';
 import React from 'react';
 import { useReadiness } from '../../hooks/useReadiness';
@@ -104,6 +104,7 @@ export function SecurityView() {
             rows={[
               { name: 'Kubernetes', value: report.gitVersion ?? 'unknown (cannot read /version)' },
               { name: 'ConstrainedImpersonation', value: report.gate },
+              { name: 'Release facts', value: describeReleaseFacts(report.release) },
               { name: 'Verdicts from', value: SOURCE_TEXT[report.source] },
               ...(report.unverifiedReason ? [{ name: 'Unverified because', value: report.unverifiedReason }] : []),
               { name: 'Summary', value: `${report.verification.counts}${report.verification.passed ? '' : ' (fails)'}` },
