@@ -114,7 +114,7 @@ describe('verification: the others-unassessed finding', () => {
       rules: [],
       nodes: [],
       notes: [],
-      paths: { rbac: rbacFrom(extra), workloads, gate: 'enabled', otherNode: 'node-b' },
+      paths: { rbac: rbacFrom(extra), workloads, gate: 'enabled', otherNode: 'node-b', namespaces: null },
     }).findings.filter((finding) => finding.id.startsWith('others-'));
 
   it('warns, names the subject, and lists each entry with its binding and role', () => {
