@@ -28,9 +28,10 @@ export interface Report {
 
 /**
  * Findings that depend on the cluster, not the manifests: node coverage, that offline answers come from RBAC, and
- * whether NRC has observed a rule (a manifest carries no generation; this cluster runs no NRC).
+ * whether NRC has observed a rule or its controller is available (a manifest carries no generation and no status;
+ * this cluster runs no NRC).
  */
-const CLUSTER_ONLY = new Set(['condition-coverage', 'answers-from-rbac', 'rule-not-observed']);
+const CLUSTER_ONLY = new Set(['condition-coverage', 'answers-from-rbac', 'rule-not-observed', 'controller-unavailable']);
 
 export function verdicts(report: Report) {
   return {

@@ -635,6 +635,21 @@ describe('configurationFindings', () => {
     assert.match(find(findings, 'rule-not-observed')[0]!.title, /generation 2, observed none/);
   });
 
+  it("says nothing of the controller's availability from a manifest, which has no status", () => {
+    const manifest = {
+      kind: 'Deployment',
+      metadata: { name: 'nrc', namespace: 'nrr-system' },
+      spec: { template: { spec: { containers: [{ image: 'node-readiness-controller:dev' }] } } },
+    };
+    const findings = configurationFindings({
+      workloadsComplete: false,
+      rules: [network],
+      workloads: [manifest, tolerant],
+      nodePools: null,
+    });
+    assert.deepEqual(find(findings, 'controller-unavailable'), []);
+  });
+
   const autoscaler = (words: string[], key: 'command' | 'args' = 'command') => ({
     kind: 'Deployment',
     metadata: { name: 'cluster-autoscaler', namespace: 'kube-system' },

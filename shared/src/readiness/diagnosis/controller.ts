@@ -28,6 +28,8 @@ export function isControllerWorkload(workload: unknown): boolean {
 /** NRC's Deployments that have no available replica. */
 export function unavailableControllers(workloads: unknown[]): string[] {
   return workloads.filter(isControllerWorkload).flatMap((deployment) => {
+    // The apiserver always serves a status; a manifest (verify -f) has none, and says nothing about availability.
+    if (asRecord(deployment)['status'] === undefined) return [];
     const available = asRecord(asRecord(deployment)['status'])['availableReplicas'];
     const { namespace, name } = metadataOf(deployment);
     return typeof available === 'number' && available > 0 ? [] : [`Deployment ${namespace}/${name} has no available replica`];
