@@ -1,7 +1,7 @@
 // RBAC object sets for tests: NRC's upstream examples, read in place, and
 // hand-made variants.
 import type { RbacObjects } from '../src/index.ts';
-import { loadManifests, type Manifest } from './fixtures.ts';
+import { loadManifests, ofKind, type Manifest } from './fixtures.ts';
 
 function isManifest(entry: Manifest | Record<string, unknown>): entry is Manifest {
   return 'object' in entry && 'file' in entry;
@@ -59,4 +59,24 @@ export const arbitraryNode = [
     { apiGroups: [''], resources: ['nodes/status'], verbs: ['impersonate-on:arbitrary-node:update'] },
   ]),
   bind('ClusterRoleBinding', 'arbitrary-node', { kind: 'ClusterRole', name: 'arbitrary-node' }, [cniReporterSubject]),
+];
+
+/** NRC's controller, deployed as its Helm chart does: the Deployment the search names as a target. */
+export const readinessController = {
+  kind: 'Deployment',
+  metadata: { name: 'node-readiness-controller', namespace: 'nrc-system' },
+  spec: {
+    template: {
+      spec: {
+        serviceAccountName: 'node-readiness-controller',
+        containers: [{ name: 'manager', image: 'registry.k8s.io/node-readiness-controller/node-readiness-controller:v0.3.0' }],
+      },
+    },
+  },
+};
+
+/** NRC's hardened example's reporter DaemonSet and NRC's controller: the workloads of the escalation tests. */
+export const hardenedWorkloads = (): unknown[] => [
+  ...ofKind(upstream.constrained(), 'DaemonSet').map((manifest) => manifest.object),
+  readinessController,
 ];

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { reachedLedgers, searchEscalationPaths, unassessedOf, type ReadinessCapability } from '../../src/index.ts';
-import { ofKind } from '../fixtures.ts';
-import { bind, clusterRole, cniReporterSubject, rbacFrom, upstream } from '../rbac-fixtures.ts';
+import { bind, clusterRole, cniReporterSubject, hardenedWorkloads, rbacFrom, upstream } from '../rbac-fixtures.ts';
+
+const workloads = hardenedWorkloads();
 
 const RULES = 'readiness.node.x-k8s.io';
 const LEASE = 'ba65f13e.readiness.node.x-k8s.io';
@@ -15,19 +16,6 @@ const grant = (rules: Record<string, unknown>[], namespace?: string) => [
     ? bind('RoleBinding', 'extra', { kind: 'ClusterRole', name: 'extra' }, [cniReporterSubject], namespace)
     : bind('ClusterRoleBinding', 'extra', { kind: 'ClusterRole', name: 'extra' }, [cniReporterSubject]),
 ];
-const readinessController = {
-  kind: 'Deployment',
-  metadata: { name: 'node-readiness-controller', namespace: 'nrc-system' },
-  spec: {
-    template: {
-      spec: {
-        serviceAccountName: 'node-readiness-controller',
-        containers: [{ name: 'manager', image: 'registry.k8s.io/node-readiness-controller/node-readiness-controller:v0.3.0' }],
-      },
-    },
-  },
-};
-const workloads = [...ofKind(upstream.constrained(), 'DaemonSet').map((manifest) => manifest.object), readinessController];
 
 const cases: [name: string, extra: Record<string, unknown>[], expected: ReadinessCapability[], unassessed: boolean][] = [
   [

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { reachedLedgers, searchEscalationPaths, unassessedOf, type ReadinessCapability } from '../../src/index.ts';
-import { ofKind } from '../fixtures.ts';
-import { bind, clusterRole, cniReporterSubject, rbacFrom, upstream } from '../rbac-fixtures.ts';
+import { bind, clusterRole, cniReporterSubject, hardenedWorkloads, rbacFrom, upstream } from '../rbac-fixtures.ts';
+
+const workloads = hardenedWorkloads();
 
 const RBAC = 'rbac.authorization.k8s.io';
 const grant = (name: string, rules: Record<string, unknown>[], namespace?: string) => [
@@ -21,20 +22,6 @@ const scalerRole = clusterRole('controller-scaler', [{ apiGroups: ['apps'], reso
 const createBindings = { apiGroups: [RBAC], resources: ['clusterrolebindings'], verbs: ['create'] };
 const bindOn = (...names: string[]) => ({ apiGroups: [RBAC], resources: ['clusterroles'], verbs: ['bind'], resourceNames: names });
 const someoneElse = { kind: 'ServiceAccount', name: 'ops', namespace: 'kube-system' };
-
-const readinessController = {
-  kind: 'Deployment',
-  metadata: { name: 'node-readiness-controller', namespace: 'nrc-system' },
-  spec: {
-    template: {
-      spec: {
-        serviceAccountName: 'node-readiness-controller',
-        containers: [{ name: 'manager', image: 'registry.k8s.io/node-readiness-controller/node-readiness-controller:v0.3.0' }],
-      },
-    },
-  },
-};
-const workloads = [...ofKind(upstream.constrained(), 'DaemonSet').map((manifest) => manifest.object), readinessController];
 
 const ALL: ReadinessCapability[] = ['forge-other-node-conditions', 'lift-readiness-taints', 'disrupt-other-nodes', 'change-rules'];
 const anyPermission = (how: string): [ReadinessCapability, string[]][] => ALL.map((capability) => [capability, [how]]);

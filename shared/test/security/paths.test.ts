@@ -14,7 +14,9 @@ import {
   type ReadinessCapability,
 } from '../../src/index.ts';
 import { ofKind } from '../fixtures.ts';
-import { bind, clusterRole, cniReporterSubject, rbacFrom, upstream } from '../rbac-fixtures.ts';
+import { bind, clusterRole, cniReporterSubject, hardenedWorkloads, rbacFrom, upstream } from '../rbac-fixtures.ts';
+
+const workloads = hardenedWorkloads();
 
 const writer = { kind: 'ServiceAccount', name: 'node-writer', namespace: 'kube-system' };
 const statusWriter = [
@@ -34,19 +36,6 @@ const grant = (
     : bind('ClusterRoleBinding', name, { kind: 'ClusterRole', name }, [subject]),
 ];
 /** NRC's controller as its Helm chart deploys it: the Deployment running its image. */
-const readinessController = {
-  kind: 'Deployment',
-  metadata: { name: 'node-readiness-controller', namespace: 'nrc-system' },
-  spec: {
-    template: {
-      spec: {
-        serviceAccountName: 'node-readiness-controller',
-        containers: [{ name: 'manager', image: 'registry.k8s.io/node-readiness-controller/node-readiness-controller:v0.3.0' }],
-      },
-    },
-  },
-};
-const workloads = [...ofKind(upstream.constrained(), 'DaemonSet').map((manifest) => manifest.object), readinessController];
 
 interface Case {
   name: string;
