@@ -15,7 +15,7 @@ minor=${1:?usage: build-release.sh 1.35|all}
 if [ "$minor" = all ]; then
   for modfile in releases/k8s-*.mod; do
     release=${modfile#releases/k8s-}
-    bash "$0" "${release%.mod}"
+    bash ./build-release.sh "${release%.mod}"
   done
   exit 0
 fi
