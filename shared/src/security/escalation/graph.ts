@@ -25,8 +25,16 @@ import { nodeIdentityMoves } from './node-identity.ts';
 import { tokenIdentities } from './secrets.ts';
 import { admitsHostAccess, podIdentities } from './workloads.ts';
 
-/** Every class of hop from an identity, in the catalogue's order: the order breaks ties between equally short paths. */
-const MOVE_CLASSES = CATALOGUE.flatMap((entry) => entry.moves);
+/**
+ * Every class of hop from an identity, in the catalogue's order (the order
+ * breaks ties between equally short paths), each with the resources its hops
+ * ask about: a class is offered an identity only when one of its rules touches
+ * them, so a cluster's many workload writers never pay for the RBAC class.
+ */
+const MOVE_CLASSES = CATALOGUE.filter((entry) => entry.moves.length > 0).map((entry) => ({
+  moves: entry.moves,
+  touchedBy: touchesAny(entry.resources),
+}));
 
 const MAX_DEPTH = 5;
 
@@ -101,9 +109,7 @@ export function graphOf(input: GraphInput): PathGraph {
 }
 
 /** Resources a rule must touch for an identity to move on from it at all. */
-const EDGE_RESOURCES = new Set(CATALOGUE.flatMap((entry) => entry.resources));
-const touchesEdge = (rule: { resources: string[] }) =>
-  rule.resources.some((resource) => resource === '*' || resource.startsWith('*/') || EDGE_RESOURCES.has(resource));
+const touchesEdge = touchesAny(CATALOGUE.flatMap((entry) => entry.resources));
 
 /** Where a search starts: an identity whose own token the attacker holds. */
 const startOf = (from: Start): Principal => ({
@@ -199,7 +205,8 @@ function buildGraph(input: GraphInput): PathGraph {
       constrainedOn,
       otherNode,
     };
-    for (const moveClass of MOVE_CLASSES) yield* moveClass(context);
+    for (const { moves: classMoves, touchedBy } of MOVE_CLASSES)
+      if (rules.some((grant) => touchedBy(grant.rule))) for (const move of classMoves) yield* move(context);
   }
   const capabilityContext = { can, constrainedOn, otherNode, named: namedTargets(input.rbac, input.onlyOtherNode === true), controllers };
 
@@ -309,6 +316,13 @@ function buildGraph(input: GraphInput): PathGraph {
       .map(({ label, user, path }) => ({ label, user, path }));
   }
   return { input, searchAll, reachable };
+}
+
+/** Whether a rule names one of these resources (or resource/subresource), all resources, or any resource's subresource of the same name. */
+function touchesAny(resources: string[]): (rule: { resources: string[] }) => boolean {
+  const named = new Set(resources);
+  const subresources = new Set(resources.flatMap((resource) => (resource.includes('/') ? [`*/${resource.split('/')[1]}`] : [])));
+  return (rule) => rule.resources.some((resource) => resource === '*' || named.has(resource) || subresources.has(resource));
 }
 
 const SERVICE_ACCOUNT_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
