@@ -39,8 +39,23 @@ export function classifyEntry(entry: LedgerEntry): ClassedEntry {
   return { ...shown, class: 'unassessed', reason: unassessedWhy(entry) };
 }
 
-/** Every permission bound to `user` (its name and its groups), expanded and classed, duplicates once. */
+const ledgers = new WeakMap<RbacObjects, Map<string, ClassedEntry[]>>();
+
+/**
+ * Every permission bound to `user` (its name and its groups), expanded and
+ * classed, duplicates once; worked out once per identity and snapshot, since
+ * the reverse question reaches a namespace's accounts from each of its subjects.
+ */
 export function ledgerOf(rbac: RbacObjects, user: UserInfo): ClassedEntry[] {
+  let known = ledgers.get(rbac);
+  if (!known) ledgers.set(rbac, (known = new Map()));
+  const key = `${user.username}\n${user.groups.join('\n')}`;
+  let entries = known.get(key);
+  if (!entries) known.set(key, (entries = classedLedger(rbac, user)));
+  return entries;
+}
+
+function classedLedger(rbac: RbacObjects, user: UserInfo): ClassedEntry[] {
   const seen = new Set<string>();
   const entries: ClassedEntry[] = [];
   // An identity the search made by binding itself roles holds their rules too.

@@ -125,10 +125,15 @@ const startOf = (from: Start): Principal => ({
 function buildGraph(input: GraphInput): PathGraph {
   const index = indexRbac(input.rbac);
   const power = new Map<string, Bound[]>();
+  // Hops ask millions of questions of a few thousand users: look each user object up before building its key.
+  const powerOfUser = new WeakMap<UserInfo, Bound[]>();
   const powerOf = (user: UserInfo): Bound[] => {
+    let rules = powerOfUser.get(user);
+    if (rules) return rules;
     const key = `${user.username}|${user.groups.join(',')}`;
-    let rules = power.get(key);
+    rules = power.get(key);
     if (!rules) power.set(key, (rules = [...rulesOf(index, user), ...boundRoleRules(input.rbac, user)]));
+    powerOfUser.set(user, rules);
     return rules;
   };
   const grantOf = (user: UserInfo, attributes: ResourceAttributes): Bound | undefined =>
