@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { localclusterBin, run, type Cluster } from './cluster.ts';
 
 export interface Received {
@@ -69,6 +70,11 @@ export async function startEndpoint(
       });
     },
   );
+  // An exec reaches a kubelet as a protocol upgrade: recorded, then refused, since no container runs here to stream from.
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+    received.push({ method: request.method ?? '', path: request.url ?? '', body: '' });
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+  });
   rmSync(dir, { recursive: true, force: true });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;

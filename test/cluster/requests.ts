@@ -18,6 +18,8 @@ export interface ApiRequest {
   impersonateGroups?: string[];
   body?: unknown;
   contentType?: string;
+  /** Asks to switch protocols, as kubectl exec does: the apiserver authorizes, then dials the pod's kubelet. */
+  upgrade?: string;
 }
 
 export interface ApiResponse {
@@ -35,6 +37,8 @@ export function apiRequest(cluster: Cluster, call: ApiRequest): Promise<ApiRespo
   if (call.impersonateUser) headers['Impersonate-User'] = call.impersonateUser;
   if (call.impersonateGroups) headers['Impersonate-Group'] = call.impersonateGroups;
   if (payload !== undefined) headers['Content-Type'] = call.contentType ?? 'application/json';
+  if (call.upgrade)
+    Object.assign(headers, { Connection: 'Upgrade', Upgrade: call.upgrade, 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' });
   return new Promise((resolve, reject) => {
     const credentials = call.token
       ? {}

@@ -109,7 +109,7 @@ describe('the ledger of the hardened example', () => {
     const rbac = hardenedWith(
       clusterRole('minter', [{ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'], resourceNames: ['builder'] }]),
       bind('RoleBinding', 'reporter-mints', { kind: 'ClusterRole', name: 'minter' }, [cniReporterSubject], 'team-a'),
-      clusterRole('exec-er', [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }]),
+      clusterRole('exec-er', [{ apiGroups: [''], resources: ['pods/attach'], verbs: ['create'] }]),
       bind(
         'RoleBinding',
         'builder-exec',
@@ -126,7 +126,7 @@ describe('the ledger of the hardened example', () => {
     assert.equal(evidence.length, 1);
     assert.match(
       evidence[0]!,
-      /^create pods\/exec in team-a: RoleBinding team-a\/builder-exec → ClusterRole exec-er, held by ServiceAccount team-a\/builder \(mint a token, bound to any node, for ServiceAccount team-a\/builder\)/,
+      /^create pods\/attach in team-a: RoleBinding team-a\/builder-exec → ClusterRole exec-er, held by ServiceAccount team-a\/builder \(mint a token, bound to any node, for ServiceAccount team-a\/builder\)/,
     );
   });
 
@@ -301,7 +301,9 @@ describe('each inert row', () => {
       /stales its conditions/,
     ],
     ['deleting pods', { verb: 'delete', resource: 'pods', namespace: 'x' }, 'unassessed', /removing a reporter's pod/],
-    ['ephemeral containers', { verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' }, 'unassessed', /subresources/],
+    ['ephemeral containers', { verb: 'patch', resource: 'pods', subresource: 'ephemeralcontainers' }, 'modelled', /pod-exec/],
+    ['exec', { verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'x' }, 'modelled', /pod-exec/],
+    ['attaching to a pod', { verb: 'create', resource: 'pods', subresource: 'attach', namespace: 'x' }, 'unassessed', /subresources/],
     ['relabelling a namespace', { verb: 'patch', resource: 'namespaces' }, 'unassessed', /Pod Security level/],
     [
       'a lease write',

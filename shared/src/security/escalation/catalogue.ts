@@ -11,6 +11,7 @@ import type { EscalationClass } from './model.ts';
 import { nodeIdentity } from './node-identity.ts';
 import { nodeProxies } from './node-proxy.ts';
 import { nrcMachinery } from './nrc-machinery.ts';
+import { podExecs } from './pod-exec.ts';
 import { roleBindings } from './role-binding.ts';
 import { secrets } from './secrets.ts';
 import { serviceAccounts } from './service-accounts.ts';
@@ -21,6 +22,7 @@ export const CATALOGUE: EscalationClass[] = [
   serviceAccounts,
   secrets,
   workloads,
+  podExecs,
   impersonation,
   certificates,
   nodeProxies,
