@@ -42,6 +42,17 @@ export const serviceAccount = (name: string) =>
 export const statusWriter = (account: string) =>
   `${serviceAccount(account)}---\n${role(`${account}-status`, '[{apiGroups: [""], resources: [nodes/status], verbs: [get, update]}]', serviceAccountSubject(NAMESPACE, account))}`;
 
+/** A namespace held to Pod Security baseline, with a ServiceAccount `status-writer` that may write any node's status: there, only that account's token is in reach. */
+export const baselineStatusWriter = (namespace: string) => `apiVersion: v1
+kind: Namespace
+metadata: {name: ${namespace}, labels: {pod-security.kubernetes.io/enforce: baseline}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: status-writer, namespace: ${namespace}}
+---
+${role(`${namespace}-status-writer`, '[{apiGroups: [""], resources: [nodes/status], verbs: [get, update]}]', serviceAccountSubject(namespace, 'status-writer'))}`;
+
 /** PUT node-b's status with a forged condition, as whoever the token, the headers or the client certificate say. */
 export const forgeStatus = (
   cluster: Cluster,

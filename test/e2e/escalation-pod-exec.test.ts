@@ -8,23 +8,14 @@
 import assert from 'node:assert/strict';
 import type { Cluster } from '../cluster/cluster.ts';
 import { hostAddress, startEndpoint, type Endpoint } from '../cluster/endpoints.ts';
-import { serviceAccountSubject } from '../cluster/rbac.ts';
 import { apiRequest, type ApiResponse } from '../cluster/requests.ts';
 import { tokenBoundTo } from '../cluster/scenario.ts';
-import { TARGET, forgeStatus, poll, role, twins, uidOf, walkAttacks, type Attack } from './escalation-kit.ts';
+import { TARGET, baselineStatusWriter, forgeStatus, poll, role, twins, uidOf, walkAttacks, type Attack } from './escalation-kit.ts';
 
 /** Baseline, so neither a privileged pod nor the node's identity is in reach: only the status writer's token. */
 const TEAM = 'exec-team';
 const POD = 'agent';
-const TEAM_OBJECTS = `apiVersion: v1
-kind: Namespace
-metadata: {name: ${TEAM}, labels: {pod-security.kubernetes.io/enforce: baseline}}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: status-writer, namespace: ${TEAM}}
----
-${role('exec-team-status-writer', '[{apiGroups: [""], resources: [nodes/status], verbs: [get, update]}]', serviceAccountSubject(TEAM, 'status-writer'))}---
+const TEAM_OBJECTS = `${baselineStatusWriter(TEAM)}---
 apiVersion: v1
 kind: Pod
 metadata: {name: ${POD}, namespace: ${TEAM}}

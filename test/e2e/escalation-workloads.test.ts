@@ -17,6 +17,7 @@ import { cli } from './cli-runner.ts';
 import {
   CAN_I,
   NAMESPACE,
+  baselineStatusWriter,
   TARGET,
   forgeStatus,
   outcome,
@@ -310,15 +311,7 @@ const apiClientApprover = (name: string, approval: boolean) =>
 
 /** Baseline too, so only the ServiceAccount path is open: a Deployment runs as nobody, beside a ServiceAccount that writes node status. */
 const ROLLOUT = 'rollout';
-const ROLLOUT_OBJECTS = `apiVersion: v1
-kind: Namespace
-metadata: {name: ${ROLLOUT}, labels: {pod-security.kubernetes.io/enforce: baseline}}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: status-writer, namespace: ${ROLLOUT}}
----
-${role('rollout-status-writer', '[{apiGroups: [""], resources: [nodes/status], verbs: [get, update]}]', serviceAccountSubject(ROLLOUT, 'status-writer'))}---
+const ROLLOUT_OBJECTS = `${baselineStatusWriter(ROLLOUT)}---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: ${ROLLOUT}}
