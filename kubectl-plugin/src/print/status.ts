@@ -19,7 +19,7 @@ import {
   type RuleSummary,
 } from '@kubectl-readiness/shared';
 import type { Io } from '../io.ts';
-import { inert, report, serialize, table, type OutputFormat, type Painter } from '../render.ts';
+import { inert, report, serializeChunks, table, type OutputFormat, type Painter } from '../render.ts';
 
 function ruleRows(summaries: RuleSummary[]): string[][] {
   return summaries.map((summary) => [
@@ -163,19 +163,18 @@ export function printStatusReport(
       ...(diagnosis ? { rootCause: diagnosis.rootCause, findings: diagnosis.findings } : {}),
     };
   });
-  io.out(
-    serialize(
-      report('StatusReport', {
-        generatedAt: new Date().toISOString(),
-        whatIf,
-        rules: result.rules,
-        blockers: extras.blockers,
-        nodes,
-        notes,
-      }),
-      format,
-    ),
-  );
+  for (const chunk of serializeChunks(
+    report('StatusReport', {
+      generatedAt: new Date().toISOString(),
+      whatIf,
+      rules: result.rules,
+      blockers: extras.blockers,
+      nodes,
+      notes,
+    }),
+    format,
+  ))
+    io.out(chunk);
 }
 
 /** The (rule, condition) pairs that hold the most nodes; five nodes named each, the rest counted. */

@@ -10,7 +10,7 @@ import {
   type Verification,
 } from '@kubectl-readiness/shared';
 import type { Io } from '../io.ts';
-import { inert, junit, report, serialize, table, type OutputFormat, type Painter } from '../render.ts';
+import { inert, junit, report, serializeChunks, table, type OutputFormat, type Painter } from '../render.ts';
 
 const SOURCE_NOTE: Partial<Record<SecurityReport['source'], string>> = {
   rbac: ' (from RBAC objects only)',
@@ -32,30 +32,29 @@ export function printVerifyReport(security: SecurityReport, shown: Verification,
     return;
   }
   if (output === 'json' || output === 'yaml') {
-    io.out(
-      serialize(
-        report('VerifyReport', {
-          generatedAt: new Date().toISOString(),
-          source: security.source,
-          cluster: { gitVersion: security.gitVersion, constrainedImpersonation: security.gate },
-          release: security.release,
-          reporters: security.assessments.map((assessment) => ({
-            ...assessment.reporter,
-            posture: assessment.posture,
-            reasons: assessment.reasons,
-            threats: assessment.threats,
-            ledger: assessment.ledger?.map((ledger) => ledgerForJson(ledger, assessment.posture === 'unassessed')) ?? null,
-          })),
-          findings,
-          remediation: remediation
-            ? remediations.map((entry) => ({ serviceAccount: entry.reporter.serviceAccount, ...entry.remediation }))
-            : [],
-          passed,
-          notes: security.notes,
-        }),
-        output,
-      ),
-    );
+    for (const chunk of serializeChunks(
+      report('VerifyReport', {
+        generatedAt: new Date().toISOString(),
+        source: security.source,
+        cluster: { gitVersion: security.gitVersion, constrainedImpersonation: security.gate },
+        release: security.release,
+        reporters: security.assessments.map((assessment) => ({
+          ...assessment.reporter,
+          posture: assessment.posture,
+          reasons: assessment.reasons,
+          threats: assessment.threats,
+          ledger: assessment.ledger?.map((ledger) => ledgerForJson(ledger, assessment.posture === 'unassessed')) ?? null,
+        })),
+        findings,
+        remediation: remediation
+          ? remediations.map((entry) => ({ serviceAccount: entry.reporter.serviceAccount, ...entry.remediation }))
+          : [],
+        passed,
+        notes: security.notes,
+      }),
+      output,
+    ))
+      io.out(chunk);
     return;
   }
   const wide = output === 'wide';
