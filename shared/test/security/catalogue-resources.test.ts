@@ -73,6 +73,7 @@ describe('every class asks only about the resources it lists', () => {
             namespaces: ['team-a', 'kube-system'],
             constrainedOn: true,
             otherNode: 'node-b',
+            admitsHostAccess: () => seed % 3 === 0,
           };
           for (const move of entry.moves) Array.from(move(context));
         }

@@ -209,6 +209,7 @@ function buildGraph(input: GraphInput): PathGraph {
       namespaces,
       constrainedOn,
       otherNode,
+      admitsHostAccess: hostAccess,
     };
     for (const { moves: classMoves, touchedBy } of MOVE_CLASSES)
       if (rules.some((grant) => touchedBy(grant.rule))) for (const move of classMoves) yield* move(context);

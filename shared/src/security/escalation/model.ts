@@ -138,6 +138,8 @@ export interface MoveContext {
   namespaces: string[];
   constrainedOn: boolean;
   otherNode: string;
+  /** Whether Pod Security admits a privileged or hostPath pod in a namespace, by its labels as read. */
+  admitsHostAccess(namespace: string): boolean;
 }
 
 /** Becoming a ServiceAccount. */

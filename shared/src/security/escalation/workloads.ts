@@ -51,7 +51,7 @@ export function admitsHostAccess(namespaces: unknown[] | null | undefined): (nam
   };
 }
 
-export function* workloadWrites({ rules, ask, namespaces }: MoveContext): Generator<Move> {
+export function* workloadWrites({ rules, ask, namespaces, admitsHostAccess: admits }: MoveContext): Generator<Move> {
   if (!touches(rules, WORKLOAD_RESOURCES)) return;
   // update and patch may be limited to names: rewriting a named workload's template runs pods just as well.
   const names = [undefined, ...rules.flatMap((grant) => grant.rule.resourceNames)];
@@ -65,6 +65,18 @@ export function* workloadWrites({ rules, ask, namespaces }: MoveContext): Genera
       );
       if (!creates) continue;
       yield toNamespace('pods', namespace, `create ${resource} in ${namespace}, on any node (spec.nodeName):`, creates);
+      // Pod Security reads the namespace's labels at each pod's admission: whoever may relabel it lifts the level for its own pods.
+      const relabels = admits(namespace)
+        ? null
+        : firstGrant(
+            ask,
+            WRITE_VERBS.slice(1).map((verb) => ({ verb, group: '', resource: 'namespaces', name: namespace })),
+          );
+      if (relabels)
+        yield toSpecial('any-node', {
+          how: `relabel ${namespace} to ${ENFORCE_LABEL}: privileged, then create a privileged pod with a hostPath of the kubelet's credentials there, on any node:`,
+          grant: `${relabels}; then ${creates}`,
+        });
       break;
     }
 }
@@ -111,8 +123,8 @@ const workloadsClaim: Claim = {
 export const workloads: EscalationClass = {
   id: 'workloads',
   summary:
-    "create pods, or write any workload whose template makes them, in a namespace: any ServiceAccount there, on any node; where Pod Security admits privileged pods, any node's identity",
-  resources: WORKLOAD_KINDS.map(([, resource]) => resource),
+    "create pods, or write any workload whose template makes them, in a namespace: any ServiceAccount there, on any node; where Pod Security admits privileged pods, or the writer may relabel the namespace to admit them, any node's identity",
+  resources: [...WORKLOAD_KINDS.map(([, resource]) => resource), 'namespaces'],
   moves: [workloadWrites],
   claims: [workloadsClaim],
   proofs: [
@@ -124,6 +136,10 @@ export const workloads: EscalationClass = {
     {
       attack: "a privileged pod with a hostPath on node-b, in a namespace without a Pod Security label: node-b's identity",
       twin: 'the same pod in a namespace that enforces baseline',
+    },
+    {
+      attack: "relabelling a baseline namespace to privileged, then the hostPath pod there: node-b's identity",
+      twin: 'the same, with only get on that namespace',
     },
   ],
 };
