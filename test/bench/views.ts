@@ -269,7 +269,8 @@ function requestsAfterClick(events: AuditEvent[], loads: InAppLoad[], until: (lo
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1 / loads.length);
   }
   const total = [...kinds.values()].reduce((sum, count) => sum + count, 0);
-  const count = (value: number) => value.toFixed(value % 1 ? 1 : 0);
+  // Sums of 1/rounds are not whole to the last bit: 24.000000001 is 24.
+  const count = (value: number) => value.toFixed(Math.abs(value - Math.round(value)) < 0.05 ? 0 : 1);
   return total === 0 ? 'none' : `${count(total)}: ${[...kinds].map(([kind, value]) => `${kind} ×${count(value)}`).join('; ')}`;
 }
 
