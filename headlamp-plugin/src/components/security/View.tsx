@@ -107,7 +107,10 @@ export function SecurityView() {
               { name: 'Release facts', value: describeReleaseFacts(report.release) },
               { name: 'Verdicts from', value: SOURCE_TEXT[report.source] },
               ...(report.unverifiedReason ? [{ name: 'Unverified because', value: report.unverifiedReason }] : []),
-              { name: 'Summary', value: `${report.verification.counts}${report.verification.passed ? '' : ' (fails)'}` },
+              {
+                name: 'Summary',
+                value: <span data-security-summary>{`${report.verification.counts}${report.verification.passed ? '' : ' (fails)'}`}</span>,
+              },
               ...report.notes.map((note) => ({ name: 'Note', value: note })),
             ]}
           />
