@@ -92,8 +92,12 @@ async function nodeCertificate(cluster: Cluster, node: string): Promise<{ cert: 
 
 const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 
-/** A pod that mounts the kubelet's directory from the host, privileged, put on node-b by spec.nodeName. */
-const hostPathPod = (name: string) => ({
+/**
+ * A pod put on node-b by spec.nodeName that mounts the kubelet's directory
+ * from the host: as a privileged pod's own hostPath volume, or through a
+ * claim (then the pod itself asks for nothing Pod Security forbids).
+ */
+const kubeletMountingPod = (name: string, through: 'hostPath' | { claim: string }) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name },
@@ -104,13 +108,30 @@ const hostPathPod = (name: string) => ({
       {
         name: 'c',
         image: 'registry.k8s.io/pause:3.10',
-        securityContext: { privileged: true },
+        ...(through === 'hostPath' ? { securityContext: { privileged: true } } : {}),
         volumeMounts: [{ name: 'kubelet', mountPath: '/host/var/lib/kubelet' }],
       },
     ],
-    volumes: [{ name: 'kubelet', hostPath: { path: '/var/lib/kubelet' } }],
+    volumes: [
+      through === 'hostPath'
+        ? { name: 'kubelet', hostPath: { path: '/var/lib/kubelet' } }
+        : { name: 'kubelet', persistentVolumeClaim: { claimName: through.claim } },
+    ],
   },
 });
+
+/** Whether kwok reports the pod Running on node-b within 30 s. */
+async function runsOnNodeB(cluster: Cluster, namespace: string, name: string): Promise<boolean> {
+  const running = await poll(30, async () => {
+    const pod = (await apiRequest(cluster, { method: 'GET', path: `/api/v1/namespaces/${namespace}/pods/${name}` })).body as {
+      spec?: { nodeName?: string };
+      status?: { phase?: string };
+    };
+    return pod.status?.phase === 'Running' ? pod : null;
+  });
+  if (running) assert.equal(running.spec?.nodeName, TARGET);
+  return running !== null;
+}
 
 let nodeB: { cert: string; key: string };
 
@@ -125,22 +146,14 @@ async function privilegedPodAndForge(cluster: Cluster, token: string, namespace:
     method: 'POST',
     path: `/api/v1/namespaces/${namespace}/pods`,
     token,
-    body: hostPathPod(name),
+    body: kubeletMountingPod(name, 'hostPath'),
   });
   if (created.status !== 201) {
     assert.match(created.message, /violates PodSecurity "baseline/, 'the twin must fail for Pod Security, not for another reason');
     return created;
   }
   try {
-    const running = await poll(30, async () => {
-      const pod = (await apiRequest(cluster, { method: 'GET', path: `/api/v1/namespaces/${namespace}/pods/${name}` })).body as {
-        spec?: { nodeName?: string };
-        status?: { phase?: string };
-      };
-      return pod.status?.phase === 'Running' ? pod : null;
-    });
-    if (!running) return outcome(false, 'the pod never ran');
-    assert.equal(running.spec?.nodeName, TARGET);
+    if (!(await runsOnNodeB(cluster, namespace, name))) return outcome(false, 'the pod never ran');
     return await forgeStatus(cluster, '', undefined, nodeB);
   } finally {
     await cluster.kubectlOk(['-n', namespace, 'delete', 'pod', name, '--wait=false']);
@@ -254,26 +267,10 @@ async function hostPathVolumeAndForge(cluster: Cluster, token: string): Promise<
       method: 'POST',
       path: `/api/v1/namespaces/${BASELINE}/pods`,
       token,
-      body: {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name },
-        spec: {
-          nodeName: TARGET,
-          tolerations: [{ operator: 'Exists' }],
-          containers: [
-            { name: 'c', image: 'registry.k8s.io/pause:3.10', volumeMounts: [{ name: 'host', mountPath: '/host/var/lib/kubelet' }] },
-          ],
-          volumes: [{ name: 'host', persistentVolumeClaim: { claimName: name } }],
-        },
-      },
+      body: kubeletMountingPod(name, { claim: name }),
     });
     if (pod.status !== 201) return pod;
-    const running = await poll(30, async () => {
-      const read = await apiRequest(cluster, { method: 'GET', path: `/api/v1/namespaces/${BASELINE}/pods/${name}` });
-      return (read.body as { status?: { phase?: string } }).status?.phase === 'Running' ? true : null;
-    });
-    if (!running) return outcome(false, 'the pod never ran');
+    if (!(await runsOnNodeB(cluster, BASELINE, name))) return outcome(false, 'the pod never ran');
     return await forgeStatus(cluster, '', undefined, nodeB);
   } finally {
     await cluster.kubectl(['-n', BASELINE, 'delete', 'pod,persistentvolumeclaim', name, '--ignore-not-found', '--wait=false']);
