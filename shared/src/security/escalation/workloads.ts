@@ -70,7 +70,7 @@ export function* workloadWrites({ rules, ask, namespaces, admitsHostAccess: admi
         ? null
         : firstGrant(
             ask,
-            WRITE_VERBS.slice(1).map((verb) => ({ verb, group: '', resource: 'namespaces', name: namespace })),
+            ['update', 'patch'].map((verb) => ({ verb, group: '', resource: 'namespaces', name: namespace })),
           );
       if (relabels)
         yield toSpecial('any-node', {
