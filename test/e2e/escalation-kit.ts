@@ -68,6 +68,22 @@ export const forgeStatus = (
     ...(clientCertificate ? { clientCertificate } : {}),
   });
 
+export const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+
+/** A client CertificateSigningRequest for `signerName`, created with `token` (PEM `csr`). */
+export const createCSR = (cluster: Cluster, token: string, name: string, csr: string, signerName: string): Promise<ApiResponse> =>
+  apiRequest(cluster, {
+    method: 'POST',
+    path: CSR_PATH,
+    token,
+    body: {
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { name },
+      spec: { request: Buffer.from(csr).toString('base64'), signerName, usages: ['digital signature', 'client auth'] },
+    },
+  });
+
 /** TokenRequest for a ServiceAccount, made with `token`, bound to a Node or a Pod. */
 export async function mintToken(
   cluster: Cluster,

@@ -16,7 +16,9 @@ import { serviceAccountSubject } from '../cluster/rbac.ts';
 import { cli } from './cli-runner.ts';
 import {
   CAN_I,
+  CSR_PATH,
   NAMESPACE,
+  createCSR,
   baselineStatusWriter,
   TARGET,
   forgeStatus,
@@ -89,8 +91,6 @@ async function nodeCertificate(cluster: Cluster, node: string): Promise<{ cert: 
   assert.ok(cert, `kube-controller-manager never signed ${node}'s certificate`);
   return { cert, key };
 }
-
-const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 
 /**
  * A pod put on node-b by spec.nodeName that mounts the kubelet's directory
@@ -322,21 +322,7 @@ async function bootstrapAndForge(cluster: Cluster, token: string): Promise<ApiRe
   const joinToken = `${decode('token-id')}.${decode('token-secret')}`;
   const { csr, key } = await clientCSR(`system:node:${TARGET}`, 'system:nodes');
   const name = `join-${Date.now()}`;
-  const created = await apiRequest(cluster, {
-    method: 'POST',
-    path: CSR_PATH,
-    token: joinToken,
-    body: {
-      apiVersion: 'certificates.k8s.io/v1',
-      kind: 'CertificateSigningRequest',
-      metadata: { name },
-      spec: {
-        request: Buffer.from(csr).toString('base64'),
-        signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
-        usages: ['digital signature', 'client auth'],
-      },
-    },
-  });
+  const created = await createCSR(cluster, joinToken, name, csr, 'kubernetes.io/kube-apiserver-client-kubelet');
   if (created.status !== 201) return created;
   assert.equal((created.body as { spec: { username: string } }).spec.username, `system:bootstrap:${BOOTSTRAP.id}`);
   const cert = await poll(30, async () => {
@@ -364,21 +350,7 @@ async function bootstrapAndForge(cluster: Cluster, token: string): Promise<ApiRe
 
 /** A kube-apiserver-client CSR, created with `token`. */
 const apiClientCSR = (cluster: Cluster, token: string, name: string, csr: string) =>
-  apiRequest(cluster, {
-    method: 'POST',
-    path: CSR_PATH,
-    token,
-    body: {
-      apiVersion: 'certificates.k8s.io/v1',
-      kind: 'CertificateSigningRequest',
-      metadata: { name },
-      spec: {
-        request: Buffer.from(csr).toString('base64'),
-        signerName: 'kubernetes.io/kube-apiserver-client',
-        usages: ['digital signature', 'client auth'],
-      },
-    },
-  });
+  createCSR(cluster, token, name, csr, 'kubernetes.io/kube-apiserver-client');
 
 /**
  * node-b's user and group from the plain client signer: created and approved
@@ -629,6 +601,21 @@ async function mintAsNode(cluster: Cluster, certificate: { cert: string; key: st
   return { response, token: (response.body as { status?: { token?: string } }).status?.token ?? '' };
 }
 
+/** can-i's answer, as JSON, to whether node-a's reporter can lift readiness taints on node-b. */
+const canILiftTaints = (cluster: Cluster) =>
+  cli([
+    'can-i',
+    ...CAN_I['lift-readiness-taints'],
+    '--reporter',
+    `${NAMESPACE}/${REPORTER.serviceAccount}`,
+    '--on-node',
+    'node-a',
+    '-o',
+    'json',
+    '--kubeconfig',
+    cluster.kubeconfig,
+  ]);
+
 describe("a node's identity has moves: the Node authorizer, walked for real", () => {
   let cluster: Cluster;
   let nodeBCertificate: { cert: string; key: string };
@@ -667,18 +654,7 @@ describe("a node's identity has moves: the Node authorizer, walked for real", ()
       titles.some((title) => title.includes(CAPABILITY_TITLES['lift-readiness-taints'])),
       titles.join(' | '),
     );
-    const canI = cli([
-      'can-i',
-      ...CAN_I['lift-readiness-taints'],
-      '--reporter',
-      `${NAMESPACE}/${REPORTER.serviceAccount}`,
-      '--on-node',
-      'node-a',
-      '-o',
-      'json',
-      '--kubeconfig',
-      cluster.kubeconfig,
-    ]);
+    const canI = canILiftTaints(cluster);
     assert.equal(canI.code, 0, canI.stderr);
     assert.match(canI.stdout, /as the node its pod runs on, mint a token bound to that pod for/);
   });
@@ -693,18 +669,7 @@ describe("a node's identity has moves: the Node authorizer, walked for real", ()
     const denied = await mintAsNode(cluster, nodeBCertificate, 'node-a');
     assert.equal(denied.response.status, 403, denied.response.message);
     // Which is what the search says: a node's token for a ServiceAccount comes from a pod bound to that node.
-    const canI = cli([
-      'can-i',
-      ...CAN_I['lift-readiness-taints'],
-      '--reporter',
-      `${NAMESPACE}/${REPORTER.serviceAccount}`,
-      '--on-node',
-      'node-a',
-      '-o',
-      'json',
-      '--kubeconfig',
-      cluster.kubeconfig,
-    ]);
+    const canI = canILiftTaints(cluster);
     assert.match(canI.stdout, /the Node authorizer: a pod bound to that node runs as it|the Node authorizer, if any pod runs as it/);
   });
 });

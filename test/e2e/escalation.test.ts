@@ -17,8 +17,10 @@ import { apiRequest, putNodeStatus, type ApiResponse } from '../cluster/requests
 import { CONDITION, REPORTER, loadScenario, podBoundToken } from '../cluster/scenario.ts';
 import { cli } from './cli-runner.ts';
 import {
+  CSR_PATH,
   NAMESPACE,
   TARGET,
+  createCSR,
   asAccount,
   forgeStatus,
   impersonated,
@@ -374,8 +376,6 @@ async function cordon(cluster: Cluster, token: string, account: string): Promise
   return response;
 }
 
-const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
-
 /**
  * A kubelet's client certificate for node-b, asked for with node-a's token:
  * approved by the attacker (`approve`) or by kube-controller-manager (`wait`),
@@ -384,21 +384,7 @@ const CSR_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 async function forgeWithNodeCertificate(cluster: Cluster, token: string, approval: 'approve' | 'wait'): Promise<ApiResponse> {
   const { csr, key } = await clientCSR(`system:node:${TARGET}`, 'system:nodes');
   const name = `attack-${Date.now()}`;
-  const created = await apiRequest(cluster, {
-    method: 'POST',
-    path: CSR_PATH,
-    token,
-    body: {
-      apiVersion: 'certificates.k8s.io/v1',
-      kind: 'CertificateSigningRequest',
-      metadata: { name },
-      spec: {
-        request: Buffer.from(csr).toString('base64'),
-        signerName: 'kubernetes.io/kube-apiserver-client-kubelet',
-        usages: ['digital signature', 'client auth'],
-      },
-    },
-  });
+  const created = await createCSR(cluster, token, name, csr, 'kubernetes.io/kube-apiserver-client-kubelet');
   if (created.status !== 201) return created;
   if (approval === 'approve') {
     const request = created.body as { status?: Record<string, unknown> };
