@@ -7,7 +7,9 @@
 // the median of per-round ratios and as the ratio of medians; the requests
 // each page sent before its rows showed (the audit log); and the main thread's
 // long tasks while the page loads, as its responsiveness.
-// Usage: node test/bench/headlamp.ts [nodes=1000,5000] [rounds=5] [profile] [EARLIER-main.js]
+// Usage: node test/bench/headlamp.ts [nodes=1000,5000] [rounds=5] [profile] [after=SECONDS] [EARLIER-main.js]
+// after=SECONDS keeps every page open that long after its rows and reports the
+// main thread's long tasks and the requests of that window, page by page.
 // An earlier build of the plugin's main.js joins the rounds as a third page,
 // so a change is judged side by side in one run, not across noisy runs.
 import { loadavg } from 'node:os';
@@ -18,18 +20,27 @@ import { startCluster } from '../cluster/cluster.ts';
 import { createScaleNodes, SCALE_CLUSTER } from '../cluster/scale.ts';
 import { developmentPluginsDir, launchBrowser } from '../headlamp/browser.ts';
 import { HEADLAMP_CLUSTER, headlampLine, startHeadlamp } from '../headlamp/headlamp.ts';
-import { median } from './measure.ts';
+import { median, medianInterval } from './measure.ts';
 import { installBenchScenario } from './rules.ts';
 import { scratchDir } from '../scratch.ts';
 
 const sizes = (process.argv[2] ?? '1000,5000').split(',').map(Number);
 const rounds = Number(process.argv[3] ?? 5);
 const profile = process.argv.slice(4).includes('profile');
+const afterRowsMs =
+  Number(
+    process.argv
+      .slice(4)
+      .find((argument) => argument.startsWith('after='))
+      ?.slice('after='.length) ?? 0,
+  ) * 1000;
 const earlierBuild = process.argv.slice(4).find((argument) => argument.endsWith('.js'));
 
 interface PageLoad {
   /** Until every visible row shows Headlamp's own cells: the first page of rows. */
   rowsMs: number;
+  /** When Headlamp sent its first request to the cluster: the end of its start-up, plugins loaded. */
+  firstApiRequestMs: number;
   /** Until every visible row is complete, ours included. */
   ms: number;
   /** With the plugin, until the Readiness cells are complete; the Reporter security cells wait for the reviews too. */
@@ -38,6 +49,8 @@ interface PageLoad {
   longTasksMs: number;
   /** The long tasks that began before the rows were complete: what held them back. */
   longTasksBeforeRowsMs: number;
+  /** The long tasks of the window after the rows, the same length for every page: what a user meets as they start using it. */
+  longTasksAfterRowsMs: number;
   longestTaskMs: number;
   /** Wall-clock ms of the navigation and of the rows showing, to find the requests between them in the audit log. */
   navigatedAt: number;
@@ -129,16 +142,28 @@ async function loadNodesTable(browser: Browser, origin: string, withPlugin: bool
   await profiler?.send('Profiler.start');
   await page.goto(`${origin}/c/${HEADLAMP_CLUSTER}/nodes`);
   const poll = { timeout: 300_000 } as const;
-  // What delays Headlamp's rows is what runs before them: the profile stops there.
+  // What delays Headlamp's rows is what runs before them; what runs after them, until
+  // our last cell, is what a user meets when they start using the page: two profiles.
   if (profiler) {
     await page.waitForFunction('window.__marks.rows', undefined, poll);
     console.log(
       `CPU profile of the page with the plugin, until Headlamp's rows were complete:\n\n${summarize((await profiler.send('Profiler.stop')).profile as CpuProfile)}\n`,
     );
+    await profiler.send('Profiler.start');
   }
   await page.waitForFunction('window.__marks.complete', undefined, poll);
+  if (profiler)
+    console.log(
+      `CPU profile of the page with the plugin, from Headlamp's rows until every cell was complete:\n\n${summarize((await profiler.send('Profiler.stop')).profile as CpuProfile)}\n`,
+    );
   const marks = (await page.evaluate('window.__marks')) as Record<'rows' | 'readiness' | 'complete', Mark>;
+  // Every page stays open as long after its rows (longer if its cells take longer), so its work after them compares like for like.
+  if (afterRowsMs > 0)
+    await page.waitForFunction(`performance.now() >= ${marks.rows.ms + afterRowsMs}`, undefined, { ...poll, polling: 250 });
   const timeOrigin = (await page.evaluate('performance.timeOrigin')) as number;
+  const firstApiRequestMs = (await page.evaluate(
+    `Math.min(...performance.getEntriesByType('resource').filter((entry) => /\\/clusters\\//.test(entry.name)).map((entry) => entry.startTime))`,
+  )) as number;
   if (profiler)
     console.log(
       `${await requestTimeline(page)}\nHeadlamp's rows complete at ${marks.rows.ms.toFixed(0)} ms, Readiness cells at ${marks.readiness.ms.toFixed(0)} ms, every cell at ${marks.complete.ms.toFixed(0)} ms\n`,
@@ -152,19 +177,21 @@ async function loadNodesTable(browser: Browser, origin: string, withPlugin: bool
   const total = (some: typeof tasks) => some.reduce((sum, task) => sum + task.duration, 0);
   return {
     rowsMs: marks.rows.ms,
+    firstApiRequestMs,
     ms: marks.complete.ms,
     readinessMs: marks.readiness.ms,
     rows: marks.complete.rows,
     longTasksMs: total(tasks.filter((task) => task.startTime < marks.complete.ms)),
     longTasksBeforeRowsMs: total(tasks.filter((task) => task.startTime < marks.rows.ms)),
+    longTasksAfterRowsMs: total(tasks.filter((task) => task.startTime >= marks.rows.ms && task.startTime < marks.rows.ms + afterRowsMs)),
     longestTaskMs: Math.max(0, ...tasks.filter((task) => task.startTime < marks.complete.ms).map((task) => task.duration)),
     navigatedAt: timeOrigin,
     rowsAt: timeOrigin + marks.rows.ms,
   };
 }
 
-/** What a page asked the apiserver for between its navigation and its rows, per load: a count and the kinds. */
-function requestsBeforeRows(events: AuditEvent[], loads: PageLoad[]): string {
+/** What a page asked the apiserver for in a window of each load (its navigation to its rows, or the window after them), per load: a count and the kinds. */
+function requestsWithin(events: AuditEvent[], loads: PageLoad[], window: (load: PageLoad) => [number, number]): string {
   const kinds = new Map<string, number>();
   const seen = new Set<string>();
   for (const event of events) {
@@ -172,7 +199,13 @@ function requestsBeforeRows(events: AuditEvent[], loads: PageLoad[]): string {
     // A watch is audited as it starts and again as it ends.
     if (event.auditID && seen.has(event.auditID)) continue;
     if (event.auditID) seen.add(event.auditID);
-    if (!loads.some((load) => received >= load.navigatedAt && received <= load.rowsAt)) continue;
+    if (
+      !loads.some((load) => {
+        const [from, to] = window(load);
+        return received >= from && received <= to;
+      })
+    )
+      continue;
     const kind = `${event.verb} ${event.objectRef?.resource ?? event.requestURI.split('?')[0]}`;
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1 / loads.length);
   }
@@ -226,7 +259,7 @@ try {
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1 / loadsSeen);
       }
       const listed = [...kinds].map(([kind, count]) => `${kind} ×${count.toFixed(count % 1 ? 1 : 0)}`).join('; ');
-      return `${name}: ${(events.length / loadsSeen).toFixed(0)} API requests per load, as the audit log records them (${listed}); before its rows showed: ${requestsBeforeRows(events, loads[name]!)}`;
+      return `${name}: ${(events.length / loadsSeen).toFixed(0)} API requests per load, as the audit log records them (${listed}); before its rows showed: ${requestsWithin(events, loads[name]!, (load) => [load.navigatedAt, load.rowsAt])}${afterRowsMs > 0 ? `; in the ${afterRowsMs / 1000} s after them: ${requestsWithin(events, loads[name]!, (load) => [load.rowsAt, load.rowsAt + afterRowsMs])}` : ''}`;
     });
 
     const spread = (values: number[]) =>
@@ -236,22 +269,37 @@ try {
     const ratio = (samples: PageLoad[], of: (sample: PageLoad) => number) => {
       const perRound = samples.map((sample, round) => of(sample) / of(bare[round]!));
       const ofMedians = median(samples.map(of)) / median(bare.map(of));
-      return `${median(perRound).toFixed(2)}× (${Math.min(...perRound).toFixed(2)}-${Math.max(...perRound).toFixed(2)}; ratio of medians ${ofMedians.toFixed(2)}×)`;
+      const interval = medianInterval(perRound);
+      return `${median(perRound).toFixed(2)}× (${(interval.coverage * 100).toFixed(0)} % interval of the median ${interval.low.toFixed(2)}-${interval.high.toFixed(2)}; min-max ${Math.min(...perRound).toFixed(2)}-${Math.max(...perRound).toFixed(2)}; ratio of medians ${ofMedians.toFixed(2)}×)`;
     };
     console.log(
       `# P3 at ${new Date().toISOString()}: ${headlampLine()}; ${nodes} nodes (created in ${(createMs / 1000).toFixed(1)} s), ${rounds} rounds in alternating order, load average ${load} as they started; median (min-max)\n`,
     );
-    console.log(
-      "| page | until Headlamp's rows are complete, ms | until the Readiness cells are, ms | until every visible row is complete, ms | rows | long tasks before the rows, ms | long tasks in all, ms | longest task, ms |\n|---|---|---|---|---|---|---|---|",
-    );
+    type Column = [string, (samples: PageLoad[]) => string];
+    const afterRowsColumn: Column = [
+      `long tasks in the ${afterRowsMs / 1000} s after them, ms`,
+      (samples) => spread(samples.map((sample) => sample.longTasksAfterRowsMs)),
+    ];
+    const columns: Column[] = [
+      ["Headlamp's first request to the cluster, ms", (samples) => spread(samples.map((sample) => sample.firstApiRequestMs))],
+      ["until Headlamp's rows are complete, ms", (samples) => spread(samples.map((sample) => sample.rowsMs))],
+      ['until the Readiness cells are, ms', (samples) => spread(samples.map((sample) => sample.readinessMs))],
+      ['until every visible row is complete, ms', (samples) => spread(samples.map((sample) => sample.ms))],
+      ['rows', (samples) => String(samples[0]!.rows)],
+      ['long tasks before the rows, ms', (samples) => spread(samples.map((sample) => sample.longTasksBeforeRowsMs))],
+      ...(afterRowsMs > 0 ? [afterRowsColumn] : []),
+      ['long tasks until every cell, ms', (samples) => spread(samples.map((sample) => sample.longTasksMs))],
+      ['longest task, ms', (samples) => spread(samples.map((sample) => sample.longestTaskMs))],
+    ];
+    console.log(`| page | ${columns.map(([header]) => header).join(' | ')} |\n|---|${columns.map(() => '---|').join('')}`);
     for (const [name, samples] of Object.entries(loads))
-      console.log(
-        `| ${name} | ${spread(samples.map((sample) => sample.rowsMs))} | ${spread(samples.map((sample) => sample.readinessMs))} | ${spread(samples.map((sample) => sample.ms))} | ${samples[0]!.rows} | ${spread(samples.map((sample) => sample.longTasksBeforeRowsMs))} | ${spread(samples.map((sample) => sample.longTasksMs))} | ${spread(samples.map((sample) => sample.longestTaskMs))} |`,
-      );
-    console.log('\nto the page without the plugin, median of per-round ratios (min-max; ratio of medians):');
+      console.log(`| ${name} | ${columns.map(([, cell]) => cell(samples)).join(' | ')} |`);
+    console.log(
+      '\nto the page without the plugin, median of per-round ratios (where the median lies, from the rounds alone; min-max; ratio of medians):',
+    );
     for (const [name, samples] of Object.entries(loads).filter(([, samples]) => samples !== bare))
       console.log(
-        `- ${name}: Headlamp's rows ${ratio(samples, (sample) => sample.rowsMs)}, Readiness cells ${ratio(samples, (sample) => sample.readinessMs)}, every cell ${ratio(samples, (sample) => sample.ms)}, longest task ${ratio(samples, (sample) => sample.longestTaskMs)}`,
+        `- ${name}: Headlamp's first request to the cluster ${ratio(samples, (sample) => sample.firstApiRequestMs)}, Headlamp's rows ${ratio(samples, (sample) => sample.rowsMs)}, Readiness cells ${ratio(samples, (sample) => sample.readinessMs)}, every cell ${ratio(samples, (sample) => sample.ms)}, ${afterRowsMs > 0 ? `long tasks after the rows ${ratio(samples, (sample) => sample.longTasksAfterRowsMs)}, ` : ''}longest task ${ratio(samples, (sample) => sample.longestTaskMs)}`,
       );
     console.log(`\n${requestsPerLoad.join('\n')}\n`);
   }

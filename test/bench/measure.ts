@@ -23,6 +23,31 @@ export function measureOnce(command: string[], env: NodeJS.ProcessEnv = process.
 
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/**
+ * Where the median of what was sampled lies, from the samples alone: the
+ * order statistics j and n-1-j (0-based) hold it with probability
+ * 1 - 2·P(X ≤ j), X ~ Binomial(n, ½), so no shape is assumed for a noisy
+ * machine's times. The narrowest such pair that reaches `confidence`, and its
+ * coverage; with fewer than six samples no pair does, and min-max is given
+ * with the coverage it has.
+ */
+export function medianInterval(values: number[], confidence = 0.95): { low: number; high: number; coverage: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  let lower = 0;
+  let coverage = 1 - 2 * 0.5 ** n;
+  let probability = 0.5 ** n;
+  let cumulative = 0;
+  for (let j = 0; j < n / 2; j++) {
+    cumulative += probability;
+    if (1 - 2 * cumulative < confidence) break;
+    lower = j;
+    coverage = 1 - 2 * cumulative;
+    probability = (probability * (n - j)) / (j + 1);
+  }
+  return { low: sorted[lower]!, high: sorted[n - 1 - lower]!, coverage };
+}
+
 /** Runs every subject once per round, in turn, for `rounds` rounds. */
 export function sideBySide(subjects: Record<string, string[]>, rounds: number, env?: NodeJS.ProcessEnv): Record<string, Sample[]> {
   const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(subjects).map((name) => [name, []]));

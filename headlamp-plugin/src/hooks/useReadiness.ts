@@ -2,7 +2,7 @@
 // Headlamp's list hooks (cached, watched), verdicts from the shared core.
 import { K8s } from '@kinvolk/headlamp-plugin/lib';
 import { type ClusterReadiness, evaluateCluster, type NodeReadiness, RULES_API_PATH } from '@kubectl-readiness/shared';
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { clusterReader } from '../api/clusterReader';
 import { NodeReadinessRule, type NodeReadinessRuleObject } from '../resources/nodeReadinessRule';
 import { useNotified } from './useNotified';
@@ -43,7 +43,11 @@ const prefetchListeners = new Set<() => void>();
 /** Headlamp runs a table's column processors several times while it sets the table up: one read serves them all. */
 const PREFETCH_REUSE_MS = 10_000;
 
+/** How many mounted components hold each cluster's watched rule list: while one does, reading the rules ahead again is a second copy. */
+const watchers = new Map<string, number>();
+
 export function prefetchRules(cluster: string): void {
+  if ((watchers.get(cluster) ?? 0) > 0) return;
   const last = prefetched.get(cluster);
   if (last && Date.now() - last.readAt < PREFETCH_REUSE_MS) return;
   const entry: PrefetchedRules = { readAt: Date.now(), rules: null, problem: null };
@@ -71,6 +75,13 @@ export function useRules(): RuleData {
   const ruleList = NodeReadinessRule.useList();
   const listProblem: RulesProblem = ruleList.errors && ruleList.errors.length > 0 ? problemOf(ruleList.errors[0]?.status) : null;
   const listed = ruleList.items !== null || listProblem !== null;
+  useEffect(() => {
+    if (!listed) return undefined;
+    watchers.set(cluster, (watchers.get(cluster) ?? 0) + 1);
+    return () => {
+      watchers.set(cluster, (watchers.get(cluster) ?? 1) - 1);
+    };
+  }, [cluster, listed]);
   const early = usePrefetchedRules(cluster, !listed);
   const rules = listed ? ruleList.items : (early?.rules ?? null);
   const rulesProblem = listed ? listProblem : (early?.problem ?? null);

@@ -24,7 +24,7 @@ export const UNVERIFIED_REASON =
   'needs create on subjectaccessreviews.authorization.k8s.io, or list on clusterroles, clusterrolebindings, roles and rolebindings';
 export const RBAC_FALLBACK_NOTE = 'not allowed to create subjectaccessreviews: results from RBAC objects only';
 
-/** Reviews in flight at once: a browser opens at most six HTTP/1.1 connections to one host. */
+/** Reviews in flight at once unless the caller says: enough to overlap the round trips, not a burst at the apiserver. */
 export const REVIEW_CONCURRENCY = 6;
 
 export interface SampleNodes {
